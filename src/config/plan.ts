@@ -1,0 +1,312 @@
+import type { Where } from '../core/where.ts'
+import type { AlgoName } from '../balance/types.ts'
+import type { HttpRule, Predicate, Template } from '../rules/types.ts'
+
+/** The compiled, frozen result of loading a configuration (HAProxy's proxies
+ *  after check_config_validity). Produced only by config/compile.ts; read by
+ *  proxy/, checks/, runtime/, log/. All durations are milliseconds; 0 means
+ *  "not set" (infinite) unless a field says otherwise. Names are resolved:
+ *  a frontend's backends are referenced by name and guaranteed to exist. */
+export interface Plan {
+  readonly global: GlobalPlan
+  /** frontends and listen sections, in declaration order */
+  readonly frontends: readonly FrontendPlan[]
+  /** backends and listen sections, by name */
+  readonly backends: ReadonlyMap<string, BackendPlan>
+  /** Warnings produced while compiling (already formatted `[WARNING] ...`) */
+  readonly warnings: readonly string[]
+  /** Files read (configs, maps, errorfiles), for reload diffs and the UI */
+  readonly files: readonly string[]
+}
+
+export interface GlobalPlan {
+  /** global maxconn; default 2000 when unset... HAProxy derives it from ulimit; we use 4096 */
+  readonly maxconn: number
+  readonly logs: readonly LogTarget[]
+  /** syslog tag; defaults to "pocketlb" (HAProxy defaults to its program name) */
+  readonly logTag: string
+  readonly logSendHostname: string | null
+  readonly statsSockets: readonly StatsSocketPlan[]
+  readonly tune: TunePlan
+  readonly spreadChecks: number
+  readonly hardStopAfter: number
+  readonly pidfile: string | null
+  readonly where: Where
+}
+
+export interface TunePlan {
+  /** tune.bufsize (16384) */
+  readonly bufsize: number
+  /** tune.maxrewrite (1024) — request head must fit in bufsize - maxrewrite */
+  readonly maxrewrite: number
+  /** tune.http.maxhdr (101) */
+  readonly maxhdr: number
+}
+
+export interface StatsSocketPlan {
+  readonly kind: 'unix' | 'tcp' | 'fd'
+  readonly path: string
+  readonly host: string
+  readonly port: number
+  readonly fd: number
+  readonly level: 'user' | 'operator' | 'admin'
+  readonly mode: number
+  readonly where: Where
+}
+
+/** `log` line. `global` lines are expanded at compile time. */
+export interface LogTarget {
+  readonly kind: 'stdout' | 'stderr' | 'udp' | 'unix'
+  readonly host: string
+  readonly port: number
+  readonly path: string
+  /** max line length (HAProxy default 1024) */
+  readonly maxLen: number
+  readonly format: 'rfc3164' | 'rfc5424' | 'raw' | 'short' | 'priority' | 'timed' | 'iso' | 'local'
+  /** syslog facility number 0..23 */
+  readonly facility: number
+  /** maximum level number sent (0 emerg .. 7 debug), default 7 */
+  readonly maxLevel: number
+  readonly minLevel: number
+  readonly where: Where
+}
+
+export interface Timeouts {
+  readonly client: number
+  readonly server: number
+  readonly connect: number
+  readonly httpRequest: number
+  readonly httpKeepAlive: number
+  readonly queue: number
+  readonly tunnel: number
+  readonly clientFin: number
+  readonly serverFin: number
+  readonly check: number
+  readonly tarpit: number
+}
+
+/** How HTTP connections are handled (HAProxy 2.x: keep-alive default). */
+export type HttpConnMode = 'keep-alive' | 'server-close' | 'close'
+
+export interface ForwardFor {
+  /** header name, default "X-Forwarded-For" */
+  readonly header: string
+  /** do not add when the source matches this network */
+  readonly except: { readonly addr: string; readonly prefix: number } | null
+  readonly ifNone: boolean
+}
+
+export interface BindPlan {
+  readonly kind: 'tcp' | 'unix' | 'fd'
+  /** "" = all addresses (":port", "*:port"); "::" for "[::]:port" */
+  readonly host: string
+  readonly port: number
+  /** last port of a range "addr:80-81" (= port when no range) */
+  readonly portEnd: number
+  readonly path: string
+  readonly fd: number
+  readonly name: string
+  readonly v4v6: boolean
+  readonly v6only: boolean
+  /** bind-level maxconn, 0 = none */
+  readonly maxconn: number
+  readonly acceptProxy: boolean
+  /** TLS (issue 5): raw words kept for now */
+  readonly ssl: boolean
+  readonly sslWords: readonly string[]
+  readonly where: Where
+}
+
+export interface CapturePlan {
+  /** header name as written */
+  readonly name: string
+  readonly lname: string
+  readonly len: number
+}
+
+export interface SwitchRule {
+  /** static backend name, or null when <dynamic> computes it */
+  readonly backend: string | null
+  /** `use_backend %[...]`: evaluated per request; unknown names fall to default_backend */
+  readonly dynamic: Template | null
+  readonly cond: Predicate | null
+  readonly where: Where
+}
+
+/** Settings shared by frontends and backends (what `defaults` provides). */
+export interface ProxyCommon {
+  readonly name: string
+  /** unique id (HAProxy iid/puid) assigned in declaration order, starting at 1 */
+  readonly id: number
+  readonly mode: 'http' | 'tcp'
+  readonly timeouts: Timeouts
+  readonly httpConnMode: HttpConnMode
+  readonly forwardFor: ForwardFor | null
+  readonly logs: readonly LogTarget[]
+  /** "httplog", "tcplog", "clf", or a custom log-format string; null = no access log format set (HAProxy default line) */
+  readonly logFormat: string | null
+  readonly dontlognull: boolean
+  readonly logSeparateErrors: boolean
+  /** errorfile code → full raw HTTP response bytes */
+  readonly errorfiles: ReadonlyMap<number, Buffer>
+  readonly httpRequestRules: readonly HttpRule[]
+  readonly httpResponseRules: readonly HttpRule[]
+  /** option http-buffer-request */
+  readonly httpBufferRequest: boolean
+  /** option httplog clf etc. kept in logFormat; option contstats/others accepted */
+  readonly where: Where
+}
+
+export interface FrontendPlan extends ProxyCommon {
+  readonly isListen: boolean
+  readonly binds: readonly BindPlan[]
+  /** frontend maxconn (default: global maxconn... HAProxy defaults to 2000/`maxconn` in defaults) */
+  readonly maxconn: number
+  readonly backlog: number
+  readonly captures: readonly CapturePlan[]
+  readonly responseCaptures: readonly CapturePlan[]
+  readonly switchRules: readonly SwitchRule[]
+  /** name of default_backend (for listen: its own name), or null */
+  readonly defaultBackend: string | null
+  readonly tcpRequestRules: readonly HttpRule[]
+  readonly monitorUri: string | null
+  readonly disabled: boolean
+}
+
+export interface BalancePlan {
+  readonly algo: AlgoName
+  /** uri: `whole` includes the query string */
+  readonly uriWhole: boolean
+  /** uri: `path-only` hashes the path without authority */
+  readonly uriPathOnly: boolean
+  /** uri: len <n>, depth <n> (0 = unlimited) */
+  readonly uriLen: number
+  readonly uriDepth: number
+  /** url_param: parameter name; check_post ignored */
+  readonly param: string
+  /** hdr(<name>): lower-cased header name */
+  readonly hdrName: string
+  /** hdr(host) use_domain_only */
+  readonly hdrDomainOnly: boolean
+  /** random(<draws>) */
+  readonly draws: number
+}
+
+export interface HashTypePlan {
+  readonly method: 'map-based' | 'consistent'
+  readonly fn: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none'
+  readonly avalanche: boolean
+}
+
+export interface CookiePlan {
+  readonly name: string
+  readonly mode: 'insert' | 'rewrite' | 'prefix' | 'passive'
+  readonly indirect: boolean
+  readonly nocache: boolean
+  readonly postonly: boolean
+  readonly preserve: boolean
+  readonly httponly: boolean
+  readonly secure: boolean
+  readonly domain: readonly string[]
+  readonly maxidle: number
+  readonly maxlife: number
+  readonly dynamic: boolean
+}
+
+export interface SourcePlan {
+  readonly addr: string
+  /** port range for the connection's source port; 0/0 = kernel chooses */
+  readonly portLow: number
+  readonly portHigh: number
+}
+
+export interface ServerPlan {
+  readonly name: string
+  /** 1-based, declaration order (or `id` keyword) */
+  readonly id: number
+  /** address as written after resolution ("127.0.0.1", "::1"); "" for unix */
+  readonly host: string
+  /** 0 = same port as the client connected to (HAProxy: no port) */
+  readonly port: number
+  readonly unixPath: string
+  readonly weight: number
+  readonly maxconn: number
+  readonly maxqueue: number
+  readonly minconn: number
+  readonly backup: boolean
+  readonly disabled: boolean
+  readonly cookie: string | null
+  readonly source: SourcePlan | null
+  readonly check: CheckServerPlan
+  /** send-proxy / send-proxy-v2 */
+  readonly sendProxy: 0 | 1 | 2
+  /** TLS to server (issue 5): raw words */
+  readonly ssl: boolean
+  readonly sslWords: readonly string[]
+  readonly onMarkedDown: 'none' | 'shutdown-sessions'
+  readonly onMarkedUp: 'none' | 'shutdown-backup-sessions'
+  readonly slowstart: number
+  readonly where: Where
+}
+
+/** Server-level health-check settings (default-server merged in). */
+export interface CheckServerPlan {
+  readonly enabled: boolean
+  readonly inter: number
+  readonly fastinter: number
+  readonly downinter: number
+  readonly rise: number
+  readonly fall: number
+  /** check port/addr overrides, 0/"" = the server's */
+  readonly port: number
+  readonly addr: string
+  readonly agent: { readonly port: number; readonly inter: number; readonly send: string } | null
+  readonly checkSsl: boolean
+}
+
+/** One step of a tcp-check / http-check sequence, kept close to the config words. */
+export type CheckStep =
+  | { readonly t: 'connect'; readonly port: number; readonly ssl: boolean }
+  | { readonly t: 'send'; readonly data: Buffer }
+  | { readonly t: 'send-lf'; readonly template: Template }
+  | { readonly t: 'expect'; readonly negate: boolean;
+      readonly what: 'string' | 'rstring' | 'binary' | 'rbinary' | 'status' | 'rstatus' | 'hdr' | 'fhdr';
+      readonly pattern: string; readonly min: boolean; readonly comment: string | null }
+  | { readonly t: 'http-send'; readonly method: string; readonly uri: string; readonly version: string;
+      readonly headers: readonly [string, string][]; readonly body: string }
+  | { readonly t: 'comment'; readonly text: string }
+
+export interface CheckPlan {
+  /** tcp = connect only; http = option httpchk/http-check; tcp-check = option tcp-check; redis/mysql/ssl-hello/... */
+  readonly kind: 'tcp' | 'http' | 'tcp-check' | 'redis' | 'mysql' | 'ssl-hello' | 'smtp' | 'pgsql' | 'ldap'
+  /** http: request line + raw extra header text from `option httpchk` (old form) */
+  readonly httpMethod: string
+  readonly httpUri: string
+  readonly httpVersion: string
+  /** raw header bytes from the old "GET / HTTP/1.1\r\nHost: x" trick, already unescaped */
+  readonly httpExtra: string
+  readonly steps: readonly CheckStep[]
+  readonly logHealthChecks: boolean
+}
+
+export interface BackendPlan extends ProxyCommon {
+  readonly isListen: boolean
+  readonly balance: BalancePlan
+  readonly hashType: HashTypePlan
+  readonly servers: readonly ServerPlan[]
+  readonly retries: number
+  readonly redispatch: boolean
+  /** redispatch interval (option redispatch <n>), 1 = every retry */
+  readonly redispatchEvery: number
+  readonly httpReuse: 'never' | 'safe' | 'aggressive' | 'always'
+  readonly cookie: CookiePlan | null
+  readonly check: CheckPlan
+  readonly fullconn: number
+  /** backend-level maxconn for queueing purposes, 0 = none */
+  readonly maxconn: number
+  readonly abortonclose: boolean
+  readonly persist: boolean
+  readonly allbackups: boolean
+  readonly disabled: boolean
+  readonly useServerRules: readonly { readonly server: string; readonly cond: Predicate | null; readonly where: Where }[]
+}
