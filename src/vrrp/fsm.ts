@@ -1,0 +1,166 @@
+/** Pure VRRP state machine (rfc5798 §6.4, rfc3768 §6.4 for v2 timers).
+ *  step(state, event, now) returns the next state and the effects the shell
+ *  (instance.ts) must execute, in order. No IO, no timers, no clock. */
+import type { VrrpStateName } from './types.ts'
+import { ipv4ToInt } from './packet.ts'
+
+export interface FsmConfig {
+  readonly version: 2 | 3
+  /** Configured advertisement interval, ms */
+  readonly adverInt: number
+  readonly preempt: boolean
+  /** preempt_delay, ms: after start (or return to Backup) a lower-priority master is tolerated this long */
+  readonly preemptDelay: number
+  /** Our primary address (unicast_src_ip or the interface's), for the equal-priority tie (rfc5798 §6.4.3) */
+  readonly primaryIp: string
+}
+
+export interface FsmState {
+  readonly cfg: FsmConfig
+  readonly state: VrrpStateName
+  /** Effective priority (base + tracking); 255 = address owner */
+  readonly priority: number
+  /** Master_Adver_Interval, ms: learnt from the master in v3 Backup, else our own */
+  readonly masterAdverInt: number
+  readonly masterIp: string
+  readonly masterPriority: number
+  /** Time before which a lower-priority master is still accepted (preempt_delay) */
+  readonly preemptAt: number
+}
+
+export type VrrpEvent =
+  | { readonly t: 'start' }
+  | { readonly t: 'advert'; readonly from: string; readonly prio: number; readonly adverInt: number }
+  | { readonly t: 'masterDownTimeout' }
+  | { readonly t: 'adverTimeout' }
+  /** Effective priority changed (tracking weights) */
+  | { readonly t: 'priority'; readonly prio: number }
+  | { readonly t: 'fault' }
+  | { readonly t: 'faultCleared' }
+  | { readonly t: 'shutdown' }
+
+export type TimerName = 'adver' | 'masterDown'
+
+export type VrrpEffect =
+  | { readonly t: 'sendAdvert'; readonly prio: number }
+  | { readonly t: 'addVips' }
+  | { readonly t: 'delVips' }
+  | { readonly t: 'garp' }
+  /** (Re)start timer <timer>, replacing any running one */
+  | { readonly t: 'arm'; readonly timer: TimerName; readonly ms: number }
+  | { readonly t: 'cancel'; readonly timer: TimerName }
+  | { readonly t: 'transition'; readonly from: VrrpStateName; readonly to: VrrpStateName }
+
+export function initialState (cfg: FsmConfig, priority: number): FsmState {
+  return { cfg, state: 'INIT', priority, masterAdverInt: cfg.adverInt, masterIp: '', masterPriority: 0, preemptAt: 0 }
+}
+
+/** Skew_Time in ms: v3 rfc5798 §6.1 ((256-prio) * MAI / 256); v2 rfc3768 §6.1 ((256-prio)/256 s). */
+export function skewTime (cfg: FsmConfig, prio: number, masterAdverInt: number): number {
+  return cfg.version === 3 ? ((256 - prio) * masterAdverInt) / 256 : ((256 - prio) * 1000) / 256
+}
+
+/** Master_Down_Interval in ms: 3 * Master_Adver_Interval + Skew_Time. */
+export function masterDownInterval (cfg: FsmConfig, prio: number, masterAdverInt: number): number {
+  return 3 * masterAdverInt + skewTime(cfg, prio, masterAdverInt)
+}
+
+const toMaster = (st: FsmState): [FsmState, VrrpEffect[]] => [
+  { ...st, state: 'MASTER', masterIp: st.cfg.primaryIp, masterPriority: st.priority, masterAdverInt: st.cfg.adverInt },
+  [{ t: 'cancel', timer: 'masterDown' }, { t: 'sendAdvert', prio: st.priority }, { t: 'addVips' }, { t: 'garp' },
+    { t: 'arm', timer: 'adver', ms: st.cfg.adverInt }, { t: 'transition', from: st.state, to: 'MASTER' }]
+]
+
+function toBackup (st: FsmState, now: number, mai: number, extra: VrrpEffect[]): [FsmState, VrrpEffect[]] {
+  const cfg = st.cfg
+  const next: FsmState = { ...st, state: 'BACKUP', masterAdverInt: mai, preemptAt: now + cfg.preemptDelay }
+  return [next, [{ t: 'cancel', timer: 'adver' }, ...extra,
+    { t: 'arm', timer: 'masterDown', ms: masterDownInterval(cfg, st.priority, mai) },
+    { t: 'transition', from: st.state, to: 'BACKUP' }]]
+}
+
+/** Leave Master/Backup for <to> (FAULT or INIT); a master hands over with priority 0 (rfc5798 §6.4.3). */
+function leave (st: FsmState, to: VrrpStateName): [FsmState, VrrpEffect[]] {
+  const eff: VrrpEffect[] = [{ t: 'cancel', timer: 'adver' }, { t: 'cancel', timer: 'masterDown' }]
+  if (st.state === 'MASTER') eff.push({ t: 'sendAdvert', prio: 0 }, { t: 'delVips' })
+  eff.push({ t: 'transition', from: st.state, to })
+  return [{ ...st, state: to, masterIp: '', masterPriority: 0 }, eff]
+}
+
+/** True when an advert from <from> at <prio> beats us (rfc5798 §6.4.3: higher
+ *  priority, or equal priority and higher primary address). */
+function beatsUs (st: FsmState, from: string, prio: number): boolean {
+  return prio > st.priority || (prio === st.priority && ipv4ToInt(from) > ipv4ToInt(st.cfg.primaryIp))
+}
+
+const same = (st: FsmState): [FsmState, VrrpEffect[]] => [st, []]
+
+export function step (st: FsmState, ev: VrrpEvent, now: number): [FsmState, VrrpEffect[]] {
+  const cfg = st.cfg
+  switch (st.state) {
+    case 'INIT':
+      if (ev.t === 'start' || ev.t === 'faultCleared') {
+        if (st.priority === 255) return toMaster(st)
+        return toBackup(st, now, cfg.adverInt, [])
+      }
+      if (ev.t === 'fault') return [{ ...st, state: 'FAULT' }, [{ t: 'transition', from: 'INIT', to: 'FAULT' }]]
+      if (ev.t === 'priority') return [{ ...st, priority: ev.prio }, []]
+      return same(st)
+
+    case 'FAULT':
+      if (ev.t === 'faultCleared') {
+        if (st.priority === 255) return toMaster(st)
+        return toBackup(st, now, cfg.adverInt, [])
+      }
+      if (ev.t === 'priority') return [{ ...st, priority: ev.prio }, []]
+      if (ev.t === 'shutdown') return leave(st, 'INIT')
+      return same(st)
+
+    case 'BACKUP':
+      switch (ev.t) {
+        case 'masterDownTimeout': return toMaster(st)
+        case 'advert': {
+          if (ev.prio === 0) {
+            // rfc5798 §6.4.2: the master resigned; take over after Skew_Time only
+            return [{ ...st, masterPriority: 0 },
+              [{ t: 'arm', timer: 'masterDown', ms: skewTime(cfg, st.priority, st.masterAdverInt) }]]
+          }
+          const lower = ev.prio < st.priority
+          if (lower && cfg.preempt && now >= st.preemptAt) return same(st)   // let Master_Down expire: preempt
+          const mai = cfg.version === 3 ? ev.adverInt : cfg.adverInt
+          return [{ ...st, masterAdverInt: mai, masterIp: ev.from, masterPriority: ev.prio },
+            [{ t: 'arm', timer: 'masterDown', ms: masterDownInterval(cfg, st.priority, mai) }]]
+        }
+        case 'priority': {
+          const next = { ...st, priority: ev.prio }
+          if (ev.prio === 255) return toMaster(next)
+          return [next, []]
+        }
+        case 'fault': return leave(st, 'FAULT')
+        case 'shutdown': return leave(st, 'INIT')
+        default: return same(st)
+      }
+
+    case 'MASTER':
+      switch (ev.t) {
+        case 'adverTimeout':
+          return [st, [{ t: 'sendAdvert', prio: st.priority }, { t: 'arm', timer: 'adver', ms: cfg.adverInt }]]
+        case 'advert':
+          if (ev.prio === 0) {
+            // rfc5798 §6.4.3: answer a resigning peer at once so backups do not wait
+            return [st, [{ t: 'sendAdvert', prio: st.priority }, { t: 'arm', timer: 'adver', ms: cfg.adverInt }]]
+          }
+          if (beatsUs(st, ev.from, ev.prio)) {
+            const mai = cfg.version === 3 ? ev.adverInt : cfg.adverInt
+            const [next, eff] = toBackup({ ...st, masterIp: ev.from, masterPriority: ev.prio }, now, mai, [{ t: 'delVips' }])
+            return [next, eff]
+          }
+          return same(st)
+        case 'priority':
+          return [{ ...st, priority: ev.prio, masterPriority: ev.prio }, [{ t: 'sendAdvert', prio: ev.prio }, { t: 'arm', timer: 'adver', ms: cfg.adverInt }]]
+        case 'fault': return leave(st, 'FAULT')
+        case 'shutdown': return leave(st, 'INIT')
+        default: return same(st)
+      }
+  }
+}

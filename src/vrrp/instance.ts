@@ -1,0 +1,200 @@
+/** The shell of one vrrp_instance: feeds packets, timers and tracking into the
+ *  pure fsm.ts and executes the effects it returns through the injected
+ *  transport, VIP manager, timers and script runner. */
+import { EventEmitter } from 'node:events'
+import type { Clock, Timer, TimerSource } from '../core/clock.ts'
+import type { VrrpCounters, VrrpInstancePlan, VrrpStatus, VrrpStateName, VrrpTransition } from './types.ts'
+import type { ScriptRunner, VipManager, VrrpTransport } from './ports.ts'
+import { initialState, step, type FsmState, type TimerName, type VrrpEffect, type VrrpEvent } from './fsm.ts'
+import { decodeIpv4, encodeAdvert } from './packet.ts'
+
+export interface InstanceDeps {
+  readonly clock: Clock
+  readonly timers: TimerSource
+  readonly transport: VrrpTransport
+  readonly vips: VipManager
+  readonly runScript?: ScriptRunner
+  readonly log?: (msg: string) => void
+}
+
+/** A tracked condition: <weight> 0 means failure puts the instance in Fault;
+ *  >0 is added to the priority while OK; <0 is added while failing (keepalived). */
+export interface TrackSpec { readonly name: string; readonly weight: number }
+
+export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }> {
+  readonly plan: VrrpInstancePlan
+  private fsm: FsmState
+  private readonly deps: InstanceDeps
+  private readonly timers = new Map<TimerName, Timer>()
+  private readonly tracks = new Map<string, { weight: number; ok: boolean }>()
+  private readonly counters: VrrpCounters = {
+    advertsSent: 0, advertsReceived: 0, becameMaster: 0, releasedMaster: 0,
+    priorityZeroSent: 0, priorityZeroReceived: 0, dropped: {}
+  }
+  private lastTransition = 0
+  private garpTimer: Timer | null = null
+  /** VIP operations run one after another so that add/del keep their order */
+  private vipChain: Promise<void> = Promise.resolve()
+
+  constructor (plan: VrrpInstancePlan, tracks: readonly TrackSpec[], deps: InstanceDeps) {
+    super()
+    this.plan = plan
+    this.deps = deps
+    for (const t of tracks) this.tracks.set(t.name, { weight: t.weight, ok: true })
+    this.fsm = initialState({
+      version: plan.version, adverInt: plan.advertInt, preempt: plan.preempt,
+      preemptDelay: plan.preemptDelay, primaryIp: deps.transport.localAddress
+    }, this.effectivePriority())
+    deps.transport.onPacket(pkt => this.receive(pkt))
+  }
+
+  /** Clears stale VIPs, then enters Backup (or Master for priority 255, or Fault). */
+  async start (): Promise<void> {
+    await this.deps.vips.del(this.plan.vips).catch(e => this.log(`clearing stale VIPs: ${String(e)}`))
+    this.dispatch(this.hasFault() ? { t: 'fault' } : { t: 'start' })
+  }
+
+  /** Resigns (priority 0 advert when master), removes VIPs, stops timers and the transport. */
+  async stop (): Promise<void> {
+    this.dispatch({ t: 'shutdown' })
+    for (const t of this.timers.values()) t.cancel()
+    this.timers.clear()
+    this.stopGarpRefresh()
+    await this.vipChain
+    this.deps.transport.close()
+  }
+
+  /** Reports the state of tracked condition <name>; unknown names are ignored. */
+  setTrack (name: string, ok: boolean): void {
+    const t = this.tracks.get(name)
+    if (!t || t.ok === ok) return
+    const hadFault = this.hasFault()
+    t.ok = ok
+    this.log(`track ${name} is now ${ok ? 'OK' : 'FAILED'}`)
+    const prio = this.effectivePriority()
+    if (prio !== this.fsm.priority) this.dispatch({ t: 'priority', prio })
+    const fault = this.hasFault()
+    if (fault && !hadFault) this.dispatch({ t: 'fault' })
+    else if (!fault && hadFault) this.dispatch({ t: 'faultCleared' })
+  }
+
+  status (): VrrpStatus {
+    const failing: string[] = []
+    for (const [name, t] of this.tracks) if (!t.ok) failing.push(name)
+    return {
+      name: this.plan.name, state: this.fsm.state, vrid: this.plan.vrid, interface: this.plan.interface,
+      basePriority: this.plan.priority, effectivePriority: this.fsm.priority,
+      masterIp: this.fsm.masterIp, masterPriority: this.fsm.masterPriority,
+      lastTransition: this.lastTransition,
+      counters: { ...this.counters, dropped: { ...this.counters.dropped } }, failing
+    }
+  }
+
+  get state (): VrrpStateName { return this.fsm.state }
+
+  private hasFault (): boolean {
+    for (const t of this.tracks.values()) if (t.weight === 0 && !t.ok) return true
+    return false
+  }
+
+  /** keepalived: the owner (255) is never adjusted; others are clamped to 1..254. */
+  private effectivePriority (): number {
+    if (this.plan.priority === 255) return 255
+    let p = this.plan.priority
+    for (const t of this.tracks.values()) {
+      if (t.weight > 0 && t.ok) p += t.weight
+      else if (t.weight < 0 && !t.ok) p += t.weight
+    }
+    return Math.min(254, Math.max(1, p))
+  }
+
+  private receive (pkt: Buffer): void {
+    const d = decodeIpv4(pkt, { version: this.plan.version, vrid: this.plan.vrid, adverInt: this.plan.advertInt })
+    if (!d.ok) {
+      this.counters.dropped[d.reason] = (this.counters.dropped[d.reason] ?? 0) + 1
+      return
+    }
+    if (d.src === this.deps.transport.localAddress) return     // our own multicast looped back
+    this.counters.advertsReceived++
+    if (d.advert.priority === 0) this.counters.priorityZeroReceived++
+    this.dispatch({ t: 'advert', from: d.src, prio: d.advert.priority, adverInt: d.advert.adverInt })
+  }
+
+  private dispatch (ev: VrrpEvent): void {
+    const [next, effects] = step(this.fsm, ev, this.deps.clock.now())
+    this.fsm = next
+    for (const e of effects) this.run(e)
+  }
+
+  private run (e: VrrpEffect): void {
+    switch (e.t) {
+      case 'sendAdvert': return this.sendAdvert(e.prio)
+      case 'addVips': this.queueVip(() => this.deps.vips.add(this.plan.vips), 'adding VIPs'); return
+      case 'delVips': this.stopGarpRefresh(); this.queueVip(() => this.deps.vips.del(this.plan.vips), 'removing VIPs'); return
+      case 'garp': return this.scheduleGarp()
+      case 'arm': return this.arm(e.timer, e.ms)
+      case 'cancel': this.timers.get(e.timer)?.cancel(); this.timers.delete(e.timer); return
+      case 'transition': return this.transition(e.from, e.to)
+    }
+  }
+
+  private sendAdvert (prio: number): void {
+    const t = this.deps.transport
+    const advert = { version: this.plan.version, vrid: this.plan.vrid, priority: prio, adverInt: this.plan.advertInt, addrs: this.plan.vips.map(v => v.addr) }
+    for (const dst of t.destinations) {
+      try { t.send(encodeAdvert(advert, t.localAddress, dst), dst) } catch (err) { this.log(`send to ${dst}: ${String(err)}`) }
+    }
+    this.counters.advertsSent++
+    if (prio === 0) this.counters.priorityZeroSent++
+  }
+
+  private arm (name: TimerName, ms: number): void {
+    this.timers.get(name)?.cancel()
+    const ev: VrrpEvent = name === 'adver' ? { t: 'adverTimeout' } : { t: 'masterDownTimeout' }
+    this.timers.set(name, this.deps.timers.after(ms, () => { this.timers.delete(name); this.dispatch(ev) }))
+  }
+
+  private queueVip (op: () => Promise<void>, what: string): void {
+    this.vipChain = this.vipChain.then(op).catch(err => this.log(`${what}: ${String(err)}`))
+  }
+
+  /** keepalived garp_master_*: a burst now (after the VIPs are up), another after
+   *  <masterDelay>, then one every <masterRefresh> while master. */
+  private scheduleGarp (): void {
+    const g = this.plan.garp
+    this.queueVip(() => this.deps.vips.garp(this.plan.vips, g.masterRepeat), 'gratuitous ARP')
+    const refresh = (): void => {
+      this.garpTimer = g.masterRefresh > 0
+        ? this.deps.timers.after(g.masterRefresh, () => { this.queueVip(() => this.deps.vips.garp(this.plan.vips, g.masterRefreshRepeat), 'gratuitous ARP'); refresh() })
+        : null
+    }
+    this.stopGarpRefresh()
+    if (g.masterDelay > 0) {
+      this.garpTimer = this.deps.timers.after(g.masterDelay, () => {
+        this.queueVip(() => this.deps.vips.garp(this.plan.vips, g.masterRepeat), 'gratuitous ARP')
+        refresh()
+      })
+    } else refresh()
+  }
+
+  private stopGarpRefresh (): void {
+    this.garpTimer?.cancel()
+    this.garpTimer = null
+  }
+
+  private transition (from: VrrpStateName, to: VrrpStateName): void {
+    this.lastTransition = this.deps.clock.wall()
+    if (to === 'MASTER') this.counters.becameMaster++
+    if (from === 'MASTER') this.counters.releasedMaster++
+    this.log(`(${this.plan.name}) Entering ${to} STATE`)
+    this.emit('transition', { instance: this.plan.name, from, to, at: this.lastTransition, priority: this.fsm.priority })
+    const run = this.deps.runScript
+    if (!run) return
+    const n = this.plan.notify
+    const specific = to === 'MASTER' ? n.master : to === 'BACKUP' ? n.backup : to === 'FAULT' ? n.fault : n.stop
+    if (specific) run(specific, [])
+    if (n.any) run(n.any, ['INSTANCE', this.plan.name, to === 'INIT' ? 'STOP' : to, String(this.fsm.priority)])
+  }
+
+  private log (msg: string): void { this.deps.log?.(msg) }
+}
