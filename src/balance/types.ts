@@ -47,6 +47,9 @@ export interface BalanceOpts {
   draws: number
   /** Injected randomness for `random` (tests pass a seeded source) */
   rand: () => number
+  /** `option allbackups`: when no active server is usable, all usable backups
+   *  share the load; default false = only the first usable backup is used */
+  allbackups?: boolean
 }
 
 export type BalancerFactory = (servers: readonly LbServer[], opts: BalanceOpts) => Balancer
