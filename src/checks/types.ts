@@ -1,0 +1,96 @@
+import type { BackendPlan, CheckPlan, ServerPlan } from '../config/plan.ts'
+
+/** Contract of the health-check engine (HAProxy check.c + tcpcheck.c).
+ *  Probes are effectful (sockets) and return one ProbeResult per run; the
+ *  health counter (state.ts) and the scheduler (scheduler.ts) only see results. */
+
+/** HAProxy's check status codes as shown in `show stat` (check_status column). */
+export type CheckStatusCode =
+  | 'UNK' | 'INI' | 'SOCKERR'
+  | 'L4OK' | 'L4TOUT' | 'L4CON'
+  | 'L6OK' | 'L6TOUT' | 'L6RSP'
+  | 'L7OK' | 'L7OKC' | 'L7TOUT' | 'L7RSP' | 'L7STS'
+
+/** What a check result does to the health counter (HAProxy CHK_RES_*). */
+export type CheckOutcome = 'passed' | 'condpass' | 'failed' | 'neutral'
+
+/** What the agent answered (agent-check), applied by the scheduler's owner. */
+export interface AgentReport {
+  /** "up" / "down"|"stopped"|"fail" word, null when absent */
+  readonly health: 'up' | 'down' | null
+  /** "ready" / "drain" / "maint" word, null when absent */
+  readonly admin: 'ready' | 'drain' | 'maint' | null
+  /** "<n>%" weight word (percent of the configured weight), null when absent */
+  readonly weightPercent: number | null
+  /** "maxconn:<n>", null when absent */
+  readonly maxconn: number | null
+}
+
+export interface ProbeResult {
+  readonly status: CheckStatusCode
+  /** HTTP status, MySQL error number...; 0 = none (only shown for layer-7 statuses) */
+  readonly code: number
+  /** HAProxy's check "desc" text ("Connection refused", "Service Unavailable", ...), "" = none */
+  readonly info: string
+  readonly durationMs: number
+  /** agent-check only */
+  readonly agent?: AgentReport
+}
+
+/** Where and how long a probe may talk. Deadlines follow HAProxy's "timeout check":
+ *  the connection must be up within <connectMs>; then the rest of the exchange has
+ *  <exchangeMs> from the connect, or (null) what is left of <connectMs>. */
+export interface ProbeTarget {
+  readonly host: string
+  readonly port: number
+  readonly connectMs: number
+  readonly exchangeMs: number | null
+}
+
+/** One kind of check. <plan> is the backend's CheckPlan; <signal> aborts (stop/pause). */
+export interface Probe {
+  run (target: ProbeTarget, plan: CheckPlan, signal: AbortSignal): Promise<ProbeResult>
+}
+
+/** Probes by CheckPlan kind; kinds without a probe fall back to 'tcp' (connect only). */
+export type ProberTable = Partial<Record<CheckPlan['kind'], Probe>>
+
+/** The least the monitor needs from a runtime server object. */
+export interface CheckedServer {
+  readonly name: string
+  readonly plan: ServerPlan
+}
+
+/** A state transition reported by the monitor (never one per probe). */
+export interface CheckTransition {
+  readonly up: boolean
+  /** HAProxy's reason text ("Layer4 connection problem") */
+  readonly reason: string
+  readonly checkStatus: CheckStatusCode
+  readonly code: number
+  readonly info: string
+  readonly durationMs: number
+}
+
+/** Per-server check state for stats and the UI (HAProxy check_status, check_health...). */
+export interface CheckView {
+  readonly name: string
+  readonly enabled: boolean
+  readonly paused: boolean
+  readonly up: boolean
+  readonly health: number
+  readonly rise: number
+  readonly fall: number
+  readonly lastStatus: CheckStatusCode
+  readonly lastCode: number
+  readonly lastInfo: string
+  readonly lastDurationMs: number
+  /** Clock.now() of the last UP/DOWN change (or of start) */
+  readonly lastChange: number
+  /** number of failed checks counted against the health (HAProxy chkfail) */
+  readonly failedChecks: number
+  /** UP→DOWN transitions (HAProxy chkdown) */
+  readonly downTransitions: number
+}
+
+export type { BackendPlan }
