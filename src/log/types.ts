@@ -68,6 +68,12 @@ export interface LogRecord {
   httpVersion: string
   /** unique id (%ID) if configured */
   uniqueId: string
+  /** optional, added by log/: source address of the server-side connection (%bi %bp), absent = "-" */
+  beSrcIp?: string
+  beSrcPort?: number
+  /** optional, added by log/: global request counter (%rt) and the frontend's log counter (%lc), absent = 0 */
+  requestCounter?: number
+  logCounter?: number
 }
 
 /** Syslog severities (RFC 5424 §6.2.1) */
