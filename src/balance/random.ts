@@ -23,7 +23,7 @@ export class RandomBalancer implements Balancer {
     if (this.ring.farm.totWeight === 0) return null
     let best: RingEntry | null = null
     for (let n = this.draws; n > 0; n--) {
-      const prev = best
+      const prev: RingEntry | null = best
       const e = this.ring.byHash(Math.floor(this.rand() * 0x100000000) >>> 0, avoid)
       if (e === null) break
       best = e
