@@ -11,6 +11,7 @@ interface StatusInfo {
 export const CHECK_STATUSES: Readonly<Record<CheckStatusCode, StatusInfo>> = {
   UNK: { outcome: 'neutral', reason: 'Unknown', showsCode: false },
   INI: { outcome: 'neutral', reason: 'Initializing', showsCode: false },
+  CHECKED: { outcome: 'neutral', reason: 'No status change', showsCode: false },
   SOCKERR: { outcome: 'failed', reason: 'Socket error', showsCode: false },
   L4OK: { outcome: 'passed', reason: 'Layer4 check passed', showsCode: false },
   L4TOUT: { outcome: 'failed', reason: 'Layer4 timeout', showsCode: false },

@@ -6,7 +6,7 @@ import type { BackendPlan, CheckPlan, ServerPlan } from '../config/plan.ts'
 
 /** HAProxy's check status codes as shown in `show stat` (check_status column). */
 export type CheckStatusCode =
-  | 'UNK' | 'INI' | 'SOCKERR'
+  | 'UNK' | 'INI' | 'CHECKED' | 'SOCKERR'
   | 'L4OK' | 'L4TOUT' | 'L4CON'
   | 'L6OK' | 'L6TOUT' | 'L6RSP'
   | 'L7OK' | 'L7OKC' | 'L7TOUT' | 'L7RSP' | 'L7STS'
