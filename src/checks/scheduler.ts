@@ -109,6 +109,7 @@ export class HealthMonitor<S extends CheckedServer> {
     const slots = this.o.startSlots ?? { first: 0, total: this.checkCount, minInter: this.minSpreadInterval }
     let pos = slots.first
     for (const e of this.entries) {
+      if (e.paused) { pos += e.cfg.agent !== null ? 2 : 1; continue }
       e.timer = this.o.timers.after(firstCheckDelay(checkInterval(e.state, e.cfg), slots.minInter, pos++, slots.total), () => { this.runCheck(e) })
       const agent = e.cfg.agent
       if (agent !== null) {
