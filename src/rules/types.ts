@@ -1,5 +1,6 @@
 import type { StreamView } from '../core/stream-view.ts'
 import type { HttpHead } from '../core/http-head.ts'
+import type { MapStore } from './maps.ts'
 
 /** Contract of the rules engine (HAProxy sample.c / acl.c / http_act.c).
  *  Everything is compiled once by config/ through rules/compile.ts; at run time
@@ -27,7 +28,8 @@ export interface ActionTarget extends StreamView {
 export type RuleOutcome =
   | { readonly kind: 'continue' }
   | { readonly kind: 'allow' }
-  | { readonly kind: 'deny'; readonly status: number }
+  /** deny; <tarpit> = hold the connection for `timeout tarpit` before answering */
+  | { readonly kind: 'deny'; readonly status: number; readonly tarpit?: boolean }
   | { readonly kind: 'respond'; readonly status: number; readonly headers: readonly [string, string][]; readonly body: string }
   /** redirect: Location computed per request */
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
@@ -48,6 +50,8 @@ export interface RulesCtx {
   phase: number
   /** Collects non-fatal warnings (config/ prefixes file:line) */
   warn (msg: string): void
+  /** Map files of this configuration (shared with the runtime API); rules/maps.ts defaultMapStore when absent */
+  readonly maps?: MapStore
 }
 
 /** Thrown by rules/compile.ts for a bad expression; config/ adds file:line and keyword. */
