@@ -1,0 +1,178 @@
+import { readdirSync, statSync, writeFileSync, unlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { loadConfigFiles, loadConfigSources, type LoadResult } from './config/load.ts'
+import { evalCondition } from './config/preprocess.ts'
+import { Engine } from './proxy/engine.ts'
+import { demoConfig } from './demo/demo-config.ts'
+import { startDemoBackends } from './demo/demo-backends.ts'
+import { VERSION, FEATURES, versionText } from './version.ts'
+import { consoleAlert, consoleNotice, consoleWarning } from './log/console.ts'
+
+/** `pocketlb` command line, a drop-in for `haproxy` where it matters:
+ *    pocketlb -f cfg [-f cfg2|dir] [-c] [-d|-db] [-D] [-p pidfile] [-v|-vv] [-cc expr]
+ *    pocketlb --demo            embedded config + two demo backends
+ *    pocketlb vrrp -f keepalived.conf [-n] [-c]   (VRRP engine alone) */
+interface CliOpts {
+  files: string[]
+  check: boolean
+  debug: boolean
+  daemon: boolean
+  pidfile: string | null
+  demo: boolean
+  quiet: boolean
+}
+
+const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pidfile> ] [ -cc <expr> ]
+        pocketlb --demo
+        pocketlb vrrp -f <keepalived.conf> [-n] [-c]
+        -v displays version ; -vv shows known build options.
+        -d enters debug mode ; -db only disables background mode.
+        -D goes daemon ; -c checks the configuration and exits.
+        -p writes pids of all children to this file
+        -q quiet mode : don't display messages
+        -cc evaluates a condition as used within a conditional block
+`
+
+function parseArgs (argv: string[]): CliOpts | number {
+  const o: CliOpts = { files: [], check: false, debug: false, daemon: false, pidfile: null, demo: false, quiet: false }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    switch (a) {
+      case '-f': if (argv[i + 1] === undefined) { consoleAlert('-f requires a file name'); return 1 } o.files.push(argv[++i]); break
+      case '-c': o.check = true; break
+      case '-d': case '-db': o.debug = true; break
+      case '-D': o.daemon = true; break
+      case '-p': o.pidfile = argv[++i] ?? null; break
+      case '-q': o.quiet = true; break
+      case '--demo': o.demo = true; break
+      case '-v': case '-V': process.stdout.write(versionText(false)); return 0
+      case '-vv': process.stdout.write(versionText(true)); return 0
+      case '-cc': {
+        const r = evalCondition(argv[++i] ?? '', name => process.env[name] !== undefined)
+        if (typeof r === 'object') { consoleAlert(`failed to evaluate condition: ${r.error}`); return 2 }
+        return r ? 0 : 1
+      }
+      case '-h': case '--help': process.stdout.write(USAGE); return 0
+      default:
+        if (a.startsWith('-f') && a.length > 2) { o.files.push(a.slice(2)); break }
+        consoleAlert(`unknown option '${a}'`)
+        process.stderr.write(USAGE)
+        return 1
+    }
+  }
+  if (o.files.length === 0 && !o.demo) { process.stderr.write(USAGE); return 1 }
+  return o
+}
+
+/** HAProxy loads every *.cfg file of a directory given to -f, in name order. */
+function expandFiles (paths: string[]): string[] {
+  const out: string[] = []
+  for (const p of paths) {
+    let isDir = false
+    try { isDir = statSync(p).isDirectory() } catch { /* reported by the loader */ }
+    if (isDir) for (const f of readdirSync(p).filter(n => n.endsWith('.cfg')).sort()) out.push(join(p, f))
+    else out.push(p)
+  }
+  return out
+}
+
+function report (r: LoadResult, quiet: boolean): void {
+  if (!quiet) for (const w of r.warnings) consoleWarning(w)
+  if (!r.ok) for (const a of r.alerts) consoleAlert(a)
+}
+
+function demoPorts (): { port: number; base: number } {
+  return { port: Number(process.env.PLB_DEMO_PORT ?? 8080), base: Number(process.env.PLB_DEMO_BACKEND_PORT ?? 8081) }
+}
+
+function load (o: CliOpts): LoadResult {
+  if (o.demo) {
+    const { port, base } = demoPorts()
+    return loadConfigSources([{ path: '<demo>', text: demoConfig(port, base) }])
+  }
+  return loadConfigFiles(expandFiles(o.files))
+}
+
+export async function main (argv: string[]): Promise<number> {
+  if (argv[0] === 'vrrp') {
+    const { runVrrpCli } = await import('./vrrp/main.ts')
+    return runVrrpCli(argv.slice(1))
+  }
+  const o = parseArgs(argv)
+  if (typeof o === 'number') return o
+  const files = expandFiles(o.files)
+  const first = load(o)
+  report(first, o.quiet)
+  if (o.check) {
+    if (!first.ok) {
+      consoleAlert(`Fatal errors found in configuration.`)
+      return 1
+    }
+    if (!o.quiet) process.stdout.write('Configuration file is valid\n')
+    return 0
+  }
+  if (!first.ok) { consoleAlert('Fatal errors found in configuration.'); return 1 }
+
+  if (o.daemon) {
+    // WHY: Node cannot fork(); a detached child running the same command in the foreground is the daemon
+    const args = process.argv.slice(1).filter(a => a !== '-D')
+    const child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: 'ignore' })
+    child.unref()
+    if (o.pidfile !== null) writeFileSync(o.pidfile, `${child.pid}\n`)
+    return 0
+  }
+
+  if (o.demo) {
+    const { port, base } = demoPorts()
+    await startDemoBackends(base)
+    consoleNotice(`demo backends web1 and web2 listening on 127.0.0.1:${base} and 127.0.0.1:${base + 1}`)
+    consoleNotice(`pocketlb demo is up: open http://127.0.0.1:${port}/ in a browser (or curl it twice)`)
+  }
+
+  const engine = new Engine()
+  try {
+    await engine.apply(first.plan)
+  } catch (e) {
+    consoleAlert(`Starting frontend: cannot bind socket (${(e as Error).message})`)
+    return 1
+  }
+  const pidfile = o.pidfile ?? first.plan.global.pidfile
+  if (pidfile !== null) writeFileSync(pidfile, `${process.pid}\n`)
+  if (o.debug) consoleNotice(`pocketlb ${VERSION} started (${FEATURES.length} features), pid ${process.pid}`)
+
+  return new Promise<number>(resolve => {
+    let reloading = false
+    const exit = (code: number): void => {
+      if (pidfile !== null) { try { unlinkSync(pidfile) } catch { /* gone */ } }
+      resolve(code)
+    }
+    const reload = async (): Promise<void> => {
+      if (reloading) return
+      reloading = true
+      const r = o.demo ? load(o) : loadConfigFiles(files)
+      report(r, o.quiet)
+      if (!r.ok) consoleAlert('Reload refused: the configuration has errors; the running configuration stays in service.')
+      else {
+        try {
+          await engine.apply(r.plan)
+          consoleNotice('Reloaded configuration.')
+        } catch (e) {
+          consoleAlert(`Reload refused: ${(e as Error).message}; the running configuration stays in service.`)
+        }
+      }
+      reloading = false
+    }
+    const graceful = (sig: string): void => {
+      consoleNotice(`${sig} received, stopping: no new connections, waiting for ${engine.process.actconn} active.`)
+      const hard = first.plan.global.hardStopAfter
+      if (hard > 0) setTimeout(() => exit(0), hard).unref()
+      void engine.softStop().then(() => exit(0))
+    }
+    process.on('SIGHUP', () => { void reload() })
+    process.on('SIGUSR2', () => { void reload() })
+    process.on('SIGUSR1', () => graceful('SIGUSR1'))
+    process.on('SIGTERM', () => graceful('SIGTERM'))
+    process.on('SIGINT', () => graceful('SIGINT'))
+  })
+}

@@ -1,0 +1,58 @@
+import type { FrontendPlan, GlobalPlan } from '../config/plan.ts'
+import type { LogRecord } from '../log/types.ts'
+import type { StreamView } from '../core/stream-view.ts'
+import type { BackendRuntime } from './backend-runtime.ts'
+
+/** Writes one access-log line for a finished stream (compiled from the plan). */
+export interface AccessLogger {
+  emit (rec: LogRecord, view: StreamView): void
+}
+
+/** Process-wide counters shared by every frontend (HAProxy actconn...). */
+export class ProcessCounters {
+  actconn = 0
+  totalConns = 0
+  totalReqs = 0
+  /** soft stop in progress: no new keep-alive, exit when actconn reaches 0 */
+  stopping = false
+  readonly start = Date.now()
+  /** set by the engine: admits waiting connections, ends a soft stop */
+  onSessionEnd: (() => void) | null = null
+  sessionClosed (): void {
+    if (this.onSessionEnd !== null) this.onSessionEnd()
+  }
+}
+
+/** Live state of a frontend under one plan: its backends table (same plan),
+ *  counters and access logger. Sessions keep a reference to the runtime they
+ *  were accepted with, so a reload never changes a stream's rules mid-way. */
+export class FrontendRuntime {
+  cur = 0
+  maxCur = 0
+  total = 0
+  reqTotal = 0
+  bytesIn = 0
+  bytesOut = 0
+  denied = 0
+  errors = 0
+  readonly hrsp = [0, 0, 0, 0, 0, 0]
+  /** maximum request head size: bufsize - maxrewrite */
+  readonly maxHead: number
+  readonly maxHdr: number
+
+  constructor (
+    readonly plan: FrontendPlan,
+    readonly global: GlobalPlan,
+    readonly backends: ReadonlyMap<string, BackendRuntime>,
+    readonly process: ProcessCounters,
+    readonly accessLog: AccessLogger | null
+  ) {
+    this.maxHead = global.tune.bufsize - global.tune.maxrewrite
+    this.maxHdr = global.tune.maxhdr
+  }
+
+  countStatus (status: number): void {
+    const c = status >= 100 && status < 600 ? Math.floor(status / 100) - 1 : 5
+    this.hrsp[c]++
+  }
+}

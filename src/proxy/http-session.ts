@@ -1,0 +1,750 @@
+import type { Socket } from 'node:net'
+import type { StreamView } from '../core/stream-view.ts'
+import { newHead, type HttpHead } from '../core/http-head.ts'
+import type { ActionTarget, RuleOutcome, HttpRule } from '../rules/types.ts'
+import type { HttpConnMode } from '../config/plan.ts'
+import { BodyKind, HeadMeta, findHeadEnd, parseRequestHead, parseResponseHead, skipLeadingEmptyLines } from './http/head-parser.ts'
+import { ChunkedScanner } from './http/chunked.ts'
+import { errorResponse } from './http/errors.ts'
+import { serializeHead, requestLine, statusLine } from './http/serialize.ts'
+import { applyForwardFor } from './http/forwardfor.ts'
+import { Assign, type BackendRuntime } from './backend-runtime.ts'
+import type { ServerRuntime, SlotWaiter } from './server-runtime.ts'
+import type { FifoEntry, Fifo } from './fifo.ts'
+import { connectServer, ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
+import type { FrontendRuntime } from './frontend-runtime.ts'
+import { StreamLog } from './stream-log.ts'
+import { takeIdle, parkIdle } from './idle-pool.ts'
+
+const St = { ReqHead: 0, Assigning: 1, Exchange: 2, Tunnel: 3, Closed: 4 } as const
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
+
+/** Effective HTTP connection mode of a frontend/backend pair (HAProxy: the
+ *  most restrictive of both wins). */
+function combineModes (a: HttpConnMode, b: HttpConnMode): HttpConnMode {
+  if (a === 'close' || b === 'close') return 'close'
+  if (a === 'server-close' || b === 'server-close') return 'server-close'
+  return 'keep-alive'
+}
+
+/** One client connection in `mode http`: a loop of transactions (request
+ *  head → rules → backend → server slot → connect or reuse → forward →
+ *  response → log), then a websocket/CONNECT tunnel if upgraded.
+ *  Bytes are forwarded as received; only heads are parsed and rebuilt.
+ *  Contract: every slot taken on a server is released exactly once
+ *  (releaseSlot), every socket opened is destroyed or parked when done. */
+export class HttpSession implements StreamView, ActionTarget, SlotWaiter, ConnectDone {
+  // StreamView
+  srcAddr: string
+  srcPort: number
+  dstAddr: string
+  dstPort: number
+  feName: string
+  beName = ''
+  req: HttpHead | null = null
+  res: HttpHead | null = null
+  vars = new Map<string, string | number | boolean>()
+  get head (): HttpHead { return this.res ?? this.reqHead }
+  // SlotWaiter links
+  fifoPrev: FifoEntry | null = null
+  fifoNext: FifoEntry | null = null
+  fifoOwner: Fifo<FifoEntry> | null = null
+
+  private state: number = St.ReqHead
+  private readonly reqHead = newHead()
+  private readonly reqMeta = new HeadMeta()
+  private readonly resHead = newHead()
+  private readonly resMeta = new HeadMeta()
+  private readonly reqChunks = new ChunkedScanner()
+  private readonly resChunks = new ChunkedScanner()
+  /** bytes of a request head being accumulated */
+  private inBuf: Buffer | null = null
+  /** bytes received after the current request (pipelining), replayed later */
+  private pending: Buffer | null = null
+  /** request body received before the server connection was ready */
+  private early: Buffer[] = []
+  private reqRemaining = 0
+  private reqDone = false
+  private resBuf: Buffer | null = null
+  private resRemaining = 0
+  private resDone = false
+  private resStarted = false
+  private be: BackendRuntime | null = null
+  private srv: ServerRuntime | null = null
+  private slotHeld = false
+  private ss: Socket | null = null
+  private ssReused = false
+  /** a server connection kept for the next request of this session */
+  private keptSs: Socket | null = null
+  private keptSrv: ServerRuntime | null = null
+  private mode: HttpConnMode = 'keep-alive'
+  private clientKeepAlive = false
+  private retriesLeft = 0
+  private firstRequest = true
+  private timer: NodeJS.Timeout | null = null
+  private readonly log: StreamLog
+
+  constructor (private readonly cs: Socket, private readonly fe: FrontendRuntime) {
+    this.srcAddr = cs.remoteAddress ?? ''
+    this.srcPort = cs.remotePort ?? 0
+    this.dstAddr = cs.localAddress ?? ''
+    this.dstPort = cs.localPort ?? 0
+    this.feName = fe.plan.name
+    this.log = new StreamLog(fe, this)
+    cs.on('data', (d: Buffer) => this.onClientData(d))
+    cs.on('end', () => this.onClientEnd())
+    cs.on('close', () => this.onClientClose())
+    cs.on('error', () => { /* 'close' follows */ })
+    cs.on('drain', () => { if (this.ss !== null) this.ss.resume() })
+    this.armRequestTimer(fe.plan.timeouts.httpRequest || fe.plan.timeouts.client)
+  }
+
+  // ---- timers -------------------------------------------------------------
+
+  private armRequestTimer (ms: number): void {
+    this.clearTimer()
+    if (ms > 0) this.timer = setTimeout(() => this.onRequestTimeout(), ms)
+  }
+
+  private clearTimer (): void {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
+  }
+
+  private onRequestTimeout (): void {
+    this.timer = null
+    if (this.state !== St.ReqHead) return
+    if (!this.firstRequest && this.inBuf === null) { this.closeClient(); return }
+    this.log.term('c', 'R')
+    this.answerError(408)
+  }
+
+  // ---- client side --------------------------------------------------------
+
+  private onClientData (d: Buffer): void {
+    this.fe.bytesIn += d.length
+    this.log.bytesIn += d.length
+    switch (this.state) {
+      case St.ReqHead: this.feedHead(d); break
+      case St.Assigning: this.feedBodyEarly(d); break
+      case St.Exchange: this.feedBody(d); break
+      case St.Tunnel: if (this.ss !== null && !this.ss.write(d)) this.cs.pause(); break
+    }
+  }
+
+  private feedHead (d: Buffer): void {
+    if (this.inBuf === null) {
+      this.log.requestStarts()
+      const lead = skipLeadingEmptyLines(d)
+      if (lead === d.length) return
+      d = lead > 0 ? d.subarray(lead) : d
+      this.inBuf = d
+      // a keep-alive idle period ends with the first byte: now the request timer runs
+      if (!this.firstRequest) this.armRequestTimer(this.fe.plan.timeouts.httpRequest || this.fe.plan.timeouts.client)
+    } else {
+      // PERF: a head split across packets is concatenated; heads are small and rarely split
+      this.inBuf = Buffer.concat([this.inBuf, d])
+    }
+    const buf = this.inBuf
+    const end = findHeadEnd(buf, 0)
+    if (end < 0) {
+      if (buf.length > this.fe.maxHead) { this.log.term('P', 'R'); this.log.badRequest(buf); this.answerError(400) }
+      return
+    }
+    if (end > this.fe.maxHead) { this.log.term('P', 'R'); this.log.badRequest(buf); this.answerError(400); return }
+    this.inBuf = null
+    this.onRequestHead(buf, end)
+  }
+
+  private onRequestHead (buf: Buffer, end: number): void {
+    const head = this.reqHead
+    head.names.length = 0; head.lnames.length = 0; head.values.length = 0
+    this.reqMeta.reset()
+    const st = parseRequestHead(buf, end, head, this.reqMeta, this.fe.maxHdr)
+    this.fe.reqTotal++
+    this.fe.process.totalReqs++
+    if (st !== 0) { this.log.term('P', 'R'); this.log.badRequest(buf.subarray(0, end)); this.answerError(st); return }
+    this.req = head
+    this.log.headReceived(head)
+    this.clearTimer()
+    this.cs.setTimeout(this.fe.plan.timeouts.client)
+    this.cs.on('timeout', this.onClientTimeout)
+    // body framing of the request
+    const m = this.reqMeta
+    this.reqDone = m.bodyKind === BodyKind.None
+    this.reqRemaining = m.bodyKind === BodyKind.Length ? m.contentLength : 0
+    if (m.bodyKind === BodyKind.Chunked) this.reqChunks.reset()
+    this.state = St.Assigning
+    const rest = end < buf.length ? buf.subarray(end) : null
+    if (rest !== null) this.feedBodyEarly(rest)
+    this.route()
+  }
+
+  private readonly onClientTimeout = (): void => {
+    if (this.state === St.Tunnel || (this.state === St.Exchange && !this.reqDone) || this.state === St.Assigning) {
+      this.log.term('c', this.state === St.Tunnel ? 'D' : (this.reqDone ? 'H' : 'D'))
+      this.abortBoth()
+    }
+  }
+
+  /** Splits <d> at the end of the current request body: the body part is
+   *  returned (possibly empty), anything after goes to <pending>. */
+  private takeBody (d: Buffer): Buffer {
+    if (this.reqDone) { this.stash(d); return d.subarray(0, 0) }
+    const m = this.reqMeta
+    if (m.bodyKind === BodyKind.Length) {
+      if (d.length <= this.reqRemaining) { this.reqRemaining -= d.length; if (this.reqRemaining === 0) this.reqDone = true; return d }
+      const body = d.subarray(0, this.reqRemaining)
+      this.stash(d.subarray(this.reqRemaining))
+      this.reqRemaining = 0; this.reqDone = true
+      return body
+    }
+    // chunked
+    const e = this.reqChunks.scan(d, 0, d.length)
+    if (e === -2) { this.log.term('P', 'R'); this.answerError(400); return d.subarray(0, 0) }
+    if (e === -1) return d
+    this.reqDone = true
+    if (e < d.length) this.stash(d.subarray(e))
+    return d.subarray(0, e)
+  }
+
+  private stash (d: Buffer): void {
+    if (d.length === 0) return
+    this.pending = this.pending === null ? d : Buffer.concat([this.pending, d])
+    this.cs.pause()
+  }
+
+  private feedBodyEarly (d: Buffer): void {
+    const body = this.takeBody(d)
+    if (this.state === St.Closed) return
+    if (body.length > 0) {
+      this.early.push(body)
+      // WHY: bounded buffering while no server is attached (HAProxy: one buffer)
+      let n = 0
+      for (const b of this.early) n += b.length
+      if (n >= this.fe.global.tune.bufsize) this.cs.pause()
+    }
+  }
+
+  private feedBody (d: Buffer): void {
+    const body = this.takeBody(d)
+    if (this.state === St.Closed) return
+    if (body.length > 0 && this.ss !== null) {
+      this.log.bytesToServer += body.length
+      if (!this.ss.write(body)) this.cs.pause()
+    }
+    if (this.reqDone) this.maybeTxnDone()
+  }
+
+  private onClientEnd (): void {
+    // client half-closed: in a tunnel forward the FIN; otherwise stop reading
+    if (this.state === St.Tunnel && this.ss !== null) {
+      this.ss.end()
+      this.ss.setTimeout(this.be?.plan.timeouts.serverFin || this.be?.plan.timeouts.tunnel || 0)
+      return
+    }
+    if (this.state === St.ReqHead) {
+      if (this.inBuf !== null) { this.log.term('C', 'R'); this.log.badRequest(this.inBuf); this.answerError(400) } else this.closeClient()
+    } else if (!this.reqDone) {
+      this.log.term('C', 'D'); this.abortBoth()
+    }
+  }
+
+  private onClientClose (): void {
+    if (this.state === St.Closed) return
+    if (this.state === St.ReqHead) {
+      if (this.inBuf !== null) { this.log.term('C', 'R'); this.log.badRequest(this.inBuf) }
+      this.finish(this.inBuf !== null)
+      return
+    }
+    this.log.term('C', this.state === St.Assigning ? (this.fifoOwner !== null ? 'Q' : 'C') : (this.resStarted ? 'D' : 'H'))
+    this.abortBoth()
+  }
+
+  // ---- routing ------------------------------------------------------------
+
+  private runRules (rules: readonly HttpRule[]): RuleOutcome | null {
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]
+      if (r.cond !== null && !r.cond(this)) continue
+      const o = r.run(this)
+      if (o.kind === 'continue') continue
+      return o
+    }
+    return null
+  }
+
+  /** Applies a final rule outcome; returns true when the request is answered here. */
+  private applyOutcome (o: RuleOutcome | null, errorfiles: ReadonlyMap<number, Buffer>): boolean {
+    if (o === null || o.kind === 'allow' || o.kind === 'continue') return false
+    if (o.kind === 'deny') {
+      this.fe.denied++
+      this.log.term('P', 'R')
+      this.answerError(o.status, errorfiles)
+      return true
+    }
+    this.log.term('L', 'R')
+    if (o.kind === 'redirect') {
+      this.answerRaw(Buffer.from(`HTTP/1.1 ${o.status} ${o.status === 301 ? 'Moved Permanently' : o.status === 303 ? 'See Other' : o.status === 307 ? 'Temporary Redirect' : o.status === 308 ? 'Permanent Redirect' : 'Found'}\r\n` +
+        `content-length: 0\r\nlocation: ${o.location}\r\ncache-control: no-cache\r\n\r\n`, 'latin1'), o.status)
+      return true
+    }
+    let h = `HTTP/1.1 ${o.status} ${statusReason(o.status)}\r\n`
+    for (const [n, v] of o.headers) h += n + ': ' + v + '\r\n'
+    h += 'content-length: ' + Buffer.byteLength(o.body) + '\r\n\r\n'
+    this.answerRaw(Buffer.concat([Buffer.from(h, 'latin1'), Buffer.from(o.body)]), o.status)
+    return true
+  }
+
+  private route (): void {
+    const fp = this.fe.plan
+    if (this.applyOutcome(this.runRules(fp.httpRequestRules), fp.errorfiles)) return
+    let beName: string | null = null
+    for (const rule of fp.switchRules) {
+      if (rule.cond !== null && !rule.cond(this)) continue
+      if (rule.backend !== null) { beName = rule.backend; break }
+      const dyn = rule.dynamic!(this)
+      if (this.fe.backends.has(dyn)) { beName = dyn; break }
+    }
+    if (beName === null) beName = fp.defaultBackend
+    const be = beName === null ? undefined : this.fe.backends.get(beName)
+    if (be === undefined) {
+      this.log.term('S', 'C')
+      this.answerError(503)
+      return
+    }
+    this.be = be
+    this.beName = be.plan.name
+    be.total++
+    if (be.plan.name !== fp.name && this.applyOutcome(this.runRules(be.plan.httpRequestRules), be.plan.errorfiles)) return
+    this.mode = combineModes(fp.httpConnMode, be.plan.httpConnMode)
+    const ff = be.plan.forwardFor ?? fp.forwardFor
+    if (ff !== null) applyForwardFor(this.reqHead, ff, this.srcAddr)
+    this.retriesLeft = be.plan.retries
+    this.log.queueStarts()
+    this.requestSlot(null)
+  }
+
+  private requestSlot (avoid: ServerRuntime | null): void {
+    const be = this.be!
+    // the server kept from the previous request is preferred only if the balancer picks it again
+    const { r, srv } = be.assign(this, this, avoid, null)
+    if (r === Assign.Granted) { this.slotHeld = true; this.startConnect(srv!); return }
+    if (r === Assign.NoServer) { this.log.term('S', 'C'); this.answerError(503); return }
+    const tq = be.plan.timeouts.queue || be.plan.timeouts.connect
+    if (tq > 0) this.timer = setTimeout(() => this.onQueueTimeout(), tq)
+  }
+
+  slotGranted (srv: ServerRuntime): void {
+    this.clearTimer()
+    this.slotHeld = true
+    this.startConnect(srv)
+  }
+
+  private onQueueTimeout (): void {
+    this.timer = null
+    const owner = this.fifoOwner
+    if (owner !== null) owner.remove(this)
+    this.log.term('s', 'Q')
+    this.answerError(503)
+  }
+
+  // ---- server connection --------------------------------------------------
+
+  private startConnect (srv: ServerRuntime): void {
+    this.srv = srv
+    this.log.connectStarts(srv)
+    const be = this.be!
+    if (this.keptSs !== null) {
+      if (this.keptSrv === srv && !this.keptSs.destroyed) {
+        const s = this.keptSs
+        this.keptSs = null; this.keptSrv = null
+        this.ssReused = true
+        this.connected(s)
+        return
+      }
+      this.releaseKept()
+    }
+    const reuse = be.plan.httpReuse
+    const canPool = reuse === 'always' || (reuse === 'aggressive' && !this.firstRequest) ||
+      (reuse === 'safe' && !this.firstRequest && IDEMPOTENT.has(this.reqHead.method))
+    if (canPool) {
+      const s = takeIdle(srv)
+      if (s !== null) { this.ssReused = true; this.connected(s); return }
+    }
+    this.ssReused = false
+    connectServer(srv, this.dstPort, be.plan.timeouts.connect, this)
+  }
+
+  connectDone (err: ConnErrT, sock: Socket | null, info: string): void {
+    if (this.state === St.Closed) { sock?.destroy(); return }
+    if (err === ConnErr.None) { this.connected(sock!); return }
+    const be = this.be!
+    const srv = this.srv!
+    srv.connErrors++
+    be.connErrors++
+    this.log.connectFailed(info)
+    if (this.retriesLeft > 0) {
+      this.retriesLeft--
+      this.log.retries++
+      srv.retries++
+      if (be.plan.redispatch && this.retriesLeft === 0 && be.usableCount > 1) {
+        // HAProxy's default redispatch interval (-1): the last retry goes elsewhere
+        this.releaseSlot()
+        this.log.redispatched = true
+        srv.redispatches++
+        this.requestSlot(srv)
+        return
+      }
+      // WHY: an immediate retry to a server that just refused would fail the same way;
+      // HAProxy waits min(1s, timeout connect) first
+      const wait = Math.min(1000, be.plan.timeouts.connect || 1000)
+      this.timer = setTimeout(() => { this.timer = null; if (this.state !== St.Closed) this.startConnect(srv) }, wait)
+      return
+    }
+    this.releaseSlot()
+    this.log.term(err === ConnErr.Timeout ? 's' : 'S', 'C')
+    this.answerError(503)
+  }
+
+  private connected (sock: Socket): void {
+    const be = this.be!
+    this.ss = sock
+    this.log.connected(sock)
+    sock.on('data', this.onServerData)
+    sock.on('end', this.onServerEnd)
+    sock.on('close', this.onServerClose)
+    sock.on('error', noop)
+    sock.on('drain', this.onServerDrain)
+    sock.on('timeout', this.onServerTimeout)
+    sock.setTimeout(be.plan.timeouts.server)
+    this.state = St.Exchange
+    this.resBuf = null
+    this.resDone = false
+    this.resStarted = false
+    this.res = null
+    const m = this.reqMeta
+    const upgrade = m.connUpgrade && m.upgrade !== ''
+    const tok = upgrade ? 'upgrade' : this.mode !== 'keep-alive' ? 'close' : (m.v11 ? '' : 'keep-alive')
+    const head = serializeHead(requestLine(this.reqHead), this.reqHead, tok)
+    let out = head.length
+    sock.write(head, 'latin1')
+    for (const b of this.early) { sock.write(b); out += b.length }
+    this.log.bytesToServer += out
+    this.early.length = 0
+    this.cs.resume()
+    if (this.reqDone) this.cs.setTimeout(0)
+  }
+
+  private readonly onServerDrain = (): void => { if (this.state !== St.Closed) this.cs.resume() }
+
+  private readonly onServerTimeout = (): void => {
+    if (this.state === St.Tunnel) { this.log.term('s', 'D'); this.abortBoth(); return }
+    if (!this.resStarted) {
+      this.log.term('s', 'H')
+      this.dropServer(false)
+      this.answerError(504)
+      return
+    }
+    this.log.term('s', 'D')
+    this.abortBoth()
+  }
+
+  private readonly onServerData = (d: Buffer): void => {
+    const srv = this.srv
+    if (srv !== null) srv.bytesOut += d.length
+    if (this.state === St.Tunnel) { this.writeClient(d); return }
+    if (!this.resStarted) { this.feedResponseHead(d); return }
+    this.forwardResponseBody(d)
+  }
+
+  private feedResponseHead (d: Buffer): void {
+    const buf = this.resBuf === null ? d : Buffer.concat([this.resBuf, d])
+    const end = findHeadEnd(buf, 0)
+    if (end < 0) {
+      if (buf.length > this.fe.global.tune.bufsize) { this.badResponse(); return }
+      this.resBuf = buf
+      return
+    }
+    this.resBuf = null
+    const head = this.resHead
+    head.names.length = 0; head.lnames.length = 0; head.values.length = 0
+    this.resMeta.reset()
+    if (parseResponseHead(buf, end, head, this.resMeta, this.fe.maxHdr, this.reqHead.method) !== 0) { this.badResponse(); return }
+    const status = head.status
+    if (status >= 100 && status < 200 && status !== 101) {
+      // interim response: forward as is and wait for the final one
+      this.writeClient(Buffer.from(serializeHead(statusLine(head), head, ''), 'latin1'))
+      if (end < buf.length) this.feedResponseHead(buf.subarray(end))
+      return
+    }
+    this.res = head
+    this.resStarted = true
+    this.log.responseHead(head)
+    const be = this.be!
+    if (this.applyOutcome(this.runRules(be.plan.httpResponseRules) ?? this.runRules(this.fe.plan.httpResponseRules), be.plan.errorfiles)) {
+      this.dropServer(false)
+      return
+    }
+    const m = this.resMeta
+    if (status === 101 && this.reqMeta.connUpgrade) {
+      this.writeClient(Buffer.from(serializeHead(statusLine(head), head, 'upgrade'), 'latin1'))
+      this.enterTunnel()
+      if (end < buf.length) this.writeClient(buf.subarray(end))
+      return
+    }
+    const rq = this.reqMeta
+    const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
+    this.clientKeepAlive = wantsKa && this.mode !== 'close' && m.bodyKind !== BodyKind.UntilClose && !this.fe.process.stopping
+    const tok = !this.clientKeepAlive ? 'close' : (rq.v11 ? '' : 'keep-alive')
+    this.writeClient(Buffer.from(serializeHead(statusLine(head), head, tok), 'latin1'))
+    this.resRemaining = m.bodyKind === BodyKind.Length ? m.contentLength : 0
+    if (m.bodyKind === BodyKind.Chunked) this.resChunks.reset()
+    if (m.bodyKind === BodyKind.None) { this.resDone = true; if (end < buf.length) { /* extra bytes after a bodiless response: ignore */ } this.maybeTxnDone(); return }
+    if (end < buf.length) this.forwardResponseBody(buf.subarray(end))
+  }
+
+  private forwardResponseBody (d: Buffer): void {
+    const m = this.resMeta
+    if (m.bodyKind === BodyKind.UntilClose) { this.writeClient(d); return }
+    if (m.bodyKind === BodyKind.Length) {
+      if (d.length >= this.resRemaining) {
+        this.writeClient(this.resRemaining === d.length ? d : d.subarray(0, this.resRemaining))
+        this.resRemaining = 0
+        this.resDone = true
+        this.maybeTxnDone()
+        return
+      }
+      this.resRemaining -= d.length
+      this.writeClient(d)
+      return
+    }
+    const e = this.resChunks.scan(d, 0, d.length)
+    if (e === -2) { this.log.term('S', 'D'); this.abortBoth(); return }
+    if (e === -1) { this.writeClient(d); return }
+    this.writeClient(e === d.length ? d : d.subarray(0, e))
+    this.resDone = true
+    this.maybeTxnDone()
+  }
+
+  private writeClient (d: Buffer): void {
+    this.log.bytesOut += d.length
+    this.fe.bytesOut += d.length
+    if (!this.cs.write(d) && this.ss !== null) this.ss.pause()
+  }
+
+  private badResponse (): void {
+    this.srv!.respErrors++
+    this.be!.respErrors++
+    this.log.term('S', 'H')
+    this.dropServer(false)
+    this.answerError(502)
+  }
+
+  private readonly onServerEnd = (): void => {
+    if (this.state === St.Tunnel) {
+      this.cs.end()
+      this.cs.setTimeout(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+    }
+  }
+
+  private readonly onServerClose = (): void => {
+    if (this.state === St.Closed || this.ss === null) return
+    if (this.state === St.Tunnel) { this.finishTunnelSide(); return }
+    if (!this.resStarted) {
+      // a reused connection closed by the server before answering: safe requests are replayed once
+      if (this.ssReused && !this.resStarted && this.reqMeta.bodyKind === BodyKind.None && IDEMPOTENT.has(this.reqHead.method)) {
+        this.ss = null
+        this.ssReused = false
+        connectServer(this.srv!, this.dstPort, this.be!.plan.timeouts.connect, this)
+        return
+      }
+      this.badResponse()
+      return
+    }
+    if (this.resMeta.bodyKind === BodyKind.UntilClose && !this.resDone) {
+      this.resDone = true
+      this.ss = null
+      this.clientKeepAlive = false
+      this.maybeTxnDone()
+      return
+    }
+    if (!this.resDone) { this.log.term('S', 'D'); this.abortBoth() }
+  }
+
+  // ---- tunnel ------------------------------------------------------------
+
+  private enterTunnel (): void {
+    this.state = St.Tunnel
+    const t = this.be!.plan.timeouts.tunnel || this.be!.plan.timeouts.server
+    this.ss!.setTimeout(t)
+    this.cs.setTimeout(this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+    if (this.pending !== null) { const p = this.pending; this.pending = null; this.ss!.write(p) }
+    this.cs.resume()
+  }
+
+  private finishTunnelSide (): void {
+    // server side fully closed: the client gets its FIN (already sent on 'end'); close now
+    this.finish(true)
+  }
+
+  // ---- end of a transaction -------------------------------------------------
+
+  private maybeTxnDone (): void {
+    if (!this.resDone || this.state !== St.Exchange) return
+    if (!this.reqDone) {
+      // the server answered before the whole request arrived: the connection cannot be reused
+      this.clientKeepAlive = false
+      this.dropServer(false)
+    }
+    this.fe.countStatus(this.resHead.status)
+    const sc = statusClass(this.resHead.status)
+    if (this.be !== null) this.be.hrsp[sc]++
+    if (this.srv !== null) this.srv.hrsp[sc]++
+    const srvKa = this.resMeta.v11 ? !this.resMeta.connClose : this.resMeta.connKeepAlive
+    this.dropServer(srvKa && this.mode === 'keep-alive' && this.reqDone)
+    this.log.emit()
+    if (this.clientKeepAlive) this.nextRequest()
+    else this.closeClient()
+  }
+
+  private nextRequest (): void {
+    this.state = St.ReqHead
+    this.firstRequest = false
+    this.req = null
+    this.res = null
+    this.be = null
+    this.beName = ''
+    this.vars.clear()
+    this.early.length = 0
+    this.log.reset()
+    this.cs.setTimeout(0)
+    this.cs.removeListener('timeout', this.onClientTimeout)
+    const fp = this.fe.plan
+    this.armRequestTimer(fp.timeouts.httpKeepAlive || fp.timeouts.httpRequest || fp.timeouts.client)
+    this.cs.resume()
+    if (this.pending !== null) { const p = this.pending; this.pending = null; this.feedHead(p) }
+  }
+
+  /** Detaches the server connection: kept for reuse when <keep>, else destroyed.
+   *  Releases the server slot either way. */
+  private dropServer (keep: boolean): void {
+    const s = this.ss
+    this.ss = null
+    if (s !== null) {
+      s.removeListener('data', this.onServerData)
+      s.removeListener('end', this.onServerEnd)
+      s.removeListener('close', this.onServerClose)
+      s.removeListener('drain', this.onServerDrain)
+      s.removeListener('timeout', this.onServerTimeout)
+      s.removeListener('error', noop)
+      s.resume()
+      if (keep && !s.destroyed) {
+        s.setTimeout(0)
+        this.keptSs = s
+        this.keptSrv = this.srv
+        s.on('close', this.onKeptClose)
+        s.on('error', noop)
+      } else s.destroy()
+    }
+    this.releaseSlot()
+  }
+
+  private readonly onKeptClose = (): void => { this.keptSs = null; this.keptSrv = null }
+
+  private releaseKept (): void {
+    const s = this.keptSs
+    const srv = this.keptSrv
+    this.keptSs = null; this.keptSrv = null
+    if (s === null || srv === null) return
+    s.removeListener('close', this.onKeptClose)
+    s.removeListener('error', noop)
+    const be = this.fe.backends.get(this.beName) ?? this.be
+    if (be !== null && be.plan.httpReuse !== 'never' && !this.fe.process.stopping) parkIdle(srv, s)
+    else s.destroy()
+  }
+
+  private releaseSlot (): void {
+    if (this.slotHeld && this.srv !== null && this.be !== null) {
+      this.slotHeld = false
+      this.be.release(this.srv)
+    }
+    const owner = this.fifoOwner
+    if (owner !== null) owner.remove(this)
+  }
+
+  // ---- answers generated here ----------------------------------------------
+
+  private answerError (code: number, errorfiles?: ReadonlyMap<number, Buffer>): void {
+    const files = errorfiles ?? this.be?.plan.errorfiles ?? this.fe.plan.errorfiles
+    this.answerRaw(errorResponse(code, files), code)
+  }
+
+  /** Sends a response generated here and closes the client connection: the
+   *  request body may still be arriving, and HAProxy closes after its own answers too. */
+  private answerRaw (raw: Buffer, status: number): void {
+    if (this.state === St.Closed) return
+    this.clearTimer()
+    this.dropServer(false)
+    this.log.localAnswer(status)
+    this.fe.countStatus(status)
+    this.writeClient(raw)
+    this.log.emit()
+    this.clientKeepAlive = false
+    this.closeClient()
+  }
+
+  private closeClient (): void {
+    if (this.state === St.Closed) return
+    this.state = St.Closed
+    this.clearTimer()
+    this.releaseKept()
+    this.releaseSlot()
+    this.cs.end()
+    const fin = this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.client
+    if (fin > 0) this.cs.setTimeout(fin, () => this.cs.destroy())
+    this.endSession()
+  }
+
+  private abortBoth (): void {
+    if (this.state === St.Closed) return
+    this.dropServer(false)
+    this.log.emit()
+    this.state = St.Closed
+    this.clearTimer()
+    this.releaseKept()
+    this.cs.destroy()
+    this.endSession()
+  }
+
+  private finish (logIt: boolean): void {
+    if (this.state === St.Closed) return
+    if (logIt) this.log.emit()
+    this.dropServer(false)
+    this.state = St.Closed
+    this.clearTimer()
+    this.releaseKept()
+    this.cs.destroy()
+    this.endSession()
+  }
+
+  private sessionEnded = false
+  private endSession (): void {
+    if (this.sessionEnded) return
+    this.sessionEnded = true
+    this.fe.cur--
+    this.fe.process.actconn--
+    this.fe.process.sessionClosed()
+  }
+}
+
+function noop (): void {}
+
+function statusClass (s: number): number {
+  return s >= 100 && s < 600 ? Math.floor(s / 100) - 1 : 5
+}
+
+function statusReason (s: number): string {
+  const r: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+  return r[s] ?? 'Unknown'
+}

@@ -1,0 +1,49 @@
+import type { HttpHead } from '../../core/http-head.ts'
+
+/** Builds the head sent on the other side. Header names are written in lower
+ *  case and Connection is rebuilt, as HAProxy 2.6 (HTX) does: the "close" and
+ *  "keep-alive" tokens are ours to decide, other tokens pass. <connToken> is
+ *  what this hop needs ("close", "keep-alive", "upgrade" or ""). Returns latin1 text. */
+export function serializeHead (startLine: string, head: HttpHead, connToken: string): string {
+  let out = startLine + '\r\n'
+  let connDone = false
+  const n = head.lnames.length
+  for (let k = 0; k < n; k++) {
+    const ln = head.lnames[k]
+    if (ln === 'connection') {
+      if (connDone) continue
+      connDone = true
+      const v = mergeConnection(head, connToken)
+      if (v !== '') out += 'connection: ' + v + '\r\n'
+      continue
+    }
+    out += ln + ': ' + head.values[k] + '\r\n'
+  }
+  if (!connDone && connToken !== '') out += 'connection: ' + connToken + '\r\n'
+  return out + '\r\n'
+}
+
+/** All Connection field tokens except close/keep-alive (and upgrade unless
+ *  <connToken> is "upgrade"), followed by <connToken>. */
+function mergeConnection (head: HttpHead, connToken: string): string {
+  let v = ''
+  for (let k = 0; k < head.lnames.length; k++) {
+    if (head.lnames[k] !== 'connection') continue
+    for (const raw of head.values[k].split(',')) {
+      const t = raw.trim()
+      const lt = t.toLowerCase()
+      if (t === '' || lt === 'close' || lt === 'keep-alive' || lt === 'upgrade') continue
+      v += (v === '' ? '' : ', ') + t
+    }
+  }
+  if (connToken !== '') v += (v === '' ? '' : ', ') + connToken
+  return v
+}
+
+export function requestLine (head: HttpHead): string {
+  return head.method + ' ' + head.uri + ' ' + head.version
+}
+
+export function statusLine (head: HttpHead): string {
+  return head.version + ' ' + head.status + (head.reason === '' ? '' : ' ' + head.reason)
+}

@@ -1,0 +1,54 @@
+import { connect, type Socket } from 'node:net'
+import type { ServerRuntime } from './server-runtime.ts'
+
+/** Outcome of one connection attempt. */
+export const ConnErr = { None: 0, Refused: 1, Timeout: 2, NoPort: 3, Other: 4 } as const
+export type ConnErrT = typeof ConnErr[keyof typeof ConnErr]
+
+export interface ConnectDone {
+  /** called once: <err> is ConnErr.None with a connected <sock>, or an error and null */
+  connectDone (err: ConnErrT, sock: Socket | null, info: string): void
+}
+
+/** Opens a TCP (or unix) connection to <srv>. <dstPort> replaces a server
+ *  port of 0 (HAProxy: "same port as the client reached"). A configured
+ *  `source addr:lo-hi` picks ports itself, walking the range from the
+ *  server's cursor; a port in use moves to the next one, and a full range is
+ *  reported as ConnErr.NoPort (seed 001's source port exhaustion: retried and
+ *  logged by the caller, never a crash). <timeoutMs> 0 = no connect timeout. */
+export function connectServer (srv: ServerRuntime, dstPort: number, timeoutMs: number, done: ConnectDone): void {
+  const p = srv.plan
+  const src = p.source
+  const span = src !== null && src.portLow > 0 ? src.portHigh - src.portLow + 1 : 0
+  let tries = 0
+  const attempt = (): void => {
+    let localPort: number | undefined
+    if (span > 0) {
+      localPort = srv.nextSourcePort
+      srv.nextSourcePort = localPort >= src!.portHigh ? src!.portLow : localPort + 1
+    }
+    const sock = p.unixPath !== ''
+      ? connect({ path: p.unixPath, allowHalfOpen: true })
+      : connect({ host: p.host, port: p.port === 0 ? dstPort : p.port, allowHalfOpen: true, noDelay: true,
+        localAddress: src?.addr || undefined, localPort })
+    let timer: NodeJS.Timeout | null = null
+    const finish = (err: ConnErrT, info: string): void => {
+      if (timer !== null) clearTimeout(timer)
+      sock.removeListener('connect', onConnect)
+      sock.removeListener('error', onError)
+      if (err === ConnErr.None) { done.connectDone(err, sock, ''); return }
+      sock.destroy()
+      if ((err === ConnErr.Other && info === 'EADDRINUSE') && ++tries < span) { attempt(); return }
+      done.connectDone(info === 'EADDRINUSE' ? ConnErr.NoPort : err, null, info)
+    }
+    const onConnect = (): void => finish(ConnErr.None, '')
+    const onError = (e: NodeJS.ErrnoException): void => {
+      const code = e.code ?? 'error'
+      finish(code === 'ECONNREFUSED' ? ConnErr.Refused : ConnErr.Other, code)
+    }
+    sock.once('connect', onConnect)
+    sock.once('error', onError)
+    if (timeoutMs > 0) timer = setTimeout(() => finish(ConnErr.Timeout, 'connect timeout'), timeoutMs)
+  }
+  attempt()
+}

@@ -1,0 +1,80 @@
+import type { Socket } from 'node:net'
+import type { LbServer } from '../balance/types.ts'
+import type { ServerPlan } from '../config/plan.ts'
+import { Fifo, type FifoEntry } from './fifo.ts'
+
+/** Something waiting for a connection slot on a server or backend. */
+export interface SlotWaiter extends FifoEntry {
+  /** the slot is granted on <srv>; the waiter now owns one unit of srv.cur */
+  slotGranted (srv: ServerRuntime): void
+}
+
+/** Operational state (HAProxy: UP/DOWN from checks, READY/DRAIN/MAINT from admin). */
+export type AdminState = 'ready' | 'drain' | 'maint'
+
+/** Live state of one server: what balancers see (LbServer) plus queues,
+ *  idle connections kept for http-reuse, and counters for stats and logs.
+ *  Owned by its BackendRuntime; mutated only on the event loop. */
+export class ServerRuntime implements LbServer {
+  readonly id: number
+  readonly name: string
+  readonly backup: boolean
+  weight: number
+  usable: boolean
+  cur = 0
+  maxconn: number
+  /** checks say UP (true when checks are disabled) */
+  checkUp = true
+  admin: AdminState
+  /** user-set weight (`set weight`), before drain */
+  userWeight: number
+  readonly queue = new Fifo<SlotWaiter>()
+  /** idle server connections available for reuse (http-reuse) */
+  readonly idle: Socket[] = []
+  /** next source port to try when a source port range is configured */
+  nextSourcePort: number
+  // counters
+  total = 0
+  maxCur = 0
+  bytesIn = 0
+  bytesOut = 0
+  connErrors = 0
+  respErrors = 0
+  retries = 0
+  redispatches = 0
+  lastChange = Date.now()
+  downTransitions = 0
+  /** responses by class: 1xx..5xx, other */
+  readonly hrsp = [0, 0, 0, 0, 0, 0]
+
+  constructor (readonly plan: ServerPlan) {
+    this.id = plan.id
+    this.name = plan.name
+    this.backup = plan.backup
+    this.userWeight = plan.weight
+    this.weight = plan.weight
+    this.maxconn = plan.maxconn
+    this.admin = plan.disabled ? 'maint' : 'ready'
+    this.usable = !plan.disabled
+    this.nextSourcePort = plan.source?.portLow ?? 0
+  }
+
+  /** true when a new connection would exceed maxconn */
+  get full (): boolean { return this.maxconn > 0 && this.cur >= this.maxconn }
+
+  /** Recomputes <usable>/<weight> from check and admin state. Returns true if usability changed. */
+  refresh (): boolean {
+    const was = this.usable
+    this.usable = this.checkUp && this.admin !== 'maint'
+    this.weight = this.admin === 'drain' ? 0 : this.userWeight
+    return was !== this.usable
+  }
+
+  /** HAProxy's status text for stats: UP, DOWN, MAINT, DRAIN, NOLB */
+  get statusText (): string {
+    if (this.admin === 'maint') return 'MAINT'
+    if (!this.checkUp) return 'DOWN'
+    if (this.admin === 'drain') return 'DRAIN'
+    return 'UP'
+  }
+}

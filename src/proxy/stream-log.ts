@@ -1,0 +1,159 @@
+import type { Socket } from 'node:net'
+import type { HttpHead } from '../core/http-head.ts'
+import { headerValue } from '../core/http-head.ts'
+import type { StreamView } from '../core/stream-view.ts'
+import type { LogRecord } from '../log/types.ts'
+import type { FrontendRuntime } from './frontend-runtime.ts'
+import type { ServerRuntime } from './server-runtime.ts'
+
+/** Per-stream timers, counters and termination state that become the access
+ *  log line (HAProxy's %Ti %TR %Tw %Tc %Tr %Ta %Tt, %tsc, retries...).
+ *  One per client connection, reset between keep-alive transactions.
+ *  Times are taken with performance.now() (monotonic); dates with Date.now(). */
+export class StreamLog {
+  private readonly acceptWall = Date.now()
+  private readonly acceptMono = performance.now()
+  /** start of the current transaction's idle period */
+  private idleFrom = this.acceptMono
+  private reqStart = -1
+  private reqStartWall = 0
+  private headDone = -1
+  private queueFrom = -1
+  private connFrom = -1
+  private connDone = -1
+  private resHead = -1
+  private termA = '-'
+  private termB = '-'
+  private status = -1
+  private srv: ServerRuntime | null = null
+  private requestLineText = ''
+  private method = ''
+  private uri = ''
+  private version = ''
+  private reqCaps: string[] = []
+  private resCaps: string[] = []
+  private logged = false
+  bytesIn = 0
+  bytesOut = 0
+  bytesToServer = 0
+  retries = 0
+  redispatched = false
+
+  constructor (private readonly fe: FrontendRuntime, private readonly view: StreamView) {}
+
+  reset (): void {
+    this.idleFrom = performance.now()
+    this.reqStart = -1; this.headDone = -1; this.queueFrom = -1; this.connFrom = -1; this.connDone = -1; this.resHead = -1
+    this.termA = '-'; this.termB = '-'; this.status = -1; this.srv = null
+    this.requestLineText = ''; this.method = ''; this.uri = ''; this.version = ''
+    this.reqCaps = []; this.resCaps = []
+    this.logged = false
+    this.bytesIn = 0; this.bytesOut = 0; this.bytesToServer = 0; this.retries = 0; this.redispatched = false
+  }
+
+  /** Sets the termination state once: the first cause wins (HAProxy keeps the first error). */
+  term (a: string, b: string): void {
+    if (this.termA !== '-') return
+    this.termA = a; this.termB = b
+  }
+
+  requestStarts (): void {
+    if (this.reqStart >= 0) return
+    this.reqStart = performance.now()
+    this.reqStartWall = Date.now()
+  }
+
+  headReceived (h: HttpHead): void {
+    this.headDone = performance.now()
+    this.method = h.method; this.uri = h.uri; this.version = h.version
+    this.requestLineText = h.method + ' ' + h.uri + ' ' + h.version
+    const caps = this.fe.plan.captures
+    if (caps.length > 0) {
+      this.reqCaps = caps.map(c => { const v = headerValue(h, c.lname, -1); return v === undefined ? '' : v.slice(0, c.len) })
+    }
+  }
+
+  badRequest (raw: Buffer): void {
+    this.requestStarts()
+    this.requestLineText = '<BADREQ>'
+    void raw
+  }
+
+  queueStarts (): void { this.queueFrom = performance.now() }
+
+  connectStarts (srv: ServerRuntime): void {
+    this.srv = srv
+    if (this.connFrom < 0) this.connFrom = performance.now()
+  }
+
+  connectFailed (info: string): void { void info }
+
+  connected (sock: Socket): void { void sock; this.connDone = performance.now() }
+
+  responseHead (h: HttpHead): void {
+    this.resHead = performance.now()
+    this.status = h.status
+    const caps = this.fe.plan.responseCaptures
+    if (caps.length > 0) {
+      this.resCaps = caps.map(c => { const v = headerValue(h, c.lname, -1); return v === undefined ? '' : v.slice(0, c.len) })
+    }
+  }
+
+  localAnswer (status: number): void { this.status = status }
+
+  emit (): void {
+    if (this.logged) return
+    this.logged = true
+    const fe = this.fe
+    const log = fe.accessLog
+    if (log === null) return
+    if (fe.plan.dontlognull && this.bytesIn === 0 && this.reqStart < 0) return
+    const now = performance.now()
+    const ms = (a: number, b: number): number => (a < 0 || b < 0 ? -1 : Math.round(b - a))
+    const reqStart = this.reqStart < 0 ? now : this.reqStart
+    const rec: LogRecord = {
+      clientIp: this.view.srcAddr,
+      clientPort: this.view.srcPort,
+      frontendIp: this.view.dstAddr,
+      frontendPort: this.view.dstPort,
+      acceptDate: this.acceptWall,
+      requestDate: this.reqStart < 0 ? Date.now() : this.reqStartWall,
+      feName: fe.plan.name,
+      feSsl: false,
+      beName: this.view.beName === '' ? fe.plan.name : this.view.beName,
+      srvName: this.srv === null || this.connDone < 0 ? '<NOSRV>' : this.srv.name,
+      serverIp: this.srv?.plan.host ?? '',
+      serverPort: this.srv?.plan.port ?? 0,
+      TR: ms(reqStart, this.headDone),
+      Tw: this.queueFrom < 0 ? -1 : ms(this.queueFrom, this.connFrom < 0 ? (this.termB === 'Q' ? now : -1) : this.connFrom),
+      Tc: ms(this.connFrom, this.connDone),
+      Tr: ms(this.connDone, this.resHead),
+      Ta: Math.round(now - reqStart),
+      Tt: Math.round(now - this.acceptMono),
+      Th: 0,
+      Ti: Math.round(reqStart - this.idleFrom),
+      status: this.status,
+      bytesOut: this.bytesOut,
+      bytesIn: this.bytesIn,
+      capturedReqCookie: '-',
+      capturedResCookie: '-',
+      termState: this.termA + this.termB + '--',
+      actconn: fe.process.actconn,
+      feconn: fe.cur,
+      beconn: this.view.beName === '' ? 0 : (fe.backends.get(this.view.beName)?.cur ?? 0),
+      srvconn: this.srv?.cur ?? 0,
+      retries: this.retries,
+      redispatched: this.redispatched,
+      srvQueue: this.srv?.queue.length ?? 0,
+      beQueue: this.view.beName === '' ? 0 : (fe.backends.get(this.view.beName)?.queue.length ?? 0),
+      reqCaptures: this.reqCaps,
+      resCaptures: this.resCaps,
+      requestLine: this.requestLineText === '' ? '<BADREQ>' : this.requestLineText,
+      method: this.method,
+      uri: this.uri,
+      httpVersion: this.version,
+      uniqueId: ''
+    }
+    log.emit(rec, this.view)
+  }
+}
