@@ -32,6 +32,8 @@ export interface GlobalPlan {
   readonly hardStopAfter: number
   readonly pidfile: string | null
   readonly where: Where
+  /** `stats timeout` for the runtime API sockets in ms (HAProxy default 10s) (added by config/) */
+  readonly statsTimeout?: number
 }
 
 export interface TunePlan {
@@ -155,6 +157,23 @@ export interface ProxyCommon {
   readonly httpBufferRequest: boolean
   /** option httplog clf etc. kept in logFormat; option contstats/others accepted */
   readonly where: Where
+  /** `stats enable|uri|realm|auth|refresh|hide-version|admin`; null = no stats page (added by config/) */
+  readonly statsPage?: StatsPagePlan | null
+}
+
+/** The HTML/CSV stats page a proxy serves on <uri> (served by runtime/). */
+export interface StatsPagePlan {
+  /** default "/haproxy?stats" */
+  readonly uri: string
+  /** basic-auth realm, default "HAProxy Statistics" */
+  readonly realm: string
+  /** `stats auth user:password` lines; empty = no authentication */
+  readonly auth: readonly { readonly user: string; readonly password: string }[]
+  /** auto-refresh period in ms, 0 = none */
+  readonly refresh: number
+  readonly hideVersion: boolean
+  /** `stats admin if <cond>`: null = never admin */
+  readonly admin: Predicate | null
 }
 
 export interface FrontendPlan extends ProxyCommon {

@@ -1,0 +1,119 @@
+import { Phase, RulesError, type Predicate, type RulesCtx } from '../../rules/types.ts'
+import type { ProxyDraft } from '../draft.ts'
+import { alert, warn, type KwCtx } from './types.ts'
+
+/** Keywords whose expressions are compiled by the rules engine: acl,
+ *  use_backend, use-server, http-request, http-response, tcp-request,
+ *  capture. ACLs are per proxy: a proxy's rules see the ACLs declared before them. */
+
+const ALL_PHASES = Phase.L4Conn | Phase.L4Content | Phase.HttpReq | Phase.HttpRes | Phase.Log
+
+function rulesCtx (p: ProxyDraft, c: KwCtx, phase: number): RulesCtx {
+  return { acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg) }
+}
+
+/** Runs <fn>; a RulesError becomes HAProxy's "error detected in ..." alert. */
+function guarded<T> (p: ProxyDraft, c: KwCtx, what: string, fn: () => T): T | null {
+  try {
+    return fn()
+  } catch (e) {
+    if (!(e instanceof RulesError)) throw e
+    alert(c, `error detected in ${p.kind} '${p.name}' while parsing '${what}' : ${e.message}`)
+    return null
+  }
+}
+
+/** Splits `<action words> if|unless <cond...>`; <cond> is null when absent. */
+export function splitCondition (words: readonly string[]): { head: string[]; cond: { negate: boolean; words: string[] } | null } {
+  const i = words.findIndex(w => w === 'if' || w === 'unless')
+  if (i < 0) return { head: [...words], cond: null }
+  return { head: words.slice(0, i), cond: { negate: words[i] === 'unless', words: words.slice(i + 1) } }
+}
+
+/** Compiles an optional `if|unless` clause; undefined on error, null when absent. */
+function condition (p: ProxyDraft, c: KwCtx, what: string, cond: ReturnType<typeof splitCondition>['cond'], phase: number): Predicate | null | undefined {
+  if (cond === null) return null
+  if (cond.words.length === 0) { alert(c, `'${what}' : missing condition after '${cond.negate ? 'unless' : 'if'}'.`); return undefined }
+  const pred = guarded(p, c, what, () => c.rules.compileCondition(cond.words, rulesCtx(p, c, phase)))
+  if (pred === null) return undefined
+  return cond.negate ? s => !pred(s) : pred
+}
+
+function modePhase (p: ProxyDraft): number { return p.mode === 'http' ? Phase.HttpReq : Phase.L4Content }
+
+export function parseAcl (p: ProxyDraft, c: KwCtx): void {
+  const name = c.words[1]
+  if (name === undefined || c.words[2] === undefined) { alert(c, "'acl' expects an ACL name and a criterion."); return }
+  if (!/^[A-Za-z0-9_.:-]+$/.test(name)) { alert(c, `'acl' : invalid character in ACL name '${name}'.`); return }
+  const ctx = rulesCtx(p, c, ALL_PHASES)
+  const pred = guarded(p, c, `acl ${name}`, () => c.rules.compileAcl(c.words.slice(2), ctx))
+  if (pred !== null) c.rules.mergeAcl(ctx, name, pred)
+}
+
+/** use_backend <name> | %[expr] [if|unless <cond>] */
+export function parseUseBackend (p: ProxyDraft, c: KwCtx): void {
+  const { head, cond } = splitCondition(c.words.slice(1))
+  const target = head[0]
+  if (target === undefined || head.length > 1) { alert(c, "'use_backend' expects a backend name."); return }
+  const pred = condition(p, c, 'use_backend', cond, modePhase(p))
+  if (pred === undefined) return
+  if (target.includes('%[')) {
+    const dynamic = guarded(p, c, `use_backend ${target}`, () => c.rules.compileTemplate(target, rulesCtx(p, c, modePhase(p))))
+    if (dynamic !== null) p.switchRules.push({ backend: null, dynamic, cond: pred, where: c.where })
+    return
+  }
+  p.switchRules.push({ backend: target, dynamic: null, cond: pred, where: c.where })
+}
+
+/** use-server <server> [if|unless <cond>] */
+export function parseUseServer (p: ProxyDraft, c: KwCtx): void {
+  const { head, cond } = splitCondition(c.words.slice(1))
+  if (head.length !== 1) { alert(c, "'use-server' expects a server name."); return }
+  const pred = condition(p, c, 'use-server', cond, modePhase(p))
+  if (pred !== undefined) p.useServerRules.push({ server: head[0] as string, cond: pred, where: c.where })
+}
+
+export function parseHttpRequest (p: ProxyDraft, c: KwCtx): void {
+  if (c.words[1] === undefined) { alert(c, "'http-request' expects an action."); return }
+  const rule = guarded(p, c, `http-request ${c.words[1]}`, () => c.rules.compileHttpRequestRule(c.words.slice(1), rulesCtx(p, c, Phase.HttpReq)))
+  if (rule !== null) p.httpRequestRules.push(rule)
+}
+
+export function parseHttpResponse (p: ProxyDraft, c: KwCtx): void {
+  if (c.words[1] === undefined) { alert(c, "'http-response' expects an action."); return }
+  const rule = guarded(p, c, `http-response ${c.words[1]}`, () => c.rules.compileHttpResponseRule(c.words.slice(1), rulesCtx(p, c, Phase.HttpRes)))
+  if (rule !== null) p.httpResponseRules.push(rule)
+}
+
+/** tcp-request: inspect-delay is accepted; content/connection rules are not supported yet. */
+export function parseTcpRequest (_p: ProxyDraft, c: KwCtx): void {
+  const sub = c.words[1]
+  if (sub === 'inspect-delay') return
+  if (sub === 'content' || sub === 'connection' || sub === 'session') {
+    warn(c, `'tcp-request ${sub}' rules are not supported yet and are ignored.`)
+    return
+  }
+  alert(c, `'tcp-request' expects 'inspect-delay', 'connection', 'session' or 'content' (got '${sub ?? ''}').`)
+}
+
+/** capture request|response header <name> len <n> */
+export function parseCapture (p: ProxyDraft, c: KwCtx): void {
+  const [, dir, what, name, lenKw, len] = c.words
+  if (what === 'cookie') { warn(c, "'capture cookie' is not supported yet and is ignored."); return }
+  if ((dir !== 'request' && dir !== 'response') || what !== 'header') {
+    alert(c, "'capture' expects 'cookie', 'request header' or 'response header'."); return
+  }
+  if (name === undefined || lenKw !== 'len' || len === undefined || !/^\d+$/.test(len) || Number(len) < 1) {
+    alert(c, `'capture ${dir} header' expects <header name> 'len' <len>.`); return
+  }
+  if (c.words[6] !== undefined) { alert(c, `'capture ${dir} header' cannot handle unexpected argument '${c.words[6]}'.`); return }
+  const cap = { name, lname: name.toLowerCase(), len: Number(len) }
+  if (dir === 'request') p.captures.push(cap); else p.responseCaptures.push(cap)
+}
+
+/** `stats admin if|unless <cond>` condition, compiled like use_backend's. */
+export function statsAdminCondition (p: ProxyDraft, c: KwCtx, words: readonly string[]): Predicate | null | undefined {
+  const { head, cond } = splitCondition(words)
+  if (head.length > 0 || cond === null) { alert(c, "'stats admin' requires either 'if' or 'unless' followed by a condition."); return undefined }
+  return condition(p, c, 'stats admin', cond, Phase.HttpReq)
+}
