@@ -104,6 +104,24 @@ function crossCheck (d: Diag, instances: readonly VrrpInstancePlan[], scripts: r
   }
 }
 
+/** keepalived 2.2: in a sync group, tracking weights are ignored (a failure means
+ *  Fault for the whole group), so a member's weighted tracks become weight 0. */
+function syncGroupTracks (d: Diag, i: VrrpInstancePlan, groups: readonly VrrpSyncGroupPlan[], scripts: readonly VrrpScriptPlan[]): VrrpInstancePlan {
+  if (!groups.some(g => g.members.includes(i.name))) return i
+  const w = i.where
+  const ifs = i.trackInterfaces.map(t => {
+    if (!t.weight) return t
+    d.warnings.push(`${w.file}:${w.line}: (${i.name}) ignoring ${t.name} tracked interface weight due to SYNC group`)
+    return { name: t.name, weight: 0 }
+  })
+  const scr = i.trackScripts.map(t => {
+    if (!(t.weight ?? scripts.find(s => s.name === t.name)?.weight)) return t
+    d.warnings.push(`${w.file}:${w.line}: (${i.name}) ignoring tracked script ${t.name} with weights due to SYNC group`)
+    return { name: t.name, weight: 0 }
+  })
+  return Object.freeze({ ...i, trackInterfaces: ifs, trackScripts: scr })
+}
+
 export function compileKeepalived (stmts: readonly KaStatement[], files: readonly string[], d: Diag): VrrpPlan | null {
   let globals: VrrpGlobals | null = null
   const globalStmts = stmts.filter(s => s.kw === 'global_defs')
@@ -123,7 +141,7 @@ export function compileKeepalived (stmts: readonly KaStatement[], files: readonl
   }
   crossCheck(d, instances, scripts, groups)
   if (d.alerts.length) return null
-  return Object.freeze({ globals, scripts, instances, syncGroups: groups, files })
+  return Object.freeze({ globals, scripts, instances: instances.map(i => syncGroupTracks(d, i, groups, scripts)), syncGroups: groups, files })
 }
 
 function finish (stmts: KaStatement[], files: string[], alerts: string[]): KeepalivedLoad {

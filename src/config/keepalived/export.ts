@@ -68,6 +68,9 @@ function syncGroup (g: VrrpSyncGroupPlan): string[] {
   return [`vrrp_sync_group ${g.name} {`, '    group {', ...g.members.map(m => `        ${m}`), '    }', ...notifyLines(g.notify, '    '), '}', '']
 }
 
+const hasScripts = (p: VrrpPlan): boolean => p.scripts.length > 0 ||
+  [...p.instances.map(i => i.notify), ...p.syncGroups.map(g => g.notify)].some(n => n.master ?? n.backup ?? n.fault ?? n.stop ?? n.any)
+
 export function exportKeepalived (plan: VrrpPlan): string {
   const g = plan.globals
   return [
@@ -75,7 +78,8 @@ export function exportKeepalived (plan: VrrpPlan): string {
     'global_defs {',
     `    router_id ${g.routerId}`,
     `    vrrp_version ${g.version}`,
-    ...(g.scriptUser ? [`    script_user ${g.scriptUser}`] : []),
+    // keepalived refuses to run scripts as root without script security
+    ...(hasScripts(plan) ? ['    enable_script_security', `    script_user ${g.scriptUser ?? 'root'}`] : g.scriptUser ? [`    script_user ${g.scriptUser}`] : []),
     ...garpLines(g.garp, KEEPALIVED_GARP, '    ', 'vrrp_'),
     '}', '',
     ...plan.scripts.flatMap(script),

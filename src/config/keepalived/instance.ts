@@ -148,7 +148,9 @@ export function compileInstance (d: Diag, s: KaStatement, def: InstanceDefaults)
     if (advertInt > 40_950) alert(d, x.advertIntText!.stmt, `(${name}) advert_int must be at most 40.95 seconds with VRRP version 3`)
     advertInt = Math.max(10, Math.round(advertInt / 10) * 10)
   }
-  if (!x.preempt && x.initialState === 'MASTER') warn(d, s, `(${name}) nopreempt has no effect with state MASTER`)
+  // keepalived 2.2 clears both for an initial MASTER (with the same warnings)
+  if (!x.preempt && x.initialState === 'MASTER') { warn(d, s, `(${name}) Warning - nopreempt will not work with initial state MASTER - clearing`); x.preempt = true }
+  if (x.preemptDelay && x.initialState === 'MASTER') { warn(d, s, `(${name}) Warning - preempt delay will not work with initial state MASTER - clearing`); x.preemptDelay = 0 }
   if (x.priority === 255 && x.initialState === 'BACKUP') warn(d, s, `(${name}) priority 255 is the address owner: it starts as MASTER`)
   const dev = x.interface ?? ''
   const vips: VipPlan[] = []
