@@ -31,7 +31,12 @@ export async function startBackends (n: number): Promise<Backends> {
   }
 }
 
-export interface Haproxy { port (section: number): number; stop (): Promise<void> }
+export interface Haproxy {
+  port (section: number): number
+  /** Sends one runtime API command on the stats socket, returns the answer */
+  cli (command: string): Promise<string>
+  stop (): Promise<void>
+}
 
 /** Starts `haproxy -db` with one `listen` per entry of <sections> (each given
  *  its body lines), bound to consecutive random ports. */
@@ -39,7 +44,8 @@ export async function startHaproxy (sections: readonly string[]): Promise<Haprox
   const dir = mkdtempSync(join(tmpdir(), 'plb-balance-'))
   for (let attempt = 0; attempt < 5; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 39000)
-    const cfg = ['global', '  maxconn 200', 'defaults', '  mode http', '  timeout connect 2s',
+    const sock = join(dir, 'stats.sock')
+    const cfg = ['global', '  maxconn 200', `  stats socket ${sock} level admin`, 'defaults', '  mode http', '  timeout connect 2s',
       '  timeout client 5s', '  timeout server 5s', '  option http-server-close']
     sections.forEach((body, i) => cfg.push(`listen l${i}`, `  bind 127.0.0.1:${base + i}`, body))
     const file = join(dir, 'haproxy.cfg')
@@ -51,6 +57,13 @@ export async function startHaproxy (sections: readonly string[]): Promise<Haprox
     if (ok) {
       return {
         port: i => base + i,
+        cli: command => new Promise((resolve, reject) => {
+          let out = ''
+          const c = connect(sock, () => c.end(command + '\n'))
+          c.on('data', d => { out += String(d) })
+          c.on('end', () => resolve(out))
+          c.on('error', reject)
+        }),
         stop: async () => { await kill(child); rmSync(dir, { recursive: true, force: true }) }
       }
     }
