@@ -64,7 +64,7 @@ function parseArgs (text: string, i: number, name: string): { args: string[]; en
     if (ch === '"' || ch === "'") { quote = ch; continue }
     if (ch === ',') { args.push(cur); cur = ''; continue }
     if (ch === ')') {
-      if (cur !== '' || args.length > 0) args.push(cur)
+      args.push(cur)
       return { args, end: i + 1 }
     }
     cur += ch

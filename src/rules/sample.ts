@@ -64,7 +64,22 @@ export function leadingInt (str: string): number {
   return neg ? -n : n
 }
 
-const toStr = (v: Sample): Sample => typeof v === 'string' ? v : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)
+const INT64_LIMIT = 2 ** 63
+
+/** Decimal text of an integer sample; values at the 64-bit limits print as
+ *  HAProxy's long long does (doubles cannot hold 2^63-1 exactly). */
+export function intText (n: number): string {
+  if (n >= INT64_LIMIT) return '9223372036854775807'
+  if (n <= -INT64_LIMIT) return '-9223372036854775808'
+  return String(n)
+}
+
+/** Text of any sample (bool as 1/0). */
+export function sampleText (v: Sample): string {
+  return typeof v === 'string' ? v : typeof v === 'boolean' ? (v ? '1' : '0') : intText(v)
+}
+
+const toStr = (v: Sample): Sample => sampleText(v)
 const toInt = (v: Sample): Sample | undefined => typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : v.length === 0 ? undefined : leadingInt(v)
 const toBool = (v: Sample): Sample | undefined => typeof v === 'boolean' ? v : typeof v === 'number' ? v !== 0 : v.length === 0 ? undefined : leadingInt(v) !== 0
 

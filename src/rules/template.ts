@@ -1,12 +1,13 @@
 import type { Template } from './types.ts'
 import { RulesError } from './types.ts'
 import type { CompileCtx, SampleFn } from './sample.ts'
+import { sampleText } from './sample.ts'
 import { parseExpr } from './expr-parse.ts'
 import { compileParsed } from './expr.ts'
 
 /** Log-format-like templates: literal text with `%[expr]` parts (optionally
  *  `%{+Q}[expr]` to double-quote the value); `%%` is a literal '%'. A missing
- *  sample prints '-' as in HAProxy's log-format ("" with +Q). */
+ *  sample prints nothing, as HAProxy 2.6 does in http rules. */
 type Part = string | { readonly fn: SampleFn; readonly quote: boolean }
 
 export function compileTemplateText (text: string, cc: CompileCtx, phase: number): Template {
@@ -40,9 +41,9 @@ export function compileTemplateText (text: string, cc: CompileCtx, phase: number
 
 function render (p: Exclude<Part, string>, s: Parameters<Template>[0]): string {
   const v = p.fn(s)
-  const str = v === undefined ? undefined : typeof v === 'string' ? v : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)
-  if (p.quote) return str === undefined ? '""' : '"' + str + '"'
-  return str === undefined || str === '' ? '-' : str
+  if (v === undefined) return ''
+  const str = sampleText(v)
+  return p.quote ? '"' + str + '"' : str
 }
 
 function join (parts: Part[]): Template {

@@ -51,7 +51,7 @@ export function crc32 (s: string): number {
   return (c ^ 0xffffffff) >>> 0
 }
 
-/** Bob Jenkins' integer avalanche (HAProxy full_hash) */
+/** Bob Jenkins' integer avalanche as HAProxy's full_hash applies it */
 export function avalanche (a: number): number {
   a = ((a + 0x7ed55d16) + (a << 12)) >>> 0
   a = ((a ^ 0xc761c23c) ^ (a >>> 19)) >>> 0
@@ -59,7 +59,8 @@ export function avalanche (a: number): number {
   a = ((a + 0xd3a2646c) ^ (a << 9)) >>> 0
   a = ((a + 0xfd7046c5) + (a << 3)) >>> 0
   a = ((a ^ 0xb55a4f09) ^ (a >>> 16)) >>> 0
-  return a
+  // then spread over the 32-bit space by a prime close to 3/4 of it
+  return Math.imul(a, 3221225473) >>> 0
 }
 
 const hashConv = (fn: (s: string) => number): ConvDef => ({

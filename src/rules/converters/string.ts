@@ -72,14 +72,15 @@ const strcmp: ConvDef = {
   }
 }
 
+/** concat([<start>],[<var>],[<end>]): appends the three after the sample. */
 const concat: ConvDef = {
   args: [{ kind: 'str', optional: true }, { kind: 'str', optional: true }, { kind: 'str', optional: true }], in: 'str', out: 'str',
   compile: (args) => {
     const before = args[0] ?? ''
     const after = args[2] ?? ''
     const name = args[1] === undefined || args[1] === '' ? null : checkVarName(args[1])
-    if (name === null) return (v: Sample) => before + (v as string) + after
-    return (v: Sample, s) => { const x = s.vars.get(name); return before + (v as string) + (x === undefined ? '' : String(x)) + after }
+    if (name === null) return (v: Sample) => (v as string) + before + after
+    return (v: Sample, s) => { const x = s.vars.get(name); return (v as string) + before + (x === undefined ? '' : String(x)) + after }
   }
 }
 
