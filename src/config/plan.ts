@@ -65,6 +65,9 @@ export interface LogTarget {
   /** max line length (HAProxy default 1024) */
   readonly maxLen: number
   readonly format: 'rfc3164' | 'rfc5424' | 'raw' | 'short' | 'priority' | 'timed' | 'iso' | 'local'
+  /** optional (added by log/): true when `format` was written on the line. HAProxy 2.6
+   *  then prints "localhost" as rfc3164 hostname without log-send-hostname; unset = no hostname */
+  readonly formatSet?: boolean
   /** syslog facility number 0..23 */
   readonly facility: number
   /** maximum level number sent (0 emerg .. 7 debug), default 7 */

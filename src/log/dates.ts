@@ -58,7 +58,8 @@ export function legacySyslogDate (ms: number): string { return legacySyslog.get(
  *  microseconds from the fractional part of <ms>) */
 export function isoDate (ms: number): string {
   const sec = Math.floor(ms / 1000)
-  const us = Math.floor((ms - sec * 1000) * 1000)
+  // rounded: ms fractions such as .825 are not exact in binary
+  const us = Math.min(Math.round((ms - sec * 1000) * 1000), 999999)
   return isoPrefix.get(sec) + '.' + PAD3[Math.floor(us / 1000)] + PAD3[us % 1000] + isoOffset.get(sec)
 }
 

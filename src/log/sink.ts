@@ -76,7 +76,7 @@ export class LogSink {
     let udp6: dgram.Socket | null = null
     let warned = false
     this.outs = targets.map(t => {
-      const frame = compileSyslogFraming(t.format, t.facility, ident)
+      const frame = compileSyslogFraming(t.format, t.facility, ident, t.formatSet === true)
       if (t.kind === 'udp') {
         const v6 = isIPv6(t.host)
         let sock = v6 ? udp6 : udp4

@@ -1,6 +1,7 @@
 /** Syslog framing of one log line, exactly as HAProxy 2.6 sends it (checked
  *  against haproxy 2.6.12 on loopback, see test/e2e/log):
- *    rfc3164  "<PRI>Nov 21 05:45:42 [host ]tag[pid]: msg"   (host only with log-send-hostname)
+ *    rfc3164  "<PRI>Nov 21 05:45:42 [host ]tag[pid]: msg"   (host with log-send-hostname;
+ *             "localhost" when `format rfc3164` was written without it, none when not written)
  *    local    "<PRI>Nov 21 05:45:42 tag[pid]: msg"
  *    rfc5424  "<PRI>1 2026-11-21T05:45:42.990122+00:00 host|- tag pid - - msg"
  *    priority "<PRI>msg"            short "<LEVEL>msg"
@@ -27,15 +28,17 @@ export type SyslogFramer = (level: number, msg: string, wallMs: number) => strin
 /** rfc5424 §6.2.1: facility * 8 + severity */
 export function syslogPri (facility: number, level: number): number { return facility * 8 + level }
 
-/** Compiles the framing of one `log` target; every constant piece is built here. */
-export function compileSyslogFraming (format: SyslogFormat, facility: number, ident: SyslogIdent): SyslogFramer {
+/** Compiles the framing of one `log` target; every constant piece is built here.
+ *  <formatSet>: the format was written on the `log` line (LogTarget.formatSet). */
+export function compileSyslogFraming (format: SyslogFormat, facility: number, ident: SyslogIdent, formatSet = false): SyslogFramer {
   const pri: string[] = []
   const lvl: string[] = []
   for (let l = 0; l < 8; l++) { pri.push('<' + syslogPri(facility, l) + '>'); lvl.push('<' + l + '>') }
   const tagPid = ident.tag + '[' + ident.pid + ']: '
   switch (format) {
     case 'rfc3164': {
-      const after = ' ' + (ident.hostname ? ident.hostname + ' ' : '') + tagPid
+      const host = ident.hostname ? ident.hostname + ' ' : formatSet ? 'localhost ' : ''
+      const after = ' ' + host + tagPid
       return (level, msg, now) => pri[level] + legacySyslogDate(now) + after + msg
     }
     case 'local': {

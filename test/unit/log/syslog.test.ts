@@ -18,6 +18,7 @@ test('every format frames like HAProxy 2.6', () => {
   const f = (fmt: Parameters<typeof compileSyslogFraming>[0], fac: number, id = ident) => compileSyslogFraming(fmt, fac, id)(6, MSG, NOW)
   assert.equal(f('rfc3164', 16), '<134>Nov 21 05:45:42 haproxy[6292]: ' + MSG)
   assert.equal(f('rfc3164', 16, { ...ident, hostname: 'lb1' }), '<134>Nov 21 05:45:42 lb1 haproxy[6292]: ' + MSG)
+  assert.equal(compileSyslogFraming('rfc3164', 16, ident, true)(6, MSG, NOW), '<134>Nov 21 05:45:42 localhost haproxy[6292]: ' + MSG)
   assert.equal(f('local', 23, { ...ident, hostname: 'lb1' }), '<190>Nov 21 05:45:42 haproxy[6292]: ' + MSG)
   assert.equal(f('rfc5424', 17), '<142>1 2026-11-21T05:45:42.990122+00:00 - haproxy 6292 - - ' + MSG)
   assert.equal(f('rfc5424', 17, { ...ident, hostname: 'lb1' }), '<142>1 2026-11-21T05:45:42.990122+00:00 lb1 haproxy 6292 - - ' + MSG)
