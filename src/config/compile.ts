@@ -23,6 +23,9 @@ export function compilePlan (global: GlobalDraft, proxies: readonly ProxyDraft[]
     if (p.caps & Cap.Fe) checkFrontendTargets(p, byBackendName, diags)
     warnMissingTimeouts(p, diags)
     const common = commonOf(p, ids.get(p) as number, global)
+    if ((p.caps & Cap.Fe) !== 0 && p.logFormat !== null && common.logs.length === 0) {
+      diags.warnText(`log format ignored for ${p.kind} '${p.name}' since it has no log address.`)
+    }
     if (p.caps & Cap.Fe) frontends.push(frontendOf(p, common, global))
     if (p.caps & Cap.Be) {
       const be = backendOf(p, common, diags)

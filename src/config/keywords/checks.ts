@@ -23,7 +23,10 @@ export function optionHttpchk (p: ProxyDraft, c: KwCtx, args: readonly string[])
   if (args.length > 3) { alert(c, `'option httpchk' cannot handle unexpected argument '${args[3]}'.`); return }
   let extra = ''
   const cut = version.indexOf(CRLF)
-  if (cut >= 0) { extra = version.slice(cut + 2); version = version.slice(0, cut) }
+  if (cut >= 0) {
+    extra = version.slice(cut + 2); version = version.slice(0, cut)
+    warn(c, "'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.")
+  }
   p.check = { ...p.check, httpMethod: method, httpUri: uri, httpVersion: version, httpExtra: extra }
 }
 
