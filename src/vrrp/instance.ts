@@ -92,6 +92,9 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }>
 
   get state (): VrrpStateName { return this.fsm.state }
 
+  /** Weight of track <name>, or null when this instance does not track it. */
+  trackWeight (name: string): number | null { return this.tracks.get(name)?.weight ?? null }
+
   private hasFault (): boolean {
     for (const t of this.tracks.values()) if (t.weight === 0 && !t.ok) return true
     return false

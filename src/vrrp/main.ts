@@ -1,0 +1,108 @@
+/** Entry points of the VRRP module:
+ *  - startVrrp(plan): the engine in its own worker thread beside the proxy;
+ *  - runVrrpCli(argv): `pocketlb vrrp -f keepalived.conf [-n] [-l] [-D] [-c]`,
+ *    the engine alone in the foreground like `keepalived -n -l -f`;
+ *  - exportKeepalived(plan): keepalived.conf text (re-exported). */
+import { Worker } from 'node:worker_threads'
+import { EventEmitter } from 'node:events'
+import type { VrrpPlan, VrrpStatus, VrrpTransition } from './types.ts'
+import { VrrpEngine } from './engine.ts'
+import { loadKeepalivedFiles } from '../config/keepalived/compile.ts'
+
+export { exportKeepalived } from '../config/keepalived/export.ts'
+export { loadKeepalivedFiles } from '../config/keepalived/compile.ts'
+
+export type ToEngine = { t: 'track'; name: string; ok: boolean } | { t: 'stop' }
+export type FromEngine =
+  | { t: 'status'; list: VrrpStatus[] } | { t: 'transition'; tr: VrrpTransition } | { t: 'log'; msg: string }
+  | { t: 'started' } | { t: 'stopped' } | { t: 'error'; message: string }
+
+export interface VrrpHandle {
+  /** Last known state of every instance (refreshed on each transition and every second) */
+  state (): VrrpStatus[]
+  on (ev: 'transition', cb: (tr: VrrpTransition) => void): void
+  on (ev: 'log', cb: (msg: string) => void): void
+  /** Tracked condition <name> of `track_pocketlb` (e.g. listeners up, backend has a server) */
+  track (name: string, ok: boolean): void
+  /** Masters send priority 0 and drop their VIPs; resolves when the worker has ended. */
+  stop (): Promise<void>
+}
+
+export interface StartVrrpOpts {
+  /** Worker entry; the bundle passes its own file (one-file image), tests keep the default. */
+  readonly workerUrl?: URL
+  readonly log?: (msg: string) => void
+}
+
+export function startVrrp (plan: VrrpPlan, opts: StartVrrpOpts = {}): Promise<VrrpHandle> {
+  const worker = new Worker(opts.workerUrl ?? new URL('./engine-worker.ts', import.meta.url), { workerData: { plan } })
+  const events = new EventEmitter()
+  let last: VrrpStatus[] = []
+  let stopping: Promise<void> | null = null
+  if (opts.log) events.on('log', opts.log)
+  return new Promise((resolve, reject) => {
+    const handle: VrrpHandle = {
+      state: () => last,
+      on: (ev: string, cb: (x: never) => void) => { events.on(ev, cb as (x: unknown) => void) },
+      track: (name, ok) => worker.postMessage({ t: 'track', name, ok } satisfies ToEngine),
+      stop: () => {
+        stopping ??= new Promise<void>(done => {
+          worker.once('exit', () => done())
+          events.once('stopped', () => { void worker.terminate() })
+          worker.postMessage({ t: 'stop' } satisfies ToEngine)
+        })
+        return stopping
+      }
+    }
+    worker.on('message', (m: FromEngine) => {
+      switch (m.t) {
+        case 'status': last = m.list; break
+        case 'transition': events.emit('transition', m.tr); break
+        case 'log': events.emit('log', m.msg); break
+        case 'started': resolve(handle); break
+        case 'stopped': events.emit('stopped'); break
+        case 'error': void worker.terminate(); reject(new Error(m.message)); break
+      }
+    })
+    worker.once('error', reject)
+  })
+}
+
+const USAGE = 'Usage: pocketlb vrrp -f <keepalived.conf> [-f more.conf] [-n] [-l] [-D] [-c]\n' +
+  '  -f  configuration file (keepalived language)  -c  check the configuration and exit\n' +
+  '  -n -l -D  accepted for keepalived compatibility (always foreground, logs on stdout)\n'
+
+function stamp (msg: string): string { return `${new Date().toString().slice(0, 24)}: ${msg}` }
+
+/** `pocketlb vrrp`; resolves with the exit code (0 after SIGTERM/SIGINT handled). */
+export async function runVrrpCli (argv: string[]): Promise<number> {
+  const files: string[] = []; let check = false
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '-f' || a === '--use-file') { const f = argv[++i]; if (!f) { process.stderr.write(USAGE); return 1 } files.push(f) } else if (a.startsWith('--use-file=')) files.push(a.slice(11))
+    else if (a === '-c' || a === '-t' || a === '--config-test') check = true
+    else if (a === '-n' || a === '-l' || a === '-D' || a === '--dont-fork' || a === '--log-console' || a === '--log-detail') continue
+    else if (a === '-h' || a === '--help') { process.stdout.write(USAGE); return 0 } else { process.stderr.write(`unknown option '${a}'\n${USAGE}`); return 1 }
+  }
+  if (!files.length) files.push('/etc/keepalived/keepalived.conf')
+  const r = loadKeepalivedFiles(files)
+  for (const w of r.warnings) process.stderr.write(`[WARNING] ${w}\n`)
+  if (!r.ok) {
+    for (const a of r.alerts) process.stderr.write(`[ALERT] ${a}\n`)
+    process.stderr.write('Fatal errors found in configuration.\n')
+    return 1
+  }
+  if (check) { process.stdout.write('Configuration file is valid\n'); return 0 }
+  const log = (msg: string): void => { process.stdout.write(stamp(msg) + '\n') }
+  const engine = new VrrpEngine(r.plan, { log })
+  log(`Starting pocketlb VRRP engine, ${r.plan.instances.length} instance(s)`)
+  await engine.start()
+  return new Promise(resolve => {
+    const quit = (sig: string): void => {
+      log(`${sig} received, stopping`)
+      void engine.stop().then(() => { log('Stopped'); resolve(0) })
+    }
+    process.once('SIGTERM', () => quit('SIGTERM'))
+    process.once('SIGINT', () => quit('SIGINT'))
+  })
+}
