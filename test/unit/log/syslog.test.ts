@@ -3,9 +3,10 @@ process.env.TZ = 'UTC'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { compileSyslogFraming, datagram, stripTrailingNewlines, syslogPri } from '../../../src/log/syslog.ts'
+import type { SyslogIdent } from '../../../src/log/syslog.ts'
 
 const NOW = Date.UTC(2026, 10, 21, 5, 45, 42, 990) + 0.122 // .990122
-const ident = { tag: 'haproxy', pid: 6292, hostname: null }
+const ident: SyslogIdent = { tag: 'haproxy', pid: 6292, hostname: null }
 const MSG = '127.0.0.1:40428 [21/Nov/2026:05:45:42.985] fe bk/s1 0/0/0/4/4 200 114 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"'
 
 test('PRI = facility * 8 + level', () => {
