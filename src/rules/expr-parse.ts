@@ -52,6 +52,7 @@ function parseArgs (text: string, i: number, name: string): { args: string[]; en
   const args: string[] = []
   let cur = ''
   let quote = ''
+  let depth = 0
   for (; i < text.length; i++) {
     const ch = text[i]
     // a backslash protects quotes, ',', ')' and itself; before anything else it is kept (regex escapes)
@@ -62,8 +63,10 @@ function parseArgs (text: string, i: number, name: string): { args: string[]; en
       continue
     }
     if (ch === '"' || ch === "'") { quote = ch; continue }
-    if (ch === ',') { args.push(cur); cur = ''; continue }
-    if (ch === ')') {
+    // unquoted parentheses nest (regex groups); HAProxy wants them quoted
+    if (ch === '(') depth++
+    else if (ch === ')' && depth > 0) depth--
+    else if (ch === ',' && depth === 0) { args.push(cur); cur = ''; continue } else if (ch === ')') {
       args.push(cur)
       return { args, end: i + 1 }
     }
