@@ -7,7 +7,7 @@ import { Engine } from './proxy/engine.ts'
 import { demoConfig } from './demo/demo-config.ts'
 import { startDemoBackends } from './demo/demo-backends.ts'
 import { VERSION, FEATURES, versionText } from './version.ts'
-import { consoleAlert, consoleNotice, consoleWarning } from './log/console.ts'
+import { consoleAlert, consoleNotice, consoleWarning } from './log/logger.ts'
 
 /** `pocketlb` command line, a drop-in for `haproxy` where it matters:
  *    pocketlb -f cfg [-f cfg2|dir] [-c] [-d|-db] [-D] [-p pidfile] [-v|-vv] [-cc expr]

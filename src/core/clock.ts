@@ -14,3 +14,12 @@ export const systemClock: Clock = {
 
 export interface Timer { refresh (): void; cancel (): void }
 export interface TimerSource { after (ms: number, fn: () => void): Timer }
+
+/** TimerSource on Node's timers; timers are unref'd so they never keep a stopping process alive. */
+export const systemTimers: TimerSource = {
+  after (ms: number, fn: () => void): Timer {
+    const t = setTimeout(fn, ms)
+    t.unref()
+    return { refresh: () => { t.refresh() }, cancel: () => { clearTimeout(t) } }
+  }
+}

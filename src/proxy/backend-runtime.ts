@@ -40,7 +40,7 @@ export class BackendRuntime {
       return s
     })
     for (const s of this.servers) this.byName.set(s.name, s)
-    this.balancer = createBalancer(plan.balance, plan.hashType, this.servers)
+    this.balancer = createBalancer(plan.balance, plan.hashType, this.servers, Math.random, plan.allbackups)
     this.keyOf = compileKeySource(plan.balance, plan.hashType)
   }
 

@@ -7,6 +7,7 @@ import { TcpSession } from './tcp-session.ts'
 import { Listener, bindKeys } from './listener.ts'
 import { createAccessLogger } from './access-log.ts'
 import type { LogSink } from '../log/sink.ts'
+import { HealthWiring } from './health-wiring.ts'
 
 /** Everything that serves traffic for one Plan. Replaced whole on reload;
  *  streams keep the generation they were accepted with. */
@@ -14,6 +15,7 @@ export class Generation {
   readonly frontends: FrontendRuntime[] = []
   readonly backends = new Map<string, BackendRuntime>()
   readonly sinks: LogSink[] = []
+  private health: HealthWiring | null = null
 
   constructor (readonly plan: Plan, readonly process: ProcessCounters, previous: Generation | null) {
     for (const [name, bp] of plan.backends) this.backends.set(name, new BackendRuntime(bp, previous?.backends.get(name)))
@@ -24,7 +26,13 @@ export class Generation {
     }
   }
 
+  /** Starts health checks (once the generation is the one in service). */
+  startChecks (quiet: boolean): void {
+    this.health = new HealthWiring(this.backends.values(), this.plan.global, quiet)
+  }
+
   close (): void {
+    this.health?.stop()
     for (const be of this.backends.values()) be.closeIdle()
     for (const s of this.sinks) s.close()
   }
@@ -40,7 +48,8 @@ export class Engine {
   private readonly waiting: { sock: Socket; fe: FrontendRuntime }[] = []
   private stopResolve: (() => void) | null = null
 
-  constructor () {
+  /** <quiet>: no console messages for health transitions (tests) */
+  constructor (private readonly quiet = false) {
     this.process.onSessionEnd = () => this.onSessionEnd()
   }
 
@@ -79,6 +88,7 @@ export class Engine {
     }
     const old = this.gen
     this.gen = next
+    next.startChecks(this.quiet)
     // idle pooled connections of the old generation are not handed to new streams
     old?.close()
   }
@@ -119,6 +129,14 @@ export class Engine {
   }
 
   /** Soft stop (SIGUSR1): stop accepting, let streams finish, resolve when none is left. */
+  /** Stops everything at once: listeners, checks, and (by the caller) the process. */
+  async stop (): Promise<void> {
+    this.process.stopping = true
+    await Promise.all([...this.listeners.values()].map(l => l.close()))
+    this.listeners.clear()
+    this.gen?.close()
+  }
+
   softStop (): Promise<void> {
     this.process.stopping = true
     for (const l of this.listeners.values()) void l.close()

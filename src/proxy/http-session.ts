@@ -3,7 +3,7 @@ import type { StreamView } from '../core/stream-view.ts'
 import { newHead, type HttpHead } from '../core/http-head.ts'
 import type { ActionTarget, RuleOutcome, HttpRule } from '../rules/types.ts'
 import type { HttpConnMode } from '../config/plan.ts'
-import { BodyKind, HeadMeta, findHeadEnd, parseRequestHead, parseResponseHead, skipLeadingEmptyLines } from './http/head-parser.ts'
+import { BodyKind, HeadMeta, findHeadEnd, impossibleRequestStart, parseRequestHead, parseResponseHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { ChunkedScanner } from './http/chunked.ts'
 import { errorResponse } from './http/errors.ts'
 import { serializeHead, requestLine, statusLine } from './http/serialize.ts'
@@ -148,7 +148,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     const buf = this.inBuf
     const end = findHeadEnd(buf, 0)
     if (end < 0) {
-      if (buf.length > this.fe.maxHead) { this.log.term('P', 'R'); this.log.badRequest(buf); this.answerError(400) }
+      if (buf.length > this.fe.maxHead || impossibleRequestStart(buf)) { this.log.term('P', 'R'); this.log.badRequest(buf); this.answerError(400) }
       return
     }
     if (end > this.fe.maxHead) { this.log.term('P', 'R'); this.log.badRequest(buf); this.answerError(400); return }
@@ -541,11 +541,16 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     this.answerError(502)
   }
 
+  /** The server sent its FIN. In a tunnel it is forwarded to the client;
+   *  otherwise the server connection is over (half-open server sockets are
+   *  never kept: 'close' would not come on its own with allowHalfOpen). */
   private readonly onServerEnd = (): void => {
     if (this.state === St.Tunnel) {
       this.cs.end()
       this.cs.setTimeout(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+      return
     }
+    this.onServerClose()
   }
 
   private readonly onServerClose = (): void => {
@@ -553,8 +558,8 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     if (this.state === St.Tunnel) { this.finishTunnelSide(); return }
     if (!this.resStarted) {
       // a reused connection closed by the server before answering: safe requests are replayed once
-      if (this.ssReused && !this.resStarted && this.reqMeta.bodyKind === BodyKind.None && IDEMPOTENT.has(this.reqHead.method)) {
-        this.ss = null
+      if (this.ssReused && this.reqMeta.bodyKind === BodyKind.None && IDEMPOTENT.has(this.reqHead.method)) {
+        this.detachServer()?.destroy()
         this.ssReused = false
         connectServer(this.srv!, this.dstPort, this.be!.plan.timeouts.connect, this)
         return
@@ -564,7 +569,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     }
     if (this.resMeta.bodyKind === BodyKind.UntilClose && !this.resDone) {
       this.resDone = true
-      this.ss = null
+      this.detachServer()?.destroy()
       this.clientKeepAlive = false
       this.maybeTxnDone()
       return
@@ -629,16 +634,8 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   /** Detaches the server connection: kept for reuse when <keep>, else destroyed.
    *  Releases the server slot either way. */
   private dropServer (keep: boolean): void {
-    const s = this.ss
-    this.ss = null
+    const s = this.detachServer()
     if (s !== null) {
-      s.removeListener('data', this.onServerData)
-      s.removeListener('end', this.onServerEnd)
-      s.removeListener('close', this.onServerClose)
-      s.removeListener('drain', this.onServerDrain)
-      s.removeListener('timeout', this.onServerTimeout)
-      s.removeListener('error', noop)
-      s.resume()
       if (keep && !s.destroyed) {
         s.setTimeout(0)
         this.keptSs = s
@@ -648,6 +645,21 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
       } else s.destroy()
     }
     this.releaseSlot()
+  }
+
+  /** Removes this stream's listeners from the server socket and forgets it. */
+  private detachServer (): Socket | null {
+    const s = this.ss
+    this.ss = null
+    if (s === null) return null
+    s.removeListener('data', this.onServerData)
+    s.removeListener('end', this.onServerEnd)
+    s.removeListener('close', this.onServerClose)
+    s.removeListener('drain', this.onServerDrain)
+    s.removeListener('timeout', this.onServerTimeout)
+    s.removeListener('error', noop)
+    s.resume()
+    return s
   }
 
   private readonly onKeptClose = (): void => { this.keptSs = null; this.keptSrv = null }

@@ -56,6 +56,18 @@ export function findHeadEnd (buf: Buffer, from: number): number {
   return -1
 }
 
+/** True when the bytes received so far cannot begin a request line (a byte
+ *  outside the method token before the first space, e.g. a TLS hello on a
+ *  plain port): HAProxy answers 400 without waiting for a line end. */
+export function impossibleRequestStart (buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]
+    if (c === 32) return i === 0
+    if (TOKEN[c] !== 1) return true
+  }
+  return false
+}
+
 /** Number of leading CR/LF bytes (empty lines before a request). */
 export function skipLeadingEmptyLines (buf: Buffer): number {
   let i = 0

@@ -1,0 +1,60 @@
+import { HealthMonitor } from '../checks/scheduler.ts'
+import { defaultProbers } from '../checks/probers.ts'
+import { serverDownMessage, serverUpMessage, backendDownMessage, backendDownAlert, type CheckDetails } from '../checks/messages.ts'
+import { systemClock, systemTimers } from '../core/clock.ts'
+import { LogSink } from '../log/sink.ts'
+import { Level } from '../log/types.ts'
+import { consoleAlert, consoleWarning } from '../log/logger.ts'
+import type { BackendRuntime } from './backend-runtime.ts'
+import type { ServerRuntime } from './server-runtime.ts'
+import type { GlobalPlan } from '../config/plan.ts'
+
+/** Health checks of every backend of a generation. A transition changes the
+ *  server's check state in the balancer and is reported as HAProxy does:
+ *  on stderr and to the backend's log targets (DOWN at alert, UP at notice),
+ *  plus "backend X has no server available!" when the last one goes. */
+export class HealthWiring {
+  private readonly monitors: HealthMonitor<ServerRuntime>[] = []
+  private readonly sinks: LogSink[] = []
+
+  constructor (backends: Iterable<BackendRuntime>, global: GlobalPlan, quiet: boolean) {
+    for (const be of backends) {
+      const sink = be.plan.logs.length > 0 ? new LogSink(be.plan.logs, { tag: global.logTag, hostname: global.logSendHostname }) : null
+      if (sink !== null) this.sinks.push(sink)
+      const say = (level: number, msg: string): void => {
+        if (!quiet) (level <= Level.alert ? consoleAlert : consoleWarning)(msg)
+        sink?.send(level, msg)
+      }
+      const mon = new HealthMonitor<ServerRuntime>({
+        backend: be.plan,
+        servers: be.servers,
+        clock: systemClock,
+        timers: systemTimers,
+        probers: defaultProbers,
+        spreadChecks: global.spreadChecks,
+        onChange: (srv, ev) => {
+          be.setCheckUp(srv, ev.up)
+          const details: CheckDetails | null = be.plan.check.logHealthChecks ? null : { status: ev.checkStatus, code: ev.code, info: ev.info, durationMs: ev.durationMs }
+          if (ev.up) {
+            say(Level.notice, serverUpMessage(be.plan.name, srv.name, srv.backup, details,
+              { activeOnline: be.activeUsable, backupOnline: be.backupUsable, requeued: 0, totalInQueue: be.queue.length }))
+          } else {
+            say(Level.alert, serverDownMessage(be.plan.name, srv.name, srv.backup, details,
+              { activeLeft: be.activeUsable, backupLeft: be.backupUsable, sessionsActive: srv.cur, requeued: 0, remainingInQueue: srv.queue.length }))
+            if (be.usableCount === 0) {
+              if (!quiet) consoleAlert(backendDownAlert(be.plan.name))
+              sink?.send(Level.emerg, backendDownMessage(be.plan.name))
+            }
+          }
+        }
+      })
+      mon.start()
+      this.monitors.push(mon)
+    }
+  }
+
+  stop (): void {
+    for (const m of this.monitors) m.stop()
+    for (const s of this.sinks) s.close()
+  }
+}
