@@ -30,7 +30,7 @@ export function detectArping (cmd = 'arping'): ArpingFlavor {
 /** Arguments for <count> unsolicited ARPs announcing <addr> on <dev>. */
 export function garpArgs (flavor: ArpingFlavor, dev: string, addr: string, count: number): string[] {
   return flavor === 'habets'
-    ? ['-q', '-U', '-P', '-c', String(count), '-W', '0.2', '-i', dev, '-S', addr, addr]
+    ? ['-q', '-U', '-c', String(count), '-W', '0.2', '-i', dev, '-S', addr, addr]   // a request, as keepalived: Linux ignores unsolicited replies
     : ['-q', '-U', '-c', String(count), '-I', dev, addr]
 }
 
