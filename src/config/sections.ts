@@ -109,7 +109,8 @@ export class SectionParser {
       this.current = { t: 'ignored' }
       return
     }
-    let base = this.lastDefaults
+    // WHY: a defaults section without `from` restarts from the built-in values (HAProxy).
+    let base = kind === 'defaults' ? newDefaults('', where) : this.lastDefaults
     if (fromName !== undefined) {
       const named = this.namedDefaults.get(fromName)
       if (named === undefined) {
