@@ -109,8 +109,7 @@ export interface ProxyDraft {
   defaultServer: ServerSettings
   defaultBackend: string | null
   defaultBackendWhere: Where | null
-  /** `from <name>` (frontend/backend/listen) */
-  // per-proxy (not inherited)
+  // per-proxy lists below are never inherited from defaults
   binds: BindPlan[]
   acls: Map<string, Predicate>
   captures: CapturePlan[]
