@@ -27,7 +27,9 @@ test('pocketlb pair, v3 multicast, advert 0.1 s', async t => {
   t.diagnostic(`crash failover pocketlb→pocketlb (v3, advert 0.1 s): ${failover.toFixed(0)} ms`)
   assert.ok(failover <= 1000, `failover took ${failover} ms`)
   assert.ok(await until(() => lan.neighbour(3, VIP) === lan.mac(2), 2000), `client still has ${lan.neighbour(3, VIP)} for the VIP after gratuitous ARP`)
+  lan.link(1, false)                                       // the dead box still holds the VIP: take it off the LAN
   assert.equal(lan.arpAnswer(3, VIP), lan.mac(2))
+  lan.link(1, true)
 
   // the higher priority node returns and preempts
   const a2 = lan.start(1, 'pocketlb', vrrpConf({ prio: 200, version: 3, advert: '0.1' }))

@@ -118,6 +118,11 @@ export class Lan {
     return /lladdr ([0-9a-f:]+)/.exec(sh(['ip', '-n', this.ns(n), 'neigh', 'show', ip]))?.[1] ?? null
   }
 
+  /** Link of node <n> down/up (a dead box: a crashed daemon leaves its VIP configured). */
+  link (n: number, up: boolean): void {
+    sh(['ip', '-n', this.ns(n), 'link', 'set', 'eth0', up ? 'up' : 'down'])
+  }
+
   /** Gives node <n> a neighbour entry <ip> → <mac>, as a client that talked to the old master has. */
   setNeighbour (n: number, ip: string, mac: string): void {
     sh(['ip', '-n', this.ns(n), 'neigh', 'replace', ip, 'lladdr', mac, 'dev', 'eth0', 'nud', 'stale'])
