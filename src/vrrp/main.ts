@@ -34,8 +34,17 @@ export interface StartVrrpOpts {
   readonly log?: (msg: string) => void
 }
 
+/** Workers do not inherit the tsx loader of `node --import tsx`: a .ts entry
+ *  (tests, development) is loaded through tsx's API; the bundle's .js entry directly. */
+function spawnWorker (url: URL, plan: VrrpPlan): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: { plan } })
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const boot = `import(${JSON.stringify(tsx)}).then(m => { m.register(); return import(${JSON.stringify(url.href)}) })`
+  return new Worker(boot, { eval: true, workerData: { plan } })
+}
+
 export function startVrrp (plan: VrrpPlan, opts: StartVrrpOpts = {}): Promise<VrrpHandle> {
-  const worker = new Worker(opts.workerUrl ?? new URL('./engine-worker.ts', import.meta.url), { workerData: { plan } })
+  const worker = spawnWorker(opts.workerUrl ?? new URL('./engine-worker.ts', import.meta.url), plan)
   const events = new EventEmitter()
   let last: VrrpStatus[] = []
   let stopping: Promise<void> | null = null
