@@ -1,0 +1,162 @@
+import type { Generation } from '../proxy/engine.ts'
+import type { FrontendRuntime } from '../proxy/frontend-runtime.ts'
+import type { BackendRuntime } from '../proxy/backend-runtime.ts'
+import type { ServerRuntime } from '../proxy/server-runtime.ts'
+import {
+  STAT_FIELDS, STAT_HEADER, FIELD_INDEX, FRONTEND_COLUMNS, SERVER_COLUMNS, SERVER_CHECK_COLUMNS, BACKEND_COLUMNS,
+  type FilledColumns
+} from './stat-fields.ts'
+import { proxiesOf } from './proxies.ts'
+
+/** Row kinds of `show stat <iid> <type> <sid>` (type is a bit mask). */
+export const StatType = { Frontend: 1, Backend: 2, Server: 4 } as const
+
+/** Filters of `show stat [<iid> <type> <sid>] [up|no-maint]`; -1 = any. */
+export interface StatFilter {
+  readonly iid: number
+  readonly types: number
+  readonly sid: number
+  /** `up`: only servers that are UP; `no-maint`: skip servers in maintenance */
+  readonly onlyUp: boolean
+  readonly noMaint: boolean
+}
+
+export const ALL_STATS: StatFilter = { iid: -1, types: -1, sid: -1, onlyUp: false, noMaint: false }
+
+/** One CSV row under construction: empty columns, the kind's filled ones at 0. */
+class Row {
+  readonly v: string[] = new Array<string>(STAT_FIELDS.length).fill('')
+
+  constructor (columns: FilledColumns, http: boolean) {
+    for (const c of http ? columns.http : columns.tcp) this.v[FIELD_INDEX.get(c) as number] = '0'
+    this.v[FIELD_INDEX.get('-') as number] = '-'
+  }
+
+  fill (names: readonly string[]): void { for (const n of names) this.v[FIELD_INDEX.get(n) as number] = '0' }
+
+  /** Sets <name> (only when HAProxy fills it for this kind, unless <force>). */
+  set (name: string, value: string | number, force = false): void {
+    const i = FIELD_INDEX.get(name) as number
+    if (force || this.v[i] !== '') this.v[i] = String(value)
+  }
+
+  hrsp (counts: readonly number[]): void {
+    this.set('hrsp_1xx', counts[0]); this.set('hrsp_2xx', counts[1]); this.set('hrsp_3xx', counts[2])
+    this.set('hrsp_4xx', counts[3]); this.set('hrsp_5xx', counts[4]); this.set('hrsp_other', counts[5])
+  }
+
+  text (): string { return this.v.join(',') + ',' }
+}
+
+const secondsSince = (t: number): number => Math.max(0, Math.floor((Date.now() - t) / 1000))
+
+function frontendRow (name: string, iid: number, fe: FrontendRuntime): string {
+  const p = fe.plan
+  const r = new Row(FRONTEND_COLUMNS, p.mode === 'http')
+  r.set('pxname', name); r.set('svname', 'FRONTEND')
+  r.set('scur', fe.cur); r.set('smax', fe.maxCur); r.set('slim', p.maxconn > 0 ? p.maxconn : fe.global.maxconn)
+  r.set('stot', fe.total); r.set('bin', fe.bytesIn); r.set('bout', fe.bytesOut)
+  r.set('dreq', fe.denied); r.set('ereq', fe.errors); r.set('status', p.disabled ? 'STOP' : 'OPEN')
+  r.set('pid', 1); r.set('iid', iid); r.set('type', 0)
+  r.hrsp(fe.hrsp); r.set('req_tot', fe.reqTotal); r.set('mode', p.mode); r.set('conn_tot', fe.total)
+  return r.text()
+}
+
+/** HAProxy's status column of a server. */
+export function serverStatus (s: ServerRuntime): string {
+  if (s.admin === 'maint') return 'MAINT'
+  if (s.admin === 'drain') return 'DRAIN'
+  if (!s.plan.check.enabled) return 'no check'
+  return s.checkUp ? 'UP' : 'DOWN'
+}
+
+function serverAddr (s: ServerRuntime): string {
+  if (s.plan.unixPath !== '') return 'unix@' + s.plan.unixPath
+  return `${s.plan.host.includes(':') ? `[${s.plan.host}]` : s.plan.host}:${s.plan.port}`
+}
+
+function serverRow (name: string, iid: number, be: BackendRuntime, s: ServerRuntime): string {
+  const ck = s.plan.check
+  const r = new Row(SERVER_COLUMNS, be.plan.mode === 'http')
+  if (ck.enabled) r.fill(SERVER_CHECK_COLUMNS)
+  r.set('pxname', name); r.set('svname', s.name)
+  r.set('qcur', s.queue.length); r.set('scur', s.cur); r.set('smax', s.maxCur)
+  if (s.maxconn > 0) r.set('slim', s.maxconn, true)
+  if (s.plan.maxqueue > 0) r.set('qlimit', s.plan.maxqueue, true)
+  r.set('stot', s.total); r.set('bin', s.bytesIn); r.set('bout', s.bytesOut)
+  r.set('econ', s.connErrors); r.set('eresp', s.respErrors); r.set('wretr', s.retries); r.set('wredis', s.redispatches)
+  r.set('status', serverStatus(s)); r.set('weight', s.weight)
+  r.set('act', s.backup ? 0 : 1); r.set('bck', s.backup ? 1 : 0)
+  r.set('chkdown', s.downTransitions); r.set('lastchg', secondsSince(s.lastChange))
+  r.set('pid', 1); r.set('iid', iid); r.set('sid', s.id); r.set('lbtot', s.total); r.set('type', 2)
+  r.hrsp(s.hrsp); r.set('req_tot', s.total); r.set('lastsess', -1)
+  r.set('check_rise', ck.rise); r.set('check_fall', ck.fall)
+  r.set('check_health', s.checkUp ? ck.rise + ck.fall - 1 : 0)
+  r.set('addr', serverAddr(s)); r.set('mode', be.plan.mode); r.set('uweight', s.userWeight)
+  return r.text()
+}
+
+/** Effective weight of a backend as HAProxy counts it: active servers in
+ *  service, else its backup servers (all of them with `option allbackups`). */
+function backendWeight (be: BackendRuntime): number {
+  let active = 0
+  let backup = 0
+  for (const s of be.servers) {
+    if (!s.usable) continue
+    if (!s.backup) active += s.weight
+    else if (be.plan.allbackups || backup === 0) backup += s.weight
+  }
+  return be.activeUsable > 0 ? active : backup
+}
+
+function backendRow (name: string, iid: number, be: BackendRuntime, slim: number): string {
+  const p = be.plan
+  const r = new Row(BACKEND_COLUMNS, p.mode === 'http')
+  let lbtot = 0
+  for (const s of be.servers) lbtot += s.total
+  const weight = backendWeight(be)
+  r.set('pxname', name); r.set('svname', 'BACKEND')
+  r.set('qcur', be.queue.length); r.set('scur', be.cur); r.set('smax', be.maxCur); r.set('slim', slim)
+  r.set('stot', be.total); r.set('bin', be.bytesIn); r.set('bout', be.bytesOut); r.set('dreq', be.denied)
+  r.set('econ', be.connErrors); r.set('eresp', be.respErrors)
+  r.set('status', be.usableCount > 0 ? 'UP' : 'DOWN'); r.set('weight', weight)
+  r.set('act', be.activeUsable); r.set('bck', be.backupUsable); r.set('lastchg', secondsSince(be.lastChange))
+  r.set('pid', 1); r.set('iid', iid); r.set('lbtot', lbtot); r.set('type', 1)
+  r.hrsp(be.hrsp); r.set('req_tot', be.total); r.set('lastsess', -1)
+  r.set('mode', p.mode); r.set('algo', p.balance.algo); r.set('uweight', weight)
+  return r.text()
+}
+
+/** Backend session limit as HAProxy shows it: `fullconn`, else 10% of the
+ *  maxconn of the frontends that can reach it (rounded up). */
+function backendLimit (gen: Generation, be: BackendRuntime): number {
+  if (be.plan.fullconn > 0) return be.plan.fullconn
+  let sum = 0
+  for (const fe of gen.frontends) {
+    const p = fe.plan
+    const reaches = p.defaultBackend === be.plan.name || p.switchRules.some(r => r.backend === be.plan.name || r.dynamic !== null)
+    if (reaches) sum += p.maxconn > 0 ? p.maxconn : fe.global.maxconn
+  }
+  return Math.ceil(sum / 10)
+}
+
+/** `show stat` CSV of <gen>: the header line, then per proxy FRONTEND, servers,
+ *  BACKEND, each line ending in "\n". */
+export function statCsv (gen: Generation, f: StatFilter = ALL_STATS): string {
+  const out: string[] = [STAT_HEADER]
+  for (const px of proxiesOf(gen)) {
+    if (f.iid !== -1 && px.iid !== f.iid) continue
+    if (px.fe !== null && (f.types & StatType.Frontend) !== 0 && (f.sid === -1 || f.sid === 0)) out.push(frontendRow(px.name, px.iid, px.fe))
+    if (px.be === null) continue
+    if ((f.types & StatType.Server) !== 0) {
+      for (const s of px.be.servers) {
+        if (f.sid !== -1 && s.id !== f.sid) continue
+        if (f.noMaint && s.admin === 'maint') continue
+        if (f.onlyUp && !s.usable) continue
+        out.push(serverRow(px.name, px.iid, px.be, s))
+      }
+    }
+    if ((f.types & StatType.Backend) !== 0 && (f.sid === -1 || f.sid === 0)) out.push(backendRow(px.name, px.iid, px.be, backendLimit(gen, px.be)))
+  }
+  return out.join('\n') + '\n'
+}
