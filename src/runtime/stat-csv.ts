@@ -85,7 +85,8 @@ function serverRow (name: string, iid: number, be: BackendRuntime, s: ServerRunt
   if (s.plan.maxqueue > 0) r.set('qlimit', s.plan.maxqueue, true)
   r.set('stot', s.total); r.set('bin', s.bytesIn); r.set('bout', s.bytesOut)
   r.set('econ', s.connErrors); r.set('eresp', s.respErrors); r.set('wretr', s.retries); r.set('wredis', s.redispatches)
-  r.set('status', serverStatus(s)); r.set('weight', s.weight)
+  // HAProxy shows the user weight here, even while draining (the BACKEND row's sum excludes it)
+  r.set('status', serverStatus(s)); r.set('weight', s.userWeight)
   r.set('act', s.backup ? 0 : 1); r.set('bck', s.backup ? 1 : 0)
   r.set('chkdown', s.downTransitions); r.set('lastchg', secondsSince(s.lastChange))
   r.set('pid', 1); r.set('iid', iid); r.set('sid', s.id); r.set('lbtot', s.total); r.set('type', 2)
@@ -120,7 +121,11 @@ function backendRow (name: string, iid: number, be: BackendRuntime, slim: number
   r.set('stot', be.total); r.set('bin', be.bytesIn); r.set('bout', be.bytesOut); r.set('dreq', be.denied)
   r.set('econ', be.connErrors); r.set('eresp', be.respErrors)
   r.set('status', be.usableCount > 0 ? 'UP' : 'DOWN'); r.set('weight', weight)
-  r.set('act', be.activeUsable); r.set('bck', be.backupUsable); r.set('lastchg', secondsSince(be.lastChange))
+  // HAProxy counts the servers that can take traffic: usable with a non-zero weight (not draining)
+  let act = 0
+  let bck = 0
+  for (const s of be.servers) if (s.usable && s.weight > 0) { if (s.backup) bck++; else act++ }
+  r.set('act', act); r.set('bck', bck); r.set('lastchg', secondsSince(be.lastChange))
   r.set('pid', 1); r.set('iid', iid); r.set('lbtot', lbtot); r.set('type', 1)
   r.hrsp(be.hrsp); r.set('req_tot', be.total); r.set('lastsess', -1)
   r.set('mode', p.mode); r.set('algo', p.balance.algo); r.set('uweight', weight)
