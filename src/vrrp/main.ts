@@ -1,9 +1,10 @@
 /** Entry points of the VRRP module:
- *  - startVrrp(plan): the engine in its own worker thread beside the proxy;
+ *  - startVrrp(plan): the engine in its own child process beside the proxy;
  *  - runVrrpCli(argv): `pocketlb vrrp -f keepalived.conf [-n] [-l] [-D] [-c]`,
  *    the engine alone in the foreground like `keepalived -n -l -f`;
  *  - exportKeepalived(plan): keepalived.conf text (re-exported). */
-import { Worker } from 'node:worker_threads'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { EventEmitter } from 'node:events'
 import type { VrrpPlan, VrrpStatus, VrrpTransition } from './types.ts'
 import { VrrpEngine } from './engine.ts'
@@ -12,7 +13,7 @@ import { loadKeepalivedFiles } from '../config/keepalived/compile.ts'
 export { exportKeepalived } from '../config/keepalived/export.ts'
 export { loadKeepalivedFiles } from '../config/keepalived/compile.ts'
 
-export type ToEngine = { t: 'track'; name: string; ok: boolean } | { t: 'stop' }
+export type ToEngine = { t: 'plan'; plan: VrrpPlan } | { t: 'track'; name: string; ok: boolean } | { t: 'stop' }
 export type FromEngine =
   | { t: 'status'; list: VrrpStatus[] } | { t: 'transition'; tr: VrrpTransition } | { t: 'log'; msg: string }
   | { t: 'started' } | { t: 'stopped' } | { t: 'error'; message: string }
@@ -24,56 +25,58 @@ export interface VrrpHandle {
   on (ev: 'log', cb: (msg: string) => void): void
   /** Tracked condition <name> of `track_pocketlb` (e.g. listeners up, backend has a server) */
   track (name: string, ok: boolean): void
-  /** Masters send priority 0 and drop their VIPs; resolves when the worker has ended. */
+  /** Masters send priority 0 and drop their VIPs; resolves when the engine process has ended. */
   stop (): Promise<void>
 }
 
+const STOP_TIMEOUT_MS = 5000
+
 export interface StartVrrpOpts {
-  /** Worker entry; the bundle passes its own file (one-file image), tests keep the default. */
-  readonly workerUrl?: URL
+  /** Engine child entry; the bundle passes its own file (one-file image), tests keep the default. */
+  readonly childUrl?: URL
   readonly log?: (msg: string) => void
 }
 
-/** Workers do not inherit the tsx loader of `node --import tsx`: a .ts entry
- *  (tests, development) is loaded through tsx's API; the bundle's .js entry directly. */
-function spawnWorker (url: URL, plan: VrrpPlan): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: { plan } })
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const boot = `import(${JSON.stringify(tsx)}).then(m => { m.register(); return import(${JSON.stringify(url.href)}) })`
-  return new Worker(boot, { eval: true, workerData: { plan } })
-}
-
+/** Starts the engine in a child process (see engine-child.ts for why not a
+ *  worker thread). A .ts entry (tests, development) runs under tsx; the bundle
+ *  passes its own .js entry in <opts.childUrl>. */
 export function startVrrp (plan: VrrpPlan, opts: StartVrrpOpts = {}): Promise<VrrpHandle> {
-  const worker = spawnWorker(opts.workerUrl ?? new URL('./engine-worker.ts', import.meta.url), plan)
+  const url = opts.childUrl ?? new URL('./engine-child.ts', import.meta.url)
+  const execArgv = url.pathname.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : []
+  const child = fork(fileURLToPath(url), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const events = new EventEmitter()
   let last: VrrpStatus[] = []
   let stopping: Promise<void> | null = null
+  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   if (opts.log) events.on('log', opts.log)
   return new Promise((resolve, reject) => {
     const handle: VrrpHandle = {
       state: () => last,
       on: (ev: string, cb: (x: never) => void) => { events.on(ev, cb as (x: unknown) => void) },
-      track: (name, ok) => worker.postMessage({ t: 'track', name, ok } satisfies ToEngine),
+      track: (name, ok) => { if (child.connected) child.send({ t: 'track', name, ok } satisfies ToEngine) },
       stop: () => {
-        stopping ??= new Promise<void>(done => {
-          worker.once('exit', () => done())
-          events.once('stopped', () => { void worker.terminate() })
-          worker.postMessage({ t: 'stop' } satisfies ToEngine)
-        })
+        stopping ??= (async () => {
+          if (child.connected) child.send({ t: 'stop' } satisfies ToEngine)
+          const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+          await exited
+          clearTimeout(timer)
+        })()
         return stopping
       }
     }
-    worker.on('message', (m: FromEngine) => {
+    child.on('message', (m: FromEngine) => {
       switch (m.t) {
         case 'status': last = m.list; break
         case 'transition': events.emit('transition', m.tr); break
         case 'log': events.emit('log', m.msg); break
         case 'started': resolve(handle); break
-        case 'stopped': events.emit('stopped'); break
-        case 'error': void worker.terminate(); reject(new Error(m.message)); break
+        case 'stopped': break
+        case 'error': reject(new Error(m.message)); break
       }
     })
-    worker.once('error', reject)
+    child.once('error', reject)
+    child.once('exit', code => reject(new Error(`VRRP engine exited with code ${code}`)))
+    child.send({ t: 'plan', plan })
   })
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const RUN_VRRP = new URL('./run-vrrp.ts', import.meta.url).pathname
+const RUN_HANDLE = new URL('./run-handle.ts', import.meta.url).pathname
 
 function sh (args: string[]): string {
   const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 10_000 })
@@ -16,7 +17,7 @@ function sh (args: string[]): string {
 }
 
 export interface Daemon {
-  readonly kind: 'pocketlb' | 'keepalived'
+  readonly kind: 'pocketlb' | 'keepalived' | 'handle'
   readonly proc: ChildProcess
   /** Every log line so far */
   readonly lines: string[]
@@ -56,15 +57,17 @@ export class Lan {
   ns (n: number): string { return this.nodes[n - 1]! }
 
   /** Starts pocketlb's engine or keepalived in node <n> with configuration <conf>. */
-  start (n: number, kind: 'pocketlb' | 'keepalived', conf: string): Daemon {
+  start (n: number, kind: 'pocketlb' | 'keepalived' | 'handle', conf: string): Daemon {
     const file = join(this.dir, `${kind}-${n}-${this.daemons.length}.conf`)
     writeFileSync(file, conf)
     const pid = join(this.dir, `k${n}-${this.daemons.length}.pid`)
     const vrrpPidFile = join(this.dir, `v${n}-${this.daemons.length}.pid`)
     const cmd = kind === 'pocketlb'
       ? [process.execPath, '--import', 'tsx', RUN_VRRP, '-f', file]
-      : ['keepalived', '-n', '-l', '-D', '-f', file, '-p', pid, '-r', vrrpPidFile]
-    const proc = spawn('ip', ['netns', 'exec', this.ns(n), ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : kind === 'handle'
+        ? [process.execPath, '--import', 'tsx', RUN_HANDLE, file]
+        : ['keepalived', '-n', '-l', '-D', '-f', file, '-p', pid, '-r', vrrpPidFile]
+    const proc = spawn('ip', ['netns', 'exec', this.ns(n), ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] })
     const d: Daemon = { kind, proc, lines: [], state: '', masterAt: 0, vrrpPidFile }
     const onData = (buf: Buffer): void => {
       for (const line of buf.toString().split('\n')) {

@@ -24,7 +24,7 @@ test('pocketlb vrrp -c: exit 0 on a valid file, 1 with file:line alerts', () => 
   } finally { rmSync(dir, { recursive: true, force: true }) }
 })
 
-test('startVrrp runs the engine in a worker thread and stops it', async () => {
+test('startVrrp runs the engine in a child process and stops it', async () => {
   const r = loadKeepalivedText('global_defs {\n router_id w\n}\n')
   assert.ok(r.ok)
   const h = await startVrrp(r.plan)
