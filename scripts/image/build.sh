@@ -101,12 +101,13 @@ cp "$board_json" "$rootfs/etc/pocketlb/board.json"
 } > "$rootfs/etc/pocketlb/network.conf"
 note "$(chroot "$rootfs" /usr/bin/node -e "const D = require('/usr/lib/pocketlb/node_modules/better-sqlite3'); console.log('emulated arm64 node', process.version, 'sqlite', new D(':memory:').prepare('select sqlite_version() v').get().v)")"
 chroot "$rootfs" /usr/bin/node /usr/lib/pocketlb/pocketlb.mjs -c -f /etc/pocketlb/pocketlb.cfg | sed 's/^/    factory config: /'
-rm -rf "$rootfs"/usr/share/{doc,man,info,locale,lintian} "$rootfs"/var/cache/* "$rootfs"/var/lib/apt "$rootfs"/var/lib/dpkg
+rm -rf "$rootfs"/usr/lib/aarch64-linux-gnu/gconv "$rootfs"/usr/share/{doc,man,info,locale,lintian} "$rootfs"/var/cache/* "$rootfs"/var/lib/apt "$rootfs"/var/lib/dpkg
 
 stage "initramfs: busybox + boot modules ($(board 'b.bootModules'))"
 initrd="$work/initramfs"
 rm -rf "$initrd"; mkdir -p "$initrd/bin" "$initrd/lib/modules"
 cp "$rootfs/bin/busybox" "$initrd/bin/busybox"
+ln -s busybox "$initrd/bin/sh"
 cp "$repo/image/initramfs/init" "$initrd/init"
 : > "$initrd/lib/modules/order"
 for m in $(node "$here/modules.mjs" "$moddir" $(board 'b.bootModules')); do
@@ -119,7 +120,7 @@ note "modules: $(tr '\n' ' ' < "$initrd/lib/modules/order")"
 
 stage "read-only squashfs root"
 rm -f "$out/root.squashfs"
-nice -n 10 mksquashfs "$rootfs" "$out/root.squashfs" -comp xz -Xbcj arm -b 256K -noappend -all-root -quiet -processors 1 >/dev/null
+nice -n 10 mksquashfs "$rootfs" "$out/root.squashfs" -comp xz -b 256K -noappend -all-root -quiet -processors 1 >/dev/null
 
 stage "writable data partition (ext4, journalled) for /data"
 rm -f "$out/data.ext4"
@@ -148,7 +149,7 @@ size_of () { stat -c %s "$1"; }
   for f in "$BOARD.img" "$BOARD.img.xz" vmlinuz initrd.img root.squashfs data.ext4; do
     printf '  %-22s %10s\n' "$f" "$(human "$(size_of "$out/$f")")"
   done
-  echo "  compressed total (img.xz + vmlinuz + initrd): $(human $(( $(size_of "$out/$BOARD.img.xz") + $(size_of "$out/vmlinuz") + $(size_of "$out/initrd.img") ))) (goal 40MiB)"
+  echo "  compressed total (img.xz + vmlinuz.xz + initrd): $(human $(( $(size_of "$out/$BOARD.img.xz") + $(xz -T1 -6 -c "$out/vmlinuz" | wc -c) + $(size_of "$out/initrd.img") ))) (goal 40MiB)"
   echo "rootfs by directory (uncompressed):"
   du -sk "$rootfs"/usr/bin/node "$rootfs"/usr/lib/pocketlb "$rootfs"/usr/lib/aarch64-linux-gnu "$rootfs"/usr/share "$rootfs"/usr/sbin "$rootfs"/usr/bin \
     | awk -v r="$rootfs" '{ sub(r, "", $2); printf "  %8.1f MiB  %s\n", $1 / 1024, $2 }'
