@@ -26,8 +26,10 @@ if (!prefixes.length || process.env.TYPECHECK === '1') {
   if (tc.status !== 0) { console.error('typecheck failed'); process.exit(1) }
 }
 
+// A file whose test leaks a handle must not hang CI: each test is bounded and
+// the process exits once its tests are done (--test-force-exit).
 // Files run one at a time: e2e tests start real servers (HAProxy, keepalived) and
 // measure timings; two cores are not enough to run them side by side reliably.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', '--test-force-exit', '--test-reporter=spec', ...files],
   { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_NO_WARNINGS: '1' } })
 process.exit(r.status ?? 1)

@@ -46,6 +46,8 @@ export class Engine {
   private gen: Generation | null = null
   private readonly listeners = new Map<string, Listener>()
   private readonly waiting: { sock: Socket; fe: FrontendRuntime }[] = []
+  /** client connections in service, so that a hard stop can close them */
+  private readonly clients = new Set<Socket>()
   private stopResolve: (() => void) | null = null
 
   /** <quiet>: no console messages for health transitions (tests) */
@@ -112,6 +114,8 @@ export class Engine {
     fe.cur++
     fe.total++
     if (fe.cur > fe.maxCur) fe.maxCur = fe.cur
+    this.clients.add(sock)
+    sock.once('close', () => this.clients.delete(sock))
     if (fe.plan.mode === 'http') new HttpSession(sock, fe)
     else new TcpSession(sock, fe)
   }
@@ -134,6 +138,8 @@ export class Engine {
     this.process.stopping = true
     await Promise.all([...this.listeners.values()].map(l => l.close()))
     this.listeners.clear()
+    for (const w of this.waiting.splice(0)) w.sock.destroy()
+    for (const s of this.clients) s.destroy()
     this.gen?.close()
   }
 

@@ -24,18 +24,39 @@ const bodies: Record<number, [string, string]> = {
   504: ['Gateway Time-out', "The server didn't respond in time."]
 }
 
-/** Codes whose built-in answer also closes the client connection. */
-const closing = new Set([400, 408])
+/** Errors raised while parsing the request (400, 408) leave HAProxy as
+ *  written, with "Connection: close"; every other answer goes through its
+ *  HTTP layer, which writes header names in lower case and drops Connection. */
+const rawCodes = new Set([400, 408])
 
 function build (code: number, reason: string, text: string): Buffer {
   const body = `<html><body><h1>${code} ${reason}</h1>\n${text}\n</body></html>\n`
-  const conn = closing.has(code) ? 'Connection: close\r\n' : ''
-  return Buffer.from(`HTTP/1.1 ${code} ${reason}\r\nContent-length: ${Buffer.byteLength(body)}\r\n` +
-    `Cache-Control: no-cache\r\n${conn}Content-Type: text/html\r\n\r\n${body}`, 'latin1')
+  const raw = Buffer.from(`HTTP/1.1 ${code} ${reason}\r\nContent-length: ${Buffer.byteLength(body)}\r\n` +
+    `Cache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n${body}`, 'latin1')
+  return rawCodes.has(code) ? raw : throughHttpLayer(raw)
+}
+
+/** Rewrites a raw response the way HAProxy's HTTP layer emits it: header
+ *  names lower-cased, Connection removed, status line and body untouched. */
+export function throughHttpLayer (raw: Buffer): Buffer {
+  const text = raw.toString('latin1')
+  const end = text.indexOf('\r\n\r\n')
+  if (end < 0) return raw
+  const lines = text.slice(0, end).split('\r\n')
+  const out = [lines[0]]
+  for (const l of lines.slice(1)) {
+    const colon = l.indexOf(':')
+    if (colon <= 0) continue
+    const name = l.slice(0, colon).toLowerCase()
+    if (name === 'connection') continue
+    out.push(name + ': ' + l.slice(colon + 1).trim())
+  }
+  return Buffer.from(out.join('\r\n') + text.slice(end), 'latin1')
 }
 
 const builtIn = new Map<number, Buffer>()
 for (const [code, [reason, text]] of Object.entries(bodies)) builtIn.set(Number(code), build(Number(code), reason, text))
+const normalisedFiles = new WeakMap<Buffer, Buffer>()
 
 /** Reason phrase HAProxy uses for <code> ("" when unknown). */
 export function reasonOf (code: number): string {
@@ -46,10 +67,14 @@ export function reasonOf (code: number): string {
  *  built-in page, else a bodiless response with the code. Never allocates for known codes. */
 export function errorResponse (code: number, errorfiles: ReadonlyMap<number, Buffer> | null): Buffer {
   const custom = errorfiles?.get(code)
-  if (custom !== undefined) return custom
+  if (custom !== undefined) {
+    let n = normalisedFiles.get(custom)
+    if (n === undefined) { n = rawCodes.has(code) ? custom : throughHttpLayer(custom); normalisedFiles.set(custom, n) }
+    return n
+  }
   const b = builtIn.get(code)
   if (b !== undefined) return b
-  return Buffer.from(`HTTP/1.1 ${code} ${reasonOf(code)}\r\nContent-length: 0\r\nCache-Control: no-cache\r\n\r\n`, 'latin1')
+  return Buffer.from(`HTTP/1.1 ${code} ${reasonOf(code)}\r\ncontent-length: 0\r\ncache-control: no-cache\r\n\r\n`, 'latin1')
 }
 
 export function hasBuiltInError (code: number): boolean { return builtIn.has(code) }
