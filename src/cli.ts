@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { loadConfigFiles, loadConfigSources, type LoadResult } from './config/load.ts'
 import { evalCondition } from './config/preprocess.ts'
 import { Engine } from './proxy/engine.ts'
+import { startStatsSockets } from './runtime/stats-socket.ts'
 import { demoConfig } from './demo/demo-config.ts'
 import { startDemoBackends } from './demo/demo-backends.ts'
 import { VERSION, FEATURES, versionText } from './version.ts'
@@ -135,6 +136,12 @@ export async function main (argv: string[]): Promise<number> {
     await engine.apply(first.plan)
   } catch (e) {
     consoleAlert(`Starting frontend: cannot bind socket (${(e as Error).message})`)
+    return 1
+  }
+  try {
+    await startStatsSockets(engine, first.plan.global.statsSockets)
+  } catch (e) {
+    consoleAlert(`Starting proxies: cannot bind the stats socket (${(e as Error).message})`)
     return 1
   }
   const pidfile = o.pidfile ?? first.plan.global.pidfile

@@ -8,6 +8,8 @@ import { Listener, bindKeys } from './listener.ts'
 import { createAccessLogger } from './access-log.ts'
 import type { LogSink } from '../log/sink.ts'
 import { HealthWiring } from './health-wiring.ts'
+import { statsPageResponse } from '../runtime/stats-page.ts'
+import type { LocalPage } from './frontend-runtime.ts'
 
 /** Everything that serves traffic for one Plan. Replaced whole on reload;
  *  streams keep the generation they were accepted with. */
@@ -19,10 +21,11 @@ export class Generation {
 
   constructor (readonly plan: Plan, readonly process: ProcessCounters, previous: Generation | null) {
     for (const [name, bp] of plan.backends) this.backends.set(name, new BackendRuntime(bp, previous?.backends.get(name)))
+    const localPage: LocalPage = (page, method, uri, auth) => statsPageResponse(this, page, method, uri, auth)
     for (const fp of plan.frontends) {
       const al = createAccessLogger(fp, plan.global)
       if (al !== null) this.sinks.push(al.sink)
-      this.frontends.push(new FrontendRuntime(fp, plan.global, this.backends, process, al?.logger ?? null))
+      this.frontends.push(new FrontendRuntime(fp, plan.global, this.backends, process, al?.logger ?? null, localPage))
     }
   }
 

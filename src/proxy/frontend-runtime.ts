@@ -1,9 +1,13 @@
-import type { FrontendPlan, GlobalPlan } from '../config/plan.ts'
+import type { FrontendPlan, GlobalPlan, StatsPagePlan } from '../config/plan.ts'
 import type { LogRecord } from '../log/types.ts'
 import type { StreamView } from '../core/stream-view.ts'
 import type { BackendRuntime } from './backend-runtime.ts'
 
 /** Writes one access-log line for a finished stream (compiled from the plan). */
+/** Answers a request for a page the proxy serves itself (the stats page),
+ *  or null when <uri> is not that page. Provided by the engine. */
+export type LocalPage = (page: StatsPagePlan, method: string, uri: string, authorization: string | undefined) => Buffer | null
+
 export interface AccessLogger {
   emit (rec: LogRecord, view: StreamView): void
 }
@@ -45,7 +49,8 @@ export class FrontendRuntime {
     readonly global: GlobalPlan,
     readonly backends: ReadonlyMap<string, BackendRuntime>,
     readonly process: ProcessCounters,
-    readonly accessLog: AccessLogger | null
+    readonly accessLog: AccessLogger | null,
+    readonly localPage: LocalPage
   ) {
     this.maxHead = global.tune.bufsize - global.tune.maxrewrite
     this.maxHdr = global.tune.maxhdr

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net'
 import type { StreamView } from '../core/stream-view.ts'
-import { newHead, type HttpHead } from '../core/http-head.ts'
+import { newHead, headerValue, type HttpHead } from '../core/http-head.ts'
 import type { ActionTarget, RuleOutcome, HttpRule } from '../rules/types.ts'
-import type { HttpConnMode } from '../config/plan.ts'
+import type { HttpConnMode, StatsPagePlan } from '../config/plan.ts'
 import { BodyKind, HeadMeta, findHeadEnd, impossibleRequestStart, parseRequestHead, parseResponseHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { ChunkedScanner } from './http/chunked.ts'
 import { errorResponse } from './http/errors.ts'
@@ -299,6 +299,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   private route (): void {
     const fp = this.fe.plan
     if (this.applyOutcome(this.runRules(fp.httpRequestRules), fp.errorfiles)) return
+    if (fp.statsPage != null && this.serveLocalPage(fp.statsPage)) return
     let beName: string | null = null
     for (const rule of fp.switchRules) {
       if (rule.cond !== null && !rule.cond(this)) continue
@@ -317,12 +318,23 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     this.beName = be.plan.name
     be.total++
     if (be.plan.name !== fp.name && this.applyOutcome(this.runRules(be.plan.httpRequestRules), be.plan.errorfiles)) return
+    if (be.plan.name !== fp.name && be.plan.statsPage != null && this.serveLocalPage(be.plan.statsPage)) return
     this.mode = combineModes(fp.httpConnMode, be.plan.httpConnMode)
     const ff = be.plan.forwardFor ?? fp.forwardFor
     if (ff !== null) applyForwardFor(this.reqHead, ff, this.srcAddr)
     this.retriesLeft = be.plan.retries
     this.log.queueStarts()
     this.requestSlot(null)
+  }
+
+  /** `stats enable` pages are answered here (HAProxy logs them as local, "LR"). */
+  private serveLocalPage (page: StatsPagePlan): boolean {
+    const h = this.reqHead
+    const raw = this.fe.localPage(page, h.method, h.uri, headerValue(h, 'authorization'))
+    if (raw === null) return false
+    this.log.term('L', 'R')
+    this.answerRaw(raw, Number(raw.toString('latin1', 9, 12)))
+    return true
   }
 
   private requestSlot (avoid: ServerRuntime | null): void {
