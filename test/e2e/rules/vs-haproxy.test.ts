@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import net from 'node:net'
 import { compileAcl, compileHttpRequestRule, mergeAcl, runRules } from '../../../src/rules/compile.ts'
 import type { RuleOutcome } from '../../../src/rules/types.ts'
-import { ctx, head, target } from './helpers.ts'
+import { ctx, head, target } from '../../unit/rules/helpers.ts'
 
 /** Differential test: the same ACLs and http-request return rules run in
  *  haproxy 2.6 (started here on loopback) and in our engine, for the same
