@@ -3,6 +3,7 @@ import type { StreamView } from '../core/stream-view.ts'
 import { newHead, headerValue, type HttpHead } from '../core/http-head.ts'
 import type { ActionTarget, RuleOutcome, HttpRule } from '../rules/types.ts'
 import type { HttpConnMode, StatsPagePlan } from '../config/plan.ts'
+import { effectiveConnMode } from '../config/conn-mode.ts'
 import { BodyKind, HeadMeta, findHeadEnd, impossibleRequestStart, parseRequestHead, parseResponseHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { ChunkedScanner } from './http/chunked.ts'
 import { errorResponse } from './http/errors.ts'
@@ -14,19 +15,13 @@ import type { FifoEntry, Fifo } from './fifo.ts'
 import { connectServer, ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import { StreamLog } from './stream-log.ts'
+import { afterConnectError, retryDelay, Retry } from './retry.ts'
+import { chooseBackend } from './switching.ts'
 import { takeIdle, parkIdle } from './idle-pool.ts'
 
 const St = { ReqHead: 0, Assigning: 1, Exchange: 2, Tunnel: 3, Closed: 4 } as const
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
-
-/** Effective HTTP connection mode of a frontend/backend pair (HAProxy: the
- *  most restrictive of both wins). */
-function combineModes (a: HttpConnMode, b: HttpConnMode): HttpConnMode {
-  if (a === 'close' || b === 'close') return 'close'
-  if (a === 'server-close' || b === 'server-close') return 'server-close'
-  return 'keep-alive'
-}
 
 /** One client connection in `mode http`: a loop of transactions (request
  *  head → rules → backend → server slot → connect or reuse → forward →
@@ -300,15 +295,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     const fp = this.fe.plan
     if (this.applyOutcome(this.runRules(fp.httpRequestRules), fp.errorfiles)) return
     if (fp.statsPage != null && this.serveLocalPage(fp.statsPage)) return
-    let beName: string | null = null
-    for (const rule of fp.switchRules) {
-      if (rule.cond !== null && !rule.cond(this)) continue
-      if (rule.backend !== null) { beName = rule.backend; break }
-      const dyn = rule.dynamic!(this)
-      if (this.fe.backends.has(dyn)) { beName = dyn; break }
-    }
-    if (beName === null) beName = fp.defaultBackend
-    const be = beName === null ? undefined : this.fe.backends.get(beName)
+    const be = chooseBackend(fp.switchRules, fp.defaultBackend, this.fe.backends, this)
     if (be === undefined) {
       this.log.term('S', 'C')
       this.answerError(503)
@@ -319,7 +306,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     be.total++
     if (be.plan.name !== fp.name && this.applyOutcome(this.runRules(be.plan.httpRequestRules), be.plan.errorfiles)) return
     if (be.plan.name !== fp.name && be.plan.statsPage != null && this.serveLocalPage(be.plan.statsPage)) return
-    this.mode = combineModes(fp.httpConnMode, be.plan.httpConnMode)
+    this.mode = effectiveConnMode(fp.httpConnMode, be.plan.httpConnMode)
     const ff = be.plan.forwardFor ?? fp.forwardFor
     if (ff !== null) applyForwardFor(this.reqHead, ff, this.srcAddr)
     this.retriesLeft = be.plan.retries
@@ -393,25 +380,12 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     if (err === ConnErr.None) { this.connected(sock!); return }
     const be = this.be!
     const srv = this.srv!
-    srv.connErrors++
-    be.connErrors++
     this.log.connectFailed(info)
-    if (this.retriesLeft > 0) {
+    const step = afterConnectError(be, srv, this.retriesLeft, this.log)
+    if (step !== Retry.GiveUp) {
       this.retriesLeft--
-      this.log.retries++
-      srv.retries++
-      if (be.plan.redispatch && this.retriesLeft === 0 && be.usableCount > 1) {
-        // HAProxy's default redispatch interval (-1): the last retry goes elsewhere
-        this.releaseSlot()
-        this.log.redispatched = true
-        srv.redispatches++
-        this.requestSlot(srv)
-        return
-      }
-      // WHY: an immediate retry to a server that just refused would fail the same way;
-      // HAProxy waits min(1s, timeout connect) first
-      const wait = Math.min(1000, be.plan.timeouts.connect || 1000)
-      this.timer = setTimeout(() => { this.timer = null; if (this.state !== St.Closed) this.startConnect(srv) }, wait)
+      if (step === Retry.Redispatch) { this.releaseSlot(); this.requestSlot(srv); return }
+      this.timer = setTimeout(() => { this.timer = null; if (this.state !== St.Closed) this.startConnect(srv) }, retryDelay(be))
       return
     }
     this.releaseSlot()

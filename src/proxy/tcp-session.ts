@@ -6,6 +6,8 @@ import type { FifoEntry, Fifo } from './fifo.ts'
 import { connectServer, ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import { StreamLog } from './stream-log.ts'
+import { afterConnectError, retryDelay, Retry } from './retry.ts'
+import { chooseBackend } from './switching.ts'
 
 /** One client connection in `mode tcp`: choose a backend and a server,
  *  connect (with retries and redispatch), then pipe bytes both ways with
@@ -57,15 +59,7 @@ export class TcpSession implements StreamView, SlotWaiter, ConnectDone {
 
   private route (): void {
     const fp = this.fe.plan
-    let name: string | null = null
-    for (const rule of fp.switchRules) {
-      if (rule.cond !== null && !rule.cond(this)) continue
-      if (rule.backend !== null) { name = rule.backend; break }
-      const dyn = rule.dynamic!(this)
-      if (this.fe.backends.has(dyn)) { name = dyn; break }
-    }
-    if (name === null) name = fp.defaultBackend
-    const be = name === null ? undefined : this.fe.backends.get(name)
+    const be = chooseBackend(fp.switchRules, fp.defaultBackend, this.fe.backends, this)
     if (be === undefined) { this.log.term('S', 'C'); this.abort(); return }
     this.be = be
     this.beName = be.plan.name
@@ -100,22 +94,12 @@ export class TcpSession implements StreamView, SlotWaiter, ConnectDone {
     if (err === ConnErr.None) { this.attach(sock!); return }
     const be = this.be!
     const srv = this.srv!
-    srv.connErrors++
-    be.connErrors++
     this.log.connectFailed(info)
-    if (this.retriesLeft > 0) {
+    const step = afterConnectError(be, srv, this.retriesLeft, this.log)
+    if (step !== Retry.GiveUp) {
       this.retriesLeft--
-      this.log.retries++
-      srv.retries++
-      if (be.plan.redispatch && this.retriesLeft === 0 && be.usableCount > 1) {
-        this.releaseSlot()
-        this.log.redispatched = true
-        srv.redispatches++
-        this.requestSlot(srv)
-        return
-      }
-      const wait = Math.min(1000, be.plan.timeouts.connect || 1000)
-      this.timer = setTimeout(() => { this.timer = null; if (!this.closed) this.connect(srv) }, wait)
+      if (step === Retry.Redispatch) { this.releaseSlot(); this.requestSlot(srv); return }
+      this.timer = setTimeout(() => { this.timer = null; if (!this.closed) this.connect(srv) }, retryDelay(be))
       return
     }
     this.log.term(err === ConnErr.Timeout ? 's' : 'S', 'C')
