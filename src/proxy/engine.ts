@@ -34,6 +34,11 @@ export class Generation {
     this.health = new HealthWiring(this.backends.values(), this.plan.global, quiet)
   }
 
+  /** No new transaction starts on this generation's keep-alive connections. */
+  retire (): void {
+    for (const fe of this.frontends) fe.retired = true
+  }
+
   close (): void {
     this.health?.stop()
     for (const be of this.backends.values()) be.closeIdle()
@@ -95,6 +100,7 @@ export class Engine {
     this.gen = next
     next.startChecks(this.quiet)
     // idle pooled connections of the old generation are not handed to new streams
+    old?.retire()
     old?.close()
   }
 

@@ -56,6 +56,12 @@ export class FrontendRuntime {
     this.maxHdr = global.tune.maxhdr
   }
 
+  /** set when a reload replaced this frontend: its keep-alive connections get
+   *  "connection: close" on their next response and end there. WHY not close
+   *  idle ones at once: a request may already be on the wire, and the client
+   *  would see it fail; an announced close loses nothing. */
+  retired = false
+
   countStatus (status: number): void {
     const c = status >= 100 && status < 600 ? Math.floor(status / 100) - 1 : 5
     this.hrsp[c]++

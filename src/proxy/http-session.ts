@@ -481,7 +481,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     }
     const rq = this.reqMeta
     const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
-    this.clientKeepAlive = wantsKa && this.mode !== 'close' && m.bodyKind !== BodyKind.UntilClose && !this.fe.process.stopping
+    this.clientKeepAlive = wantsKa && this.mode !== 'close' && m.bodyKind !== BodyKind.UntilClose && !this.fe.process.stopping && !this.fe.retired
     const tok = !this.clientKeepAlive ? 'close' : (rq.v11 ? '' : 'keep-alive')
     this.writeClient(Buffer.from(serializeHead(statusLine(head), head, tok), 'latin1'))
     this.resRemaining = m.bodyKind === BodyKind.Length ? m.contentLength : 0
