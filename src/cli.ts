@@ -27,6 +27,7 @@ interface CliOpts {
 const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pidfile> ] [ -cc <expr> ]
         pocketlb --demo
         pocketlb vrrp -f <keepalived.conf> [-n] [-c]
+        pocketlb export -f <keepalived.conf>
         -v displays version ; -vv shows known build options.
         -d enters debug mode ; -db only disables background mode.
         -D goes daemon ; -c checks the configuration and exits.
@@ -95,11 +96,26 @@ function load (o: CliOpts): LoadResult {
   return loadConfigFiles(expandFiles(o.files))
 }
 
+/** `pocketlb export -f keepalived.conf [-f ...]`: prints the equivalent
+ *  keepalived.conf (the path for users who outgrow the pocket). */
+async function exportKeepalivedCli (argv: string[]): Promise<number> {
+  const files: string[] = []
+  for (let i = 0; i < argv.length; i++) if (argv[i] === '-f' && argv[i + 1] !== undefined) files.push(argv[++i])
+  if (files.length === 0) { process.stderr.write('Usage : pocketlb export -f <keepalived.conf> [-f ...]\n'); return 1 }
+  const { loadKeepalivedFiles, exportKeepalived } = await import('./vrrp/main.ts')
+  const r = loadKeepalivedFiles(files)
+  for (const w of r.warnings) consoleWarning(w)
+  if (!r.ok) { for (const a of r.alerts) consoleAlert(a); return 1 }
+  process.stdout.write(exportKeepalived(r.plan))
+  return 0
+}
+
 export async function main (argv: string[]): Promise<number> {
   if (argv[0] === 'vrrp') {
     const { runVrrpCli } = await import('./vrrp/main.ts')
     return runVrrpCli(argv.slice(1))
   }
+  if (argv[0] === 'export') return exportKeepalivedCli(argv.slice(1))
   const o = parseArgs(argv)
   if (typeof o === 'number') return o
   const files = expandFiles(o.files)
