@@ -111,6 +111,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     if (this.state !== St.ReqHead) return
     if (!this.firstRequest && this.inBuf === null) { this.closeClient(); return }
     this.log.term('c', 'R')
+    this.log.badRequest()
     this.answerError(408)
   }
 
@@ -143,10 +144,10 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     const buf = this.inBuf
     const end = findHeadEnd(buf, 0)
     if (end < 0) {
-      if (buf.length > this.fe.maxHead || impossibleRequestStart(buf)) { this.log.term('P', 'R'); this.log.badRequest(buf); this.answerError(400) }
+      if (buf.length > this.fe.maxHead || impossibleRequestStart(buf)) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(400) }
       return
     }
-    if (end > this.fe.maxHead) { this.log.term('P', 'R'); this.log.badRequest(buf); this.answerError(400); return }
+    if (end > this.fe.maxHead) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(400); return }
     this.inBuf = null
     this.onRequestHead(buf, end)
   }
@@ -158,7 +159,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     const st = parseRequestHead(buf, end, head, this.reqMeta, this.fe.maxHdr)
     this.fe.reqTotal++
     this.fe.process.totalReqs++
-    if (st !== 0) { this.log.term('P', 'R'); this.log.badRequest(buf.subarray(0, end)); this.answerError(st); return }
+    if (st !== 0) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(st); return }
     this.req = head
     this.log.headReceived(head)
     this.clearTimer()
@@ -239,7 +240,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
       return
     }
     if (this.state === St.ReqHead) {
-      if (this.inBuf !== null) { this.log.term('C', 'R'); this.log.badRequest(this.inBuf); this.answerError(400) } else this.closeClient()
+      if (this.inBuf !== null) { this.log.term('C', 'R'); this.log.badRequest(); this.answerError(400) } else this.onClientClose()
     } else if (!this.reqDone) {
       this.log.term('C', 'D'); this.abortBoth()
     }
@@ -248,8 +249,10 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   private onClientClose (): void {
     if (this.state === St.Closed) return
     if (this.state === St.ReqHead) {
-      if (this.inBuf !== null) { this.log.term('C', 'R'); this.log.badRequest(this.inBuf) }
-      this.finish(this.inBuf !== null)
+      // HAProxy logs a first request that never came (unless dontlognull) as "CR" 400; an idle keep-alive end is silent
+      const logIt = this.inBuf !== null || this.firstRequest
+      if (logIt) { this.log.term('C', 'R'); this.log.badRequest(); this.log.localAnswer(400) }
+      this.finish(logIt)
       return
     }
     this.log.term('C', this.state === St.Assigning ? (this.fifoOwner !== null ? 'Q' : 'C') : (this.resStarted ? 'D' : 'H'))
@@ -483,7 +486,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
     this.clientKeepAlive = wantsKa && this.mode !== 'close' && m.bodyKind !== BodyKind.UntilClose && !this.fe.process.stopping && !this.fe.retired
     const tok = !this.clientKeepAlive ? 'close' : (rq.v11 ? '' : 'keep-alive')
-    this.writeClient(Buffer.from(serializeHead(statusLine(head), head, tok), 'latin1'))
+    this.writeClient(Buffer.from(serializeHead(statusLine(head), head, tok, true), 'latin1'))
     this.resRemaining = m.bodyKind === BodyKind.Length ? m.contentLength : 0
     if (m.bodyKind === BodyKind.Chunked) this.resChunks.reset()
     if (m.bodyKind === BodyKind.None) { this.resDone = true; if (end < buf.length) { /* extra bytes after a bodiless response: ignore */ } this.maybeTxnDone(); return }

@@ -33,6 +33,8 @@ export class StreamLog {
   private reqCaps: string[] = []
   private resCaps: string[] = []
   private logged = false
+  /** HAProxy logs 0 bytes for answers its HTTP/1 parser sends (400/408 before a request) */
+  private hideBytes = false
   bytesIn = 0
   bytesOut = 0
   bytesToServer = 0
@@ -48,6 +50,7 @@ export class StreamLog {
     this.requestLineText = ''; this.method = ''; this.uri = ''; this.version = ''
     this.reqCaps = []; this.resCaps = []
     this.logged = false
+    this.hideBytes = false
     this.bytesIn = 0; this.bytesOut = 0; this.bytesToServer = 0; this.retries = 0; this.redispatched = false
   }
 
@@ -73,10 +76,11 @@ export class StreamLog {
     }
   }
 
-  badRequest (raw: Buffer): void {
+  /** The request could not be parsed (or never came): logged as "<BADREQ>". */
+  badRequest (): void {
     this.requestStarts()
     this.requestLineText = '<BADREQ>'
-    void raw
+    this.hideBytes = true
   }
 
   queueStarts (): void { this.queueFrom = performance.now() }
@@ -133,7 +137,7 @@ export class StreamLog {
       Th: 0,
       Ti: Math.round(reqStart - this.idleFrom),
       status: this.status,
-      bytesOut: this.bytesOut,
+      bytesOut: this.hideBytes ? 0 : this.bytesOut,
       bytesIn: this.bytesIn,
       capturedReqCookie: '-',
       capturedResCookie: '-',

@@ -3,15 +3,17 @@ import type { HttpHead } from '../../core/http-head.ts'
 /** Builds the head sent on the other side. Header names are written in lower
  *  case and Connection is rebuilt, as HAProxy 2.6 (HTX) does: the "close" and
  *  "keep-alive" tokens are ours to decide, other tokens pass. <connToken> is
- *  what this hop needs ("close", "keep-alive", "upgrade" or ""). Returns latin1 text. */
-export function serializeHead (startLine: string, head: HttpHead, connToken: string): string {
+ *  what this hop needs ("close", "keep-alive", "upgrade" or ""). Requests keep
+ *  Connection where it was; responses get it last (<connLast>), as HAProxy
+ *  writes them. Returns latin1 text. */
+export function serializeHead (startLine: string, head: HttpHead, connToken: string, connLast = false): string {
   let out = startLine + '\r\n'
   let connDone = false
   const n = head.lnames.length
   for (let k = 0; k < n; k++) {
     const ln = head.lnames[k]
     if (ln === 'connection') {
-      if (connDone) continue
+      if (connDone || connLast) continue
       connDone = true
       const v = mergeConnection(head, connToken)
       if (v !== '') out += 'connection: ' + v + '\r\n'
@@ -19,7 +21,10 @@ export function serializeHead (startLine: string, head: HttpHead, connToken: str
     }
     out += ln + ': ' + head.values[k] + '\r\n'
   }
-  if (!connDone && connToken !== '') out += 'connection: ' + connToken + '\r\n'
+  if (!connDone) {
+    const v = connLast ? mergeConnection(head, connToken) : connToken
+    if (v !== '') out += 'connection: ' + v + '\r\n'
+  }
   return out + '\r\n'
 }
 
