@@ -1,8 +1,8 @@
 import type { BalancePlan, HashTypePlan } from '../config/plan.ts'
 import type { StreamView } from '../core/stream-view.ts'
 import { headerValue } from '../core/http-head.ts'
-import { fullHash, stringHashes } from './hash.ts'
-import type { StringHash } from './hash.ts'
+import { fullHash, stringHashes } from '../core/hash.ts'
+import type { StringHash } from '../core/hash.ts'
 
 /** What hashing algorithms hash, compiled once per backend (HAProxy
  *  get_server_sh/uh/ph/hh). The returned function gives the unsigned 32-bit

@@ -1,6 +1,6 @@
 import type { LbServer } from './types.ts'
 import { EWEIGHT_MAX, Farm, FarmEntry, WEIGHT_SCALE, hasRoom } from './farm.ts'
-import { fullHash } from './hash.ts'
+import { fullHash } from '../core/hash.ts'
 
 /** HAProxy's consistent-hash ring (lb_chash), shared by `hash-type consistent`
  *  and `balance random`. A server of effective weight w (= weight * 16) owns w

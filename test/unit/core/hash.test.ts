@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { crc32, djb2, sdbm, wt6, fullHash, noHash } from '../../../src/balance/hash.ts'
+import { crc32, djb2, sdbm, wt6, fullHash, noHash } from '../../../src/core/hash.ts'
 
 const all = (f: (s: string, a: number, b: number) => number, s: string): number => f(s, 0, s.length)
 
