@@ -12,6 +12,11 @@ export interface AccessLogger {
   emit (rec: LogRecord, view: StreamView): void
 }
 
+/** Index of <status> in the per-class response counters (1xx..5xx, other). */
+export function statusClass (status: number): number {
+  return status >= 100 && status < 600 ? Math.floor(status / 100) - 1 : 5
+}
+
 /** Process-wide counters shared by every frontend (HAProxy actconn...). */
 export class ProcessCounters {
   actconn = 0
@@ -63,7 +68,6 @@ export class FrontendRuntime {
   retired = false
 
   countStatus (status: number): void {
-    const c = status >= 100 && status < 600 ? Math.floor(status / 100) - 1 : 5
-    this.hrsp[c]++
+    this.hrsp[statusClass(status)]++
   }
 }

@@ -1,19 +1,21 @@
 import type { Socket } from 'node:net'
 import type { StreamView } from '../core/stream-view.ts'
 import { newHead, headerValue, type HttpHead } from '../core/http-head.ts'
-import type { ActionTarget, RuleOutcome, HttpRule } from '../rules/types.ts'
+import type { ActionTarget, RuleOutcome } from '../rules/types.ts'
+import { runRules } from '../rules/compile.ts'
 import type { HttpConnMode, StatsPagePlan } from '../config/plan.ts'
 import { effectiveConnMode } from '../config/conn-mode.ts'
 import { BodyKind, HeadMeta, findHeadEnd, impossibleRequestStart, parseRequestHead, parseResponseHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { ChunkedScanner } from './http/chunked.ts'
 import { errorResponse } from './http/errors.ts'
+import { redirectReply, returnReply } from './http/local-reply.ts'
 import { serializeHead, requestLine, statusLine } from './http/serialize.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
 import { Assign, type BackendRuntime } from './backend-runtime.ts'
 import type { ServerRuntime, SlotWaiter } from './server-runtime.ts'
 import type { FifoEntry, Fifo } from './fifo.ts'
 import { connectServer, ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
-import type { FrontendRuntime } from './frontend-runtime.ts'
+import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
 import { StreamLog } from './stream-log.ts'
 import { afterConnectError, retryDelay, Retry } from './retry.ts'
 import { chooseBackend } from './switching.ts'
@@ -59,6 +61,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   private pending: Buffer | null = null
   /** request body received before the server connection was ready */
   private early: Buffer[] = []
+  private earlyBytes = 0
   private reqRemaining = 0
   private reqDone = false
   private resBuf: Buffer | null = null
@@ -73,6 +76,8 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   /** a server connection kept for the next request of this session */
   private keptSs: Socket | null = null
   private keptSrv: ServerRuntime | null = null
+  /** the kept connection may go to the server's shared pool when this session no longer needs it */
+  private keptPoolable = false
   private mode: HttpConnMode = 'keep-alive'
   private clientKeepAlive = false
   private retriesLeft = 0
@@ -215,10 +220,9 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     if (this.state === St.Closed) return
     if (body.length > 0) {
       this.early.push(body)
+      this.earlyBytes += body.length
       // WHY: bounded buffering while no server is attached (HAProxy: one buffer)
-      let n = 0
-      for (const b of this.early) n += b.length
-      if (n >= this.fe.global.tune.bufsize) this.cs.pause()
+      if (this.earlyBytes >= this.fe.global.tune.bufsize) this.cs.pause()
     }
   }
 
@@ -226,7 +230,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     const body = this.takeBody(d)
     if (this.state === St.Closed) return
     if (body.length > 0 && this.ss !== null) {
-      this.log.bytesToServer += body.length
+      this.countToServer(body.length)
       if (!this.ss.write(body)) this.cs.pause()
     }
     if (this.reqDone) this.maybeTxnDone()
@@ -261,20 +265,9 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
 
   // ---- routing ------------------------------------------------------------
 
-  private runRules (rules: readonly HttpRule[]): RuleOutcome | null {
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]
-      if (r.cond !== null && !r.cond(this)) continue
-      const o = r.run(this)
-      if (o.kind === 'continue') continue
-      return o
-    }
-    return null
-  }
-
   /** Applies a final rule outcome; returns true when the request is answered here. */
-  private applyOutcome (o: RuleOutcome | null, errorfiles: ReadonlyMap<number, Buffer>): boolean {
-    if (o === null || o.kind === 'allow' || o.kind === 'continue') return false
+  private applyOutcome (o: RuleOutcome, errorfiles: ReadonlyMap<number, Buffer>): boolean {
+    if (o.kind === 'allow' || o.kind === 'continue') return false
     if (o.kind === 'deny') {
       this.fe.denied++
       this.log.term('P', 'R')
@@ -282,21 +275,13 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
       return true
     }
     this.log.term('L', 'R')
-    if (o.kind === 'redirect') {
-      this.answerRaw(Buffer.from(`HTTP/1.1 ${o.status} ${o.status === 301 ? 'Moved Permanently' : o.status === 303 ? 'See Other' : o.status === 307 ? 'Temporary Redirect' : o.status === 308 ? 'Permanent Redirect' : 'Found'}\r\n` +
-        `content-length: 0\r\nlocation: ${o.location}\r\ncache-control: no-cache\r\n\r\n`, 'latin1'), o.status)
-      return true
-    }
-    let h = `HTTP/1.1 ${o.status} ${statusReason(o.status)}\r\n`
-    for (const [n, v] of o.headers) h += n + ': ' + v + '\r\n'
-    h += 'content-length: ' + Buffer.byteLength(o.body) + '\r\n\r\n'
-    this.answerRaw(Buffer.concat([Buffer.from(h, 'latin1'), Buffer.from(o.body)]), o.status)
+    this.answerRaw(o.kind === 'redirect' ? redirectReply(o.status, o.location) : returnReply(o.status, o.headers, o.body), o.status)
     return true
   }
 
   private route (): void {
     const fp = this.fe.plan
-    if (this.applyOutcome(this.runRules(fp.httpRequestRules), fp.errorfiles)) return
+    if (this.applyOutcome(runRules(fp.httpRequestRules, this), fp.errorfiles)) return
     if (fp.statsPage != null && this.serveLocalPage(fp.statsPage)) return
     const be = chooseBackend(fp.switchRules, fp.defaultBackend, this.fe.backends, this)
     if (be === undefined) {
@@ -306,8 +291,9 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     }
     this.be = be
     this.beName = be.plan.name
+    this.log.backendChosen(be)
     be.total++
-    if (be.plan.name !== fp.name && this.applyOutcome(this.runRules(be.plan.httpRequestRules), be.plan.errorfiles)) return
+    if (be.plan.name !== fp.name && this.applyOutcome(runRules(be.plan.httpRequestRules, this), be.plan.errorfiles)) return
     if (be.plan.name !== fp.name && be.plan.statsPage != null && this.serveLocalPage(be.plan.statsPage)) return
     this.mode = effectiveConnMode(fp.httpConnMode, be.plan.httpConnMode)
     const ff = be.plan.forwardFor ?? fp.forwardFor
@@ -383,7 +369,6 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     if (err === ConnErr.None) { this.connected(sock!); return }
     const be = this.be!
     const srv = this.srv!
-    this.log.connectFailed(info)
     const step = afterConnectError(be, srv, this.retriesLeft, this.log)
     if (step !== Retry.GiveUp) {
       this.retriesLeft--
@@ -399,7 +384,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   private connected (sock: Socket): void {
     const be = this.be!
     this.ss = sock
-    this.log.connected(sock)
+    this.log.connected()
     sock.on('data', this.onServerData)
     sock.on('end', this.onServerEnd)
     sock.on('close', this.onServerClose)
@@ -416,11 +401,11 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     const upgrade = m.connUpgrade && m.upgrade !== ''
     const tok = upgrade ? 'upgrade' : this.mode !== 'keep-alive' ? 'close' : (m.v11 ? '' : 'keep-alive')
     const head = serializeHead(requestLine(this.reqHead), this.reqHead, tok)
-    let out = head.length
     sock.write(head, 'latin1')
-    for (const b of this.early) { sock.write(b); out += b.length }
-    this.log.bytesToServer += out
+    for (const b of this.early) sock.write(b)
+    this.countToServer(head.length + this.earlyBytes)
     this.early.length = 0
+    this.earlyBytes = 0
     this.cs.resume()
     if (this.reqDone) this.cs.setTimeout(0)
   }
@@ -439,9 +424,15 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     this.abortBoth()
   }
 
+  /** Stats counters of bytes sent to the server (HAProxy "bin" of server and backend). */
+  private countToServer (n: number): void {
+    this.srv!.bytesIn += n
+    this.be!.bytesIn += n
+  }
+
   private readonly onServerData = (d: Buffer): void => {
-    const srv = this.srv
-    if (srv !== null) srv.bytesOut += d.length
+    this.srv!.bytesOut += d.length
+    this.be!.bytesOut += d.length
     if (this.state === St.Tunnel) { this.writeClient(d); return }
     if (!this.resStarted) { this.feedResponseHead(d); return }
     this.forwardResponseBody(d)
@@ -471,7 +462,8 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     this.resStarted = true
     this.log.responseHead(head)
     const be = this.be!
-    if (this.applyOutcome(this.runRules(be.plan.httpResponseRules) ?? this.runRules(this.fe.plan.httpResponseRules), be.plan.errorfiles)) {
+    const beOutcome = runRules(be.plan.httpResponseRules, this)
+    if (this.applyOutcome(beOutcome.kind === 'continue' ? runRules(this.fe.plan.httpResponseRules, this) : beOutcome, be.plan.errorfiles)) {
       this.dropServer(false)
       return
     }
@@ -611,6 +603,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     this.beName = ''
     this.vars.clear()
     this.early.length = 0
+    this.earlyBytes = 0
     this.log.reset()
     this.cs.setTimeout(0)
     this.cs.removeListener('timeout', this.onClientTimeout)
@@ -629,6 +622,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
         s.setTimeout(0)
         this.keptSs = s
         this.keptSrv = this.srv
+        this.keptPoolable = this.be !== null && this.be.plan.httpReuse !== 'never'
         s.on('close', this.onKeptClose)
         s.on('error', noop)
       } else s.destroy()
@@ -660,8 +654,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     if (s === null || srv === null) return
     s.removeListener('close', this.onKeptClose)
     s.removeListener('error', noop)
-    const be = this.fe.backends.get(this.beName) ?? this.be
-    if (be !== null && be.plan.httpReuse !== 'never' && !this.fe.process.stopping) parkIdle(srv, s)
+    if (this.keptPoolable && !this.fe.process.stopping && !this.fe.retired) parkIdle(srv, s)
     else s.destroy()
   }
 
@@ -740,12 +733,3 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
 }
 
 function noop (): void {}
-
-function statusClass (s: number): number {
-  return s >= 100 && s < 600 ? Math.floor(s / 100) - 1 : 5
-}
-
-function statusReason (s: number): string {
-  const r: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }
-  return r[s] ?? 'Unknown'
-}

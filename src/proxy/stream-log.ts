@@ -1,10 +1,10 @@
-import type { Socket } from 'node:net'
 import type { HttpHead } from '../core/http-head.ts'
 import { headerValue } from '../core/http-head.ts'
 import type { StreamView } from '../core/stream-view.ts'
 import type { LogRecord } from '../log/types.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import type { ServerRuntime } from './server-runtime.ts'
+import type { BackendRuntime } from './backend-runtime.ts'
 
 /** Per-stream timers, counters and termination state that become the access
  *  log line (HAProxy's %Ti %TR %Tw %Tc %Tr %Ta %Tt, %tsc, retries...).
@@ -26,6 +26,7 @@ export class StreamLog {
   private termB = '-'
   private status = -1
   private srv: ServerRuntime | null = null
+  private be: BackendRuntime | null = null
   private requestLineText = ''
   private method = ''
   private uri = ''
@@ -37,7 +38,6 @@ export class StreamLog {
   private hideBytes = false
   bytesIn = 0
   bytesOut = 0
-  bytesToServer = 0
   retries = 0
   redispatched = false
 
@@ -46,12 +46,12 @@ export class StreamLog {
   reset (): void {
     this.idleFrom = performance.now()
     this.reqStart = -1; this.headDone = -1; this.queueFrom = -1; this.connFrom = -1; this.connDone = -1; this.resHead = -1
-    this.termA = '-'; this.termB = '-'; this.status = -1; this.srv = null
+    this.termA = '-'; this.termB = '-'; this.status = -1; this.srv = null; this.be = null
     this.requestLineText = ''; this.method = ''; this.uri = ''; this.version = ''
     this.reqCaps = []; this.resCaps = []
     this.logged = false
     this.hideBytes = false
-    this.bytesIn = 0; this.bytesOut = 0; this.bytesToServer = 0; this.retries = 0; this.redispatched = false
+    this.bytesIn = 0; this.bytesOut = 0; this.retries = 0; this.redispatched = false
   }
 
   /** Sets the termination state once: the first cause wins (HAProxy keeps the first error). */
@@ -83,6 +83,8 @@ export class StreamLog {
     this.hideBytes = true
   }
 
+  backendChosen (be: BackendRuntime): void { this.be = be }
+
   queueStarts (): void { this.queueFrom = performance.now() }
 
   connectStarts (srv: ServerRuntime): void {
@@ -90,9 +92,7 @@ export class StreamLog {
     if (this.connFrom < 0) this.connFrom = performance.now()
   }
 
-  connectFailed (info: string): void { void info }
-
-  connected (sock: Socket): void { void sock; this.connDone = performance.now() }
+  connected (): void { this.connDone = performance.now() }
 
   responseHead (h: HttpHead): void {
     this.resHead = performance.now()
@@ -124,7 +124,7 @@ export class StreamLog {
       requestDate: this.reqStart < 0 ? Date.now() : this.reqStartWall,
       feName: fe.plan.name,
       feSsl: false,
-      beName: this.view.beName === '' ? fe.plan.name : this.view.beName,
+      beName: this.be === null ? fe.plan.name : this.be.plan.name,
       srvName: this.srv === null || this.connDone < 0 ? '<NOSRV>' : this.srv.name,
       serverIp: this.srv?.plan.host ?? '',
       serverPort: this.srv?.plan.port ?? 0,
@@ -144,12 +144,12 @@ export class StreamLog {
       termState: this.termA + this.termB + '--',
       actconn: fe.process.actconn,
       feconn: fe.cur,
-      beconn: this.view.beName === '' ? 0 : (fe.backends.get(this.view.beName)?.cur ?? 0),
+      beconn: this.be?.cur ?? 0,
       srvconn: this.srv?.cur ?? 0,
       retries: this.retries,
       redispatched: this.redispatched,
       srvQueue: this.srv?.queue.length ?? 0,
-      beQueue: this.view.beName === '' ? 0 : (fe.backends.get(this.view.beName)?.queue.length ?? 0),
+      beQueue: this.be?.queue.length ?? 0,
       reqCaptures: this.reqCaps,
       resCaptures: this.resCaps,
       requestLine: this.requestLineText === '' ? '<BADREQ>' : this.requestLineText,

@@ -63,6 +63,7 @@ export class TcpSession implements StreamView, SlotWaiter, ConnectDone {
     if (be === undefined) { this.log.term('S', 'C'); this.abort(); return }
     this.be = be
     this.beName = be.plan.name
+    this.log.backendChosen(be)
     be.total++
     this.retriesLeft = be.plan.retries
     this.log.queueStarts()
@@ -94,7 +95,6 @@ export class TcpSession implements StreamView, SlotWaiter, ConnectDone {
     if (err === ConnErr.None) { this.attach(sock!); return }
     const be = this.be!
     const srv = this.srv!
-    this.log.connectFailed(info)
     const step = afterConnectError(be, srv, this.retriesLeft, this.log)
     if (step !== Retry.GiveUp) {
       this.retriesLeft--
@@ -108,9 +108,10 @@ export class TcpSession implements StreamView, SlotWaiter, ConnectDone {
 
   private attach (sock: Socket): void {
     this.ss = sock
-    this.log.connected(sock)
+    this.log.connected()
     sock.on('data', (d: Buffer) => {
       this.srv!.bytesOut += d.length
+      this.be!.bytesOut += d.length
       this.log.bytesOut += d.length
       this.fe.bytesOut += d.length
       if (!this.cs.write(d)) sock.pause()
@@ -132,6 +133,7 @@ export class TcpSession implements StreamView, SlotWaiter, ConnectDone {
     this.log.bytesIn += d.length
     this.fe.bytesIn += d.length
     if (this.srv !== null) this.srv.bytesIn += d.length
+    if (this.be !== null) this.be.bytesIn += d.length
     if (this.ss === null) {
       this.early.push(d)
       this.cs.pause()

@@ -38,7 +38,7 @@ function build (code: number, reason: string, text: string): Buffer {
 
 /** Rewrites a raw response the way HAProxy's HTTP layer emits it: header
  *  names lower-cased, Connection removed, status line and body untouched. */
-export function throughHttpLayer (raw: Buffer): Buffer {
+function throughHttpLayer (raw: Buffer): Buffer {
   const text = raw.toString('latin1')
   const end = text.indexOf('\r\n\r\n')
   if (end < 0) return raw
@@ -76,5 +76,3 @@ export function errorResponse (code: number, errorfiles: ReadonlyMap<number, Buf
   if (b !== undefined) return b
   return Buffer.from(`HTTP/1.1 ${code} ${reasonOf(code)}\r\ncontent-length: 0\r\ncache-control: no-cache\r\n\r\n`, 'latin1')
 }
-
-export function hasBuiltInError (code: number): boolean { return builtIn.has(code) }
