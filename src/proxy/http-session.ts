@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net'
-import type { StreamView } from '../core/stream-view.ts'
 import { newHead, headerValue, type HttpHead } from '../core/http-head.ts'
 import type { ActionTarget, RuleOutcome } from '../rules/types.ts'
 import { runRules } from '../rules/compile.ts'
@@ -11,14 +10,10 @@ import { errorResponse } from './http/errors.ts'
 import { redirectReply, returnReply } from './http/local-reply.ts'
 import { serializeHead, requestLine, statusLine } from './http/serialize.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
-import { Assign, type BackendRuntime } from './backend-runtime.ts'
-import type { ServerRuntime, SlotWaiter } from './server-runtime.ts'
-import type { FifoEntry, Fifo } from './fifo.ts'
-import { connectServer, ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
+import type { ServerRuntime } from './server-runtime.ts'
+import { connectServer } from './server-connect.ts'
 import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
-import { StreamLog } from './stream-log.ts'
-import { afterConnectError, retryDelay, Retry } from './retry.ts'
-import { chooseBackend } from './switching.ts'
+import { StreamBase } from './stream-base.ts'
 import { takeIdle, parkIdle } from './idle-pool.ts'
 
 const St = { ReqHead: 0, Assigning: 1, Exchange: 2, Tunnel: 3, Closed: 4 } as const
@@ -31,22 +26,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
  *  Bytes are forwarded as received; only heads are parsed and rebuilt.
  *  Contract: every slot taken on a server is released exactly once
  *  (releaseSlot), every socket opened is destroyed or parked when done. */
-export class HttpSession implements StreamView, ActionTarget, SlotWaiter, ConnectDone {
-  // StreamView
-  srcAddr: string
-  srcPort: number
-  dstAddr: string
-  dstPort: number
-  feName: string
-  beName = ''
-  req: HttpHead | null = null
-  res: HttpHead | null = null
-  vars = new Map<string, string | number | boolean>()
+export class HttpSession extends StreamBase implements ActionTarget {
   get head (): HttpHead { return this.res ?? this.reqHead }
-  // SlotWaiter links
-  fifoPrev: FifoEntry | null = null
-  fifoNext: FifoEntry | null = null
-  fifoOwner: Fifo<FifoEntry> | null = null
 
   private state: number = St.ReqHead
   private readonly reqHead = newHead()
@@ -68,9 +49,6 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   private resRemaining = 0
   private resDone = false
   private resStarted = false
-  private be: BackendRuntime | null = null
-  private srv: ServerRuntime | null = null
-  private slotHeld = false
   private ss: Socket | null = null
   private ssReused = false
   /** a server connection kept for the next request of this session */
@@ -80,18 +58,10 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   private keptPoolable = false
   private mode: HttpConnMode = 'keep-alive'
   private clientKeepAlive = false
-  private retriesLeft = 0
   private firstRequest = true
-  private timer: NodeJS.Timeout | null = null
-  private readonly log: StreamLog
 
-  constructor (private readonly cs: Socket, private readonly fe: FrontendRuntime) {
-    this.srcAddr = cs.remoteAddress ?? ''
-    this.srcPort = cs.remotePort ?? 0
-    this.dstAddr = cs.localAddress ?? ''
-    this.dstPort = cs.localPort ?? 0
-    this.feName = fe.plan.name
-    this.log = new StreamLog(fe, this)
+  constructor (cs: Socket, fe: FrontendRuntime) {
+    super(cs, fe)
     cs.on('data', (d: Buffer) => this.onClientData(d))
     cs.on('end', () => this.onClientEnd())
     cs.on('close', () => this.onClientClose())
@@ -105,10 +75,6 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
   private armRequestTimer (ms: number): void {
     this.clearTimer()
     if (ms > 0) this.timer = setTimeout(() => this.onRequestTimeout(), ms)
-  }
-
-  private clearTimer (): void {
-    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
   }
 
   private onRequestTimeout (): void {
@@ -283,22 +249,13 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     const fp = this.fe.plan
     if (this.applyOutcome(runRules(fp.httpRequestRules, this), fp.errorfiles)) return
     if (fp.statsPage != null && this.serveLocalPage(fp.statsPage)) return
-    const be = chooseBackend(fp.switchRules, fp.defaultBackend, this.fe.backends, this)
-    if (be === undefined) {
-      this.log.term('S', 'C')
-      this.answerError(503)
-      return
-    }
-    this.be = be
-    this.beName = be.plan.name
-    this.log.backendChosen(be)
-    be.total++
+    const be = this.selectBackend()
+    if (be === null) return
     if (be.plan.name !== fp.name && this.applyOutcome(runRules(be.plan.httpRequestRules, this), be.plan.errorfiles)) return
     if (be.plan.name !== fp.name && be.plan.statsPage != null && this.serveLocalPage(be.plan.statsPage)) return
     this.mode = effectiveConnMode(fp.httpConnMode, be.plan.httpConnMode)
     const ff = be.plan.forwardFor ?? fp.forwardFor
     if (ff !== null) applyForwardFor(this.reqHead, ff, this.srcAddr)
-    this.retriesLeft = be.plan.retries
     this.log.queueStarts()
     this.requestSlot(null)
   }
@@ -313,33 +270,13 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     return true
   }
 
-  private requestSlot (avoid: ServerRuntime | null): void {
-    const be = this.be!
-    // the server kept from the previous request is preferred only if the balancer picks it again
-    const { r, srv } = be.assign(this, this, avoid, null)
-    if (r === Assign.Granted) { this.slotHeld = true; this.startConnect(srv!); return }
-    if (r === Assign.NoServer) { this.log.term('S', 'C'); this.answerError(503); return }
-    const tq = be.plan.timeouts.queue || be.plan.timeouts.connect
-    if (tq > 0) this.timer = setTimeout(() => this.onQueueTimeout(), tq)
-  }
+  protected isOver (): boolean { return this.state === St.Closed }
 
-  slotGranted (srv: ServerRuntime): void {
-    this.clearTimer()
-    this.slotHeld = true
-    this.startConnect(srv)
-  }
-
-  private onQueueTimeout (): void {
-    this.timer = null
-    const owner = this.fifoOwner
-    if (owner !== null) owner.remove(this)
-    this.log.term('s', 'Q')
-    this.answerError(503)
-  }
+  protected refuse (): void { this.answerError(503) }
 
   // ---- server connection --------------------------------------------------
 
-  private startConnect (srv: ServerRuntime): void {
+  protected startConnect (srv: ServerRuntime): void {
     this.srv = srv
     this.log.connectStarts(srv)
     const be = this.be!
@@ -364,24 +301,7 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     connectServer(srv, this.dstPort, be.plan.timeouts.connect, this)
   }
 
-  connectDone (err: ConnErrT, sock: Socket | null, info: string): void {
-    if (this.state === St.Closed) { sock?.destroy(); return }
-    if (err === ConnErr.None) { this.connected(sock!); return }
-    const be = this.be!
-    const srv = this.srv!
-    const step = afterConnectError(be, srv, this.retriesLeft, this.log)
-    if (step !== Retry.GiveUp) {
-      this.retriesLeft--
-      if (step === Retry.Redispatch) { this.releaseSlot(); this.requestSlot(srv); return }
-      this.timer = setTimeout(() => { this.timer = null; if (this.state !== St.Closed) this.startConnect(srv) }, retryDelay(be))
-      return
-    }
-    this.releaseSlot()
-    this.log.term(err === ConnErr.Timeout ? 's' : 'S', 'C')
-    this.answerError(503)
-  }
-
-  private connected (sock: Socket): void {
+  protected connected (sock: Socket): void {
     const be = this.be!
     this.ss = sock
     this.log.connected()
@@ -656,15 +576,6 @@ export class HttpSession implements StreamView, ActionTarget, SlotWaiter, Connec
     s.removeListener('error', noop)
     if (this.keptPoolable && !this.fe.process.stopping && !this.fe.retired) parkIdle(srv, s)
     else s.destroy()
-  }
-
-  private releaseSlot (): void {
-    if (this.slotHeld && this.srv !== null && this.be !== null) {
-      this.slotHeld = false
-      this.be.release(this.srv)
-    }
-    const owner = this.fifoOwner
-    if (owner !== null) owner.remove(this)
   }
 
   // ---- answers generated here ----------------------------------------------

@@ -1,0 +1,124 @@
+import type { Socket } from 'node:net'
+import type { StreamView } from '../core/stream-view.ts'
+import type { HttpHead } from '../core/http-head.ts'
+import { Assign, type BackendRuntime } from './backend-runtime.ts'
+import type { ServerRuntime, SlotWaiter } from './server-runtime.ts'
+import type { FifoEntry, Fifo } from './fifo.ts'
+import { ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
+import type { FrontendRuntime } from './frontend-runtime.ts'
+import { StreamLog } from './stream-log.ts'
+import { afterConnectError, retryDelay, Retry } from './retry.ts'
+import { chooseBackend } from './switching.ts'
+
+/** What the HTTP and TCP streams share: the view rules and logs read, the
+ *  way to a server (backend choice, slot or queue, connect with retries and
+ *  redispatch) and its accounting. A subclass says how it connects, what it
+ *  does once connected, and how it refuses (503 page in HTTP, close in TCP).
+ *  Contract: every slot granted is released exactly once (releaseSlot). */
+export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone {
+  readonly srcAddr: string
+  readonly srcPort: number
+  readonly dstAddr: string
+  readonly dstPort: number
+  readonly feName: string
+  beName = ''
+  req: HttpHead | null = null
+  res: HttpHead | null = null
+  readonly vars = new Map<string, string | number | boolean>()
+  fifoPrev: FifoEntry | null = null
+  fifoNext: FifoEntry | null = null
+  fifoOwner: Fifo<FifoEntry> | null = null
+
+  protected be: BackendRuntime | null = null
+  protected srv: ServerRuntime | null = null
+  protected slotHeld = false
+  protected retriesLeft = 0
+  /** the stream's one pending timer (request, queue or retry delay) */
+  protected timer: NodeJS.Timeout | null = null
+  protected readonly log: StreamLog
+
+  constructor (protected readonly cs: Socket, protected readonly fe: FrontendRuntime) {
+    this.srcAddr = cs.remoteAddress ?? ''
+    this.srcPort = cs.remotePort ?? 0
+    this.dstAddr = cs.localAddress ?? ''
+    this.dstPort = cs.localPort ?? 0
+    this.feName = fe.plan.name
+    this.log = new StreamLog(fe, this)
+  }
+
+  /** The stream has ended: late callbacks must do nothing. */
+  protected abstract isOver (): boolean
+  /** Opens (or reuses) a connection to <srv>; ends in connectDone(). */
+  protected abstract startConnect (srv: ServerRuntime): void
+  /** The server connection <sock> is ready. */
+  protected abstract connected (sock: Socket): void
+  /** No server will take this stream (termination state already set). */
+  protected abstract refuse (): void
+
+  protected clearTimer (): void {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
+  }
+
+  /** Picks the backend from the frontend's switching rules; refuses and
+   *  returns null when there is none. */
+  protected selectBackend (): BackendRuntime | null {
+    const fp = this.fe.plan
+    const be = chooseBackend(fp.switchRules, fp.defaultBackend, this.fe.backends, this)
+    if (be === undefined) { this.log.term('S', 'C'); this.refuse(); return null }
+    this.be = be
+    this.beName = be.plan.name
+    this.log.backendChosen(be)
+    be.total++
+    this.retriesLeft = be.plan.retries
+    return be
+  }
+
+  /** Asks the backend for a server slot, avoiding <avoid> if possible. */
+  protected requestSlot (avoid: ServerRuntime | null): void {
+    const be = this.be!
+    const { r, srv } = be.assign(this, this, avoid, null)
+    if (r === Assign.Granted) { this.slotHeld = true; this.startConnect(srv!); return }
+    if (r === Assign.NoServer) { this.log.term('S', 'C'); this.refuse(); return }
+    const tq = be.plan.timeouts.queue || be.plan.timeouts.connect
+    if (tq > 0) this.timer = setTimeout(() => this.onQueueTimeout(), tq)
+  }
+
+  slotGranted (srv: ServerRuntime): void {
+    this.clearTimer()
+    this.slotHeld = true
+    this.startConnect(srv)
+  }
+
+  private onQueueTimeout (): void {
+    this.timer = null
+    this.fifoOwner?.remove(this)
+    this.log.term('s', 'Q')
+    this.refuse()
+  }
+
+  connectDone (err: ConnErrT, sock: Socket | null, _info: string): void {
+    if (this.isOver()) { sock?.destroy(); return }
+    if (err === ConnErr.None) { this.connected(sock!); return }
+    const be = this.be!
+    const srv = this.srv!
+    const step = afterConnectError(be, srv, this.retriesLeft, this.log)
+    if (step !== Retry.GiveUp) {
+      this.retriesLeft--
+      if (step === Retry.Redispatch) { this.releaseSlot(); this.requestSlot(srv); return }
+      this.timer = setTimeout(() => { this.timer = null; if (!this.isOver()) this.startConnect(srv) }, retryDelay(be))
+      return
+    }
+    this.releaseSlot()
+    this.log.term(err === ConnErr.Timeout ? 's' : 'S', 'C')
+    this.refuse()
+  }
+
+  /** Gives the server slot back (once) and leaves any queue. */
+  protected releaseSlot (): void {
+    if (this.slotHeld && this.srv !== null && this.be !== null) {
+      this.slotHeld = false
+      this.be.release(this.srv)
+    }
+    this.fifoOwner?.remove(this)
+  }
+}
