@@ -14,11 +14,10 @@ import type { ServerRuntime } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
 import { StreamBase } from './stream-base.ts'
-import { takeIdle, parkIdle } from './idle-pool.ts'
+import { KeptConnection, IDEMPOTENT } from './kept-connection.ts'
 
 const St = { ReqHead: 0, Assigning: 1, Exchange: 2, Tunnel: 3, Closed: 4 } as const
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 /** One client connection in `mode http`: a loop of transactions (request
  *  head → rules → backend → server slot → connect or reuse → forward →
@@ -51,11 +50,8 @@ export class HttpSession extends StreamBase implements ActionTarget {
   private resStarted = false
   private ss: Socket | null = null
   private ssReused = false
-  /** a server connection kept for the next request of this session */
-  private keptSs: Socket | null = null
-  private keptSrv: ServerRuntime | null = null
-  /** the kept connection may go to the server's shared pool when this session no longer needs it */
-  private keptPoolable = false
+  /** the server connection kept for the next request of this session */
+  private readonly kept = new KeptConnection()
   private mode: HttpConnMode = 'keep-alive'
   private clientKeepAlive = false
   private firstRequest = true
@@ -150,7 +146,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
   private readonly onClientTimeout = (): void => {
     if (this.state === St.Tunnel || (this.state === St.Exchange && !this.reqDone) || this.state === St.Assigning) {
       this.log.term('c', this.state === St.Tunnel ? 'D' : (this.reqDone ? 'H' : 'D'))
-      this.abortBoth()
+      this.finish(true)
     }
   }
 
@@ -212,7 +208,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
     if (this.state === St.ReqHead) {
       if (this.inBuf !== null) { this.log.term('C', 'R'); this.log.badRequest(); this.answerError(400) } else this.onClientClose()
     } else if (!this.reqDone) {
-      this.log.term('C', 'D'); this.abortBoth()
+      this.log.term('C', 'D'); this.finish(true)
     }
   }
 
@@ -226,7 +222,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
       return
     }
     this.log.term('C', this.state === St.Assigning ? (this.fifoOwner !== null ? 'Q' : 'C') : (this.resStarted ? 'D' : 'H'))
-    this.abortBoth()
+    this.finish(true)
   }
 
   // ---- routing ------------------------------------------------------------
@@ -280,26 +276,14 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.srv = srv
     this.log.connectStarts(srv)
     const be = this.be!
-    if (this.keptSs !== null) {
-      if (this.keptSrv === srv && !this.keptSs.destroyed) {
-        const s = this.keptSs
-        this.keptSs = null; this.keptSrv = null
-        this.ssReused = true
-        this.connected(s)
-        return
-      }
-      this.releaseKept()
-    }
-    const reuse = be.plan.httpReuse
-    const canPool = reuse === 'always' || (reuse === 'aggressive' && !this.firstRequest) ||
-      (reuse === 'safe' && !this.firstRequest && IDEMPOTENT.has(this.reqHead.method))
-    if (canPool) {
-      const s = takeIdle(srv)
-      if (s !== null) { this.ssReused = true; this.connected(s); return }
-    }
-    this.ssReused = false
-    connectServer(srv, this.dstPort, be.plan.timeouts.connect, this)
+    const s = this.kept.take(srv, be.plan.httpReuse, this.firstRequest, this.reqHead.method, this.mayPool())
+    this.ssReused = s !== null
+    if (s !== null) this.connected(s)
+    else connectServer(srv, this.dstPort, be.plan.timeouts.connect, this)
   }
+
+  /** Idle server connections may be handed to other sessions (not while stopping or retired by a reload). */
+  private mayPool (): boolean { return !this.fe.process.stopping && !this.fe.retired }
 
   protected connected (sock: Socket): void {
     const be = this.be!
@@ -333,7 +317,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
   private readonly onServerDrain = (): void => { if (this.state !== St.Closed) this.cs.resume() }
 
   private readonly onServerTimeout = (): void => {
-    if (this.state === St.Tunnel) { this.log.term('s', 'D'); this.abortBoth(); return }
+    if (this.state === St.Tunnel) { this.log.term('s', 'D'); this.finish(true); return }
     if (!this.resStarted) {
       this.log.term('s', 'H')
       this.dropServer(false)
@@ -341,7 +325,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
       return
     }
     this.log.term('s', 'D')
-    this.abortBoth()
+    this.finish(true)
   }
 
   /** Stats counters of bytes sent to the server (HAProxy "bin" of server and backend). */
@@ -421,7 +405,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
       return
     }
     const e = this.resChunks.scan(d, 0, d.length)
-    if (e === -2) { this.log.term('S', 'D'); this.abortBoth(); return }
+    if (e === -2) { this.log.term('S', 'D'); this.finish(true); return }
     if (e === -1) { this.writeClient(d); return }
     this.writeClient(e === d.length ? d : d.subarray(0, e))
     this.resDone = true
@@ -456,7 +440,8 @@ export class HttpSession extends StreamBase implements ActionTarget {
 
   private readonly onServerClose = (): void => {
     if (this.state === St.Closed || this.ss === null) return
-    if (this.state === St.Tunnel) { this.finishTunnelSide(); return }
+    // in a tunnel the client got the server's FIN on 'end'; the server is gone: close
+    if (this.state === St.Tunnel) { this.finish(true); return }
     if (!this.resStarted) {
       // a reused connection closed by the server before answering: safe requests are replayed once
       if (this.ssReused && this.reqMeta.bodyKind === BodyKind.None && IDEMPOTENT.has(this.reqHead.method)) {
@@ -475,7 +460,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
       this.maybeTxnDone()
       return
     }
-    if (!this.resDone) { this.log.term('S', 'D'); this.abortBoth() }
+    if (!this.resDone) { this.log.term('S', 'D'); this.finish(true) }
   }
 
   // ---- tunnel ------------------------------------------------------------
@@ -487,11 +472,6 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.cs.setTimeout(this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
     if (this.pending !== null) { const p = this.pending; this.pending = null; this.ss!.write(p) }
     this.cs.resume()
-  }
-
-  private finishTunnelSide (): void {
-    // server side fully closed: the client gets its FIN (already sent on 'end'); close now
-    this.finish(true)
   }
 
   // ---- end of a transaction -------------------------------------------------
@@ -538,14 +518,8 @@ export class HttpSession extends StreamBase implements ActionTarget {
   private dropServer (keep: boolean): void {
     const s = this.detachServer()
     if (s !== null) {
-      if (keep && !s.destroyed) {
-        s.setTimeout(0)
-        this.keptSs = s
-        this.keptSrv = this.srv
-        this.keptPoolable = this.be !== null && this.be.plan.httpReuse !== 'never'
-        s.on('close', this.onKeptClose)
-        s.on('error', noop)
-      } else s.destroy()
+      if (keep && !s.destroyed && this.srv !== null) this.kept.keep(s, this.srv, this.be !== null && this.be.plan.httpReuse !== 'never')
+      else s.destroy()
     }
     this.releaseSlot()
   }
@@ -563,19 +537,6 @@ export class HttpSession extends StreamBase implements ActionTarget {
     s.removeListener('error', noop)
     s.resume()
     return s
-  }
-
-  private readonly onKeptClose = (): void => { this.keptSs = null; this.keptSrv = null }
-
-  private releaseKept (): void {
-    const s = this.keptSs
-    const srv = this.keptSrv
-    this.keptSs = null; this.keptSrv = null
-    if (s === null || srv === null) return
-    s.removeListener('close', this.onKeptClose)
-    s.removeListener('error', noop)
-    if (this.keptPoolable && !this.fe.process.stopping && !this.fe.retired) parkIdle(srv, s)
-    else s.destroy()
   }
 
   // ---- answers generated here ----------------------------------------------
@@ -603,7 +564,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
     if (this.state === St.Closed) return
     this.state = St.Closed
     this.clearTimer()
-    this.releaseKept()
+    this.kept.release(this.mayPool())
     this.releaseSlot()
     this.cs.end()
     const fin = this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.client
@@ -611,24 +572,14 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.endSession()
   }
 
-  private abortBoth (): void {
-    if (this.state === St.Closed) return
-    this.dropServer(false)
-    this.log.emit()
-    this.state = St.Closed
-    this.clearTimer()
-    this.releaseKept()
-    this.cs.destroy()
-    this.endSession()
-  }
-
+  /** Ends the stream at once: both connections destroyed, logged if <logIt>. */
   private finish (logIt: boolean): void {
     if (this.state === St.Closed) return
     if (logIt) this.log.emit()
     this.dropServer(false)
     this.state = St.Closed
     this.clearTimer()
-    this.releaseKept()
+    this.kept.release(this.mayPool())
     this.cs.destroy()
     this.endSession()
   }
