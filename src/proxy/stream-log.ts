@@ -6,6 +6,11 @@ import type { FrontendRuntime } from './frontend-runtime.ts'
 import type { ServerRuntime } from './server-runtime.ts'
 import type { BackendRuntime } from './backend-runtime.ts'
 
+/** Whole milliseconds from <a> to <b>, or -1 when either moment never came. */
+function ms (a: number, b: number): number {
+  return a < 0 || b < 0 ? -1 : Math.round(b - a)
+}
+
 /** Per-stream timers, counters and termination state that become the access
  *  log line (HAProxy's %Ti %TR %Tw %Tc %Tr %Ta %Tt, %tsc, retries...).
  *  One per client connection, reset between keep-alive transactions.
@@ -113,7 +118,6 @@ export class StreamLog {
     if (log === null) return
     if (fe.plan.dontlognull && this.bytesIn === 0 && this.reqStart < 0) return
     const now = performance.now()
-    const ms = (a: number, b: number): number => (a < 0 || b < 0 ? -1 : Math.round(b - a))
     const reqStart = this.reqStart < 0 ? now : this.reqStart
     const rec: LogRecord = {
       clientIp: this.view.srcAddr,
