@@ -119,7 +119,61 @@ export interface BindPlan {
   /** TLS (issue 5): raw words kept for now */
   readonly ssl: boolean
   readonly sslWords: readonly string[]
+  /** `ssl` with its words compiled (src/tls/bind-words.ts); absent = plain TCP */
+  readonly tls?: BindTlsPlan
   readonly where: Where
+}
+
+/** Protocol versions as HAProxy names them (ssl-min-ver / ssl-max-ver). */
+export type TlsVersionName = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'
+
+/** Options shared by both sides of a TLS connection. */
+export interface TlsCommonPlan {
+  /** ALPN protocols in preference order, [] = none */
+  readonly alpn: readonly string[]
+  /** TLS <= 1.2 cipher list / TLS 1.3 suites, null = library default */
+  readonly ciphers: string | null
+  readonly ciphersuites: string | null
+  readonly minVersion: TlsVersionName | null
+  readonly maxVersion: TlsVersionName | null
+  /** PEM text of `ca-file` / `crl-file`, null = none */
+  readonly ca: Buffer | null
+  readonly crl: Buffer | null
+}
+
+/** One certificate of a bind line (from `crt`, a `crt` directory or a `crt-list`). */
+export interface TlsCertPlan {
+  /** file it came from, for messages */
+  readonly file: string
+  /** certificate chain (PEM, leaf first) and private key (PEM) */
+  readonly chain: Buffer
+  readonly key: Buffer
+  /** lower-case names it answers for: exact ("www.example.com") and wildcards ("*.example.com");
+   *  from CN and DNS SANs, or the crt-list filters when given */
+  readonly names: readonly string[]
+  /** crt-list names starting with "!": never served for these */
+  readonly excluded: readonly string[]
+}
+
+export interface BindTlsPlan extends TlsCommonPlan {
+  /** in declaration order; the first one is the default certificate */
+  readonly certs: readonly TlsCertPlan[]
+  readonly strictSni: boolean
+  /** client certificates (`verify`, default none; with a ca-file HAProxy's default is required) */
+  readonly verify: 'none' | 'optional' | 'required'
+  readonly preferClientCiphers: boolean
+  readonly noTlsTickets: boolean
+}
+
+export interface ServerTlsPlan extends TlsCommonPlan {
+  readonly verify: 'none' | 'required'
+  /** `verifyhost <name>`: name the certificate must carry (default: the SNI sent, if any) */
+  readonly verifyHost: string | null
+  /** `sni <expr>` compiled, null = no SNI sent */
+  readonly sni: Template | null
+  /** client certificate `crt <pem>`, null = none */
+  readonly cert: { readonly chain: Buffer; readonly key: Buffer } | null
+  readonly noTlsTickets: boolean
 }
 
 export interface CapturePlan {
@@ -265,6 +319,10 @@ export interface ServerPlan {
   /** TLS to server (issue 5): raw words */
   readonly ssl: boolean
   readonly sslWords: readonly string[]
+  /** `ssl` with its words compiled (src/tls/server-words.ts); absent = plain TCP */
+  readonly tls?: ServerTlsPlan
+  /** `check-ssl`: TLS settings of health checks (the server's, with `check-sni`/`check-alpn`), absent = plain */
+  readonly checkTls?: ServerTlsPlan
   readonly onMarkedDown: 'none' | 'shutdown-sessions'
   readonly onMarkedUp: 'none' | 'shutdown-backup-sessions'
   readonly slowstart: number
