@@ -70,7 +70,8 @@ export class HealthMonitor<S extends CheckedServer> {
         host: cfg.addr || server.plan.host,
         port: cfg.port || server.plan.port,
         connectMs: to.check && to.connect ? Math.min(cfg.inter, to.connect) : cfg.inter,
-        exchangeMs: to.check ? to.check : null
+        exchangeMs: to.check ? to.check : null,
+        localAddress: server.plan.source?.addr
       }
       const entry: Entry<S> = {
         server, cfg, target,

@@ -45,6 +45,8 @@ export interface ProbeTarget {
   readonly port: number
   readonly connectMs: number
   readonly exchangeMs: number | null
+  /** the server's `source` address: checks leave from it as its traffic does */
+  readonly localAddress?: string
 }
 
 /** One kind of check. <plan> is the backend's CheckPlan; <signal> aborts (stop/pause). */

@@ -10,8 +10,9 @@ export interface Backend {
 }
 
 /** A real HTTP server on 127.0.0.1 that answers "<name> <method> <url>" and
- *  records what it received (raw header list included). <handler> may take over. */
-export async function startBackend (name: string, handler?: (req: IncomingMessage, res: import('node:http').ServerResponse, body: string) => boolean): Promise<Backend> {
+ *  records what it received (raw header list included). <handler> may take over.
+ *  <port> 0 picks a free one. */
+export async function startBackend (name: string, handler?: (req: IncomingMessage, res: import('node:http').ServerResponse, body: string) => boolean, port = 0): Promise<Backend> {
   const seen: Backend['seen'] = []
   const server = createServer((req, res) => {
     let body = ''
@@ -25,11 +26,10 @@ export async function startBackend (name: string, handler?: (req: IncomingMessag
     })
   })
   server.keepAliveTimeout = 5000
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', () => resolve()))
   const a = server.address()
-  const port = typeof a === 'object' && a !== null ? a.port : 0
   return {
-    name, port, server, seen,
+    name, port: typeof a === 'object' && a !== null ? a.port : 0, server, seen,
     close: () => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
   }
 }

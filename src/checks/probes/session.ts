@@ -39,7 +39,7 @@ export class CheckSession {
     this.received = Buffer.alloc(0)
     this.ended = false
     this.connected = false
-    const sock = connect({ host: this.target.host, port: port || this.target.port, noDelay: true })
+    const sock = connect({ host: this.target.host, port: port || this.target.port, localAddress: this.target.localAddress, noDelay: true })
     this.socket = sock
     sock.on('connect', () => {
       this.connected = true

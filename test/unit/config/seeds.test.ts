@@ -1,4 +1,4 @@
-import { test } from 'node:test'
+import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { loadConfigFiles } from '../../../src/config/load.ts'
@@ -6,11 +6,14 @@ import type { BackendPlan, FrontendPlan, Plan } from '../../../src/config/plan.t
 import type { StreamView } from '../../../src/core/stream-view.ts'
 import { addHeader, newHead } from '../../../src/core/http-head.ts'
 import { haproxyCheck } from './haproxy-check.ts'
+import { seedsCopy } from '../../helpers/seeds.ts'
 
 /** The seed scenarios' configurations (test/fixtures/config/seeds) compile,
  *  with their key values, and HAProxy 2.6 agrees — except where HAProxy
  *  itself rejects them, for the reason given here. */
-const dir = join(import.meta.dirname, '../../fixtures/config/seeds')
+const seeds = seedsCopy()
+const dir = seeds.dir
+after(() => seeds.remove())
 
 const HAPROXY_REJECTS: Readonly<Record<string, string>> = {
   '000-websocket-slow.cfg': "option 'forceclose' is not supported any more since HAProxy 2.0",
