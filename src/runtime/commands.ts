@@ -2,6 +2,7 @@ import { Level, LEVEL_NAMES, type CliSession, type CommandHandler, type LevelT }
 import { showInfoCommand, showStat, showBackend, showServersState, showSess } from './show-commands.ts'
 import { enableServer, disableServer, getWeight, setWeight, setServer, setMaxconnServer } from './server-commands.ts'
 import { showMap, addMap, setMap, delMap, clearMap, getMap } from './map-commands.ts'
+import { showVrrp } from './vrrp-commands.ts'
 
 /** One runtime API command: the keywords that select it, the level it needs,
  *  its usage line for `help` (HAProxy's wording), and its handler. */
@@ -45,6 +46,7 @@ const COMMANDS: readonly Command[] = [
   { words: ['show', 'servers', 'state'], level: Level.user, usage: 'show servers state [<backend>]', help: 'dump volatile server information (all or for a single backend)', run: showServersState },
   { words: ['show', 'sess'], level: Level.operator, usage: 'show sess', help: 'report a summary of current sessions', run: showSess },
   { words: ['show', 'stat'], level: Level.user, usage: 'show stat [no-maint|up]*', help: 'report counters for each proxy and server', run: showStat },
+  { words: ['show', 'vrrp'], level: Level.user, usage: 'show vrrp [json]', help: 'report the state and counters of the VRRP instances', run: showVrrp },
   { words: ['user'], level: Level.user, usage: 'user', help: 'lower the level of the current CLI session to user', run: lowerTo(Level.user) },
   { words: ['help'], level: Level.user, usage: 'help [<command>]', help: 'list matching or all commands', run: help },
   { words: ['prompt'], level: Level.user, usage: 'prompt', help: 'toggle interactive mode with prompt', run: prompt },
