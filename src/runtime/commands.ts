@@ -1,6 +1,7 @@
 import { Level, LEVEL_NAMES, type CliSession, type CommandHandler, type LevelT } from './cli-context.ts'
 import { showInfoCommand, showStat, showBackend, showServersState, showSess } from './show-commands.ts'
 import { enableServer, disableServer, getWeight, setWeight, setServer, setMaxconnServer } from './server-commands.ts'
+import { showErrors } from './error-commands.ts'
 import { showMap, addMap, setMap, delMap, clearMap, getMap } from './map-commands.ts'
 import { showVrrp } from './vrrp-commands.ts'
 
@@ -41,11 +42,12 @@ const COMMANDS: readonly Command[] = [
   { words: ['set', 'weight'], level: Level.admin, usage: 'set weight <bk>/<srv>  (DEPRECATED)', help: "change a server's weight (use 'set server' instead)", run: setWeight },
   { words: ['show', 'backend'], level: Level.user, usage: 'show backend', help: 'list backends in the current running config', run: showBackend },
   { words: ['show', 'cli', 'level'], level: Level.user, usage: 'show cli level', help: 'display the level of the current CLI session', run: showCliLevel },
+  { words: ['show', 'errors'], level: Level.operator, usage: 'show errors [<px>] [request|response]', help: 'report last request and/or response errors for each proxy', run: showErrors },
   { words: ['show', 'info'], level: Level.user, usage: 'show info', help: 'report information about the running process', run: showInfoCommand },
   { words: ['show', 'map'], level: Level.user, usage: 'show map [map]', help: "report available maps or dump a map's contents", run: showMap },
   { words: ['show', 'servers', 'state'], level: Level.user, usage: 'show servers state [<backend>]', help: 'dump volatile server information (all or for a single backend)', run: showServersState },
   { words: ['show', 'sess'], level: Level.operator, usage: 'show sess', help: 'report a summary of current sessions', run: showSess },
-  { words: ['show', 'stat'], level: Level.user, usage: 'show stat [no-maint|up]*', help: 'report counters for each proxy and server', run: showStat },
+  { words: ['show', 'stat'], level: Level.user, usage: 'show stat [desc|json|no-maint|typed|up]*', help: 'report counters for each proxy and server', run: showStat },
   { words: ['show', 'vrrp'], level: Level.user, usage: 'show vrrp [json]', help: 'report the state and counters of the VRRP instances', run: showVrrp },
   { words: ['user'], level: Level.user, usage: 'user', help: 'lower the level of the current CLI session to user', run: lowerTo(Level.user) },
   { words: ['help'], level: Level.user, usage: 'help [<command>]', help: 'list matching or all commands', run: help },
