@@ -1,4 +1,5 @@
 import type { Where } from '../core/where.ts'
+import type { VirtualServerPlan } from '../l4/plan.ts'
 
 /** The compiled, frozen VRRP configuration (keepalived's `global_defs`,
  *  `vrrp_script`, `vrrp_instance`, `vrrp_sync_group`). Produced by
@@ -10,6 +11,8 @@ export interface VrrpPlan {
   readonly syncGroups: readonly VrrpSyncGroupPlan[]
   /** Files read (main file and includes) */
   readonly files: readonly string[]
+  /** `virtual_server` blocks for the kernel path (l4/); absent = none (added by l4) */
+  readonly virtualServers?: readonly VirtualServerPlan[]
 }
 
 export interface VrrpGlobals {

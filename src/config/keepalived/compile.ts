@@ -5,13 +5,14 @@ import { hostname } from 'node:os'
 import type { GarpPlan, NotifyPlan, VrrpGlobals, VrrpInstancePlan, VrrpPlan, VrrpScriptPlan, VrrpSyncGroupPlan } from '../../vrrp/types.ts'
 import { parseKeepalived, parseKeepalivedText, type KaStatement } from './parse.ts'
 import { compileInstance } from './instance.ts'
+import { compileVirtualServers } from './virtual-server.ts'
 import { alert, commandArg, intArg, oneArg, secondsArg, warn, type Diag } from './values.ts'
 
 export type KeepalivedLoad =
   | { ok: true; plan: VrrpPlan; warnings: string[] }
   | { ok: false; alerts: string[]; warnings: string[] }
 
-/** Top-level sections read by other parts of pocketlb (LVS in nftables) or not applicable. */
+/** Top-level sections compiled elsewhere (virtual_server: virtual-server.ts) or not applicable. */
 const OTHER_SECTIONS = new Set(['virtual_server', 'virtual_server_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces', 'net_namespace', 'instance'])
 
 /** global_defs keywords with no effect on VRRP here (mail, SNMP, D-Bus, tuning of keepalived itself). */
@@ -140,8 +141,9 @@ export function compileKeepalived (stmts: readonly KaStatement[], files: readonl
     }
   }
   crossCheck(d, instances, scripts, groups)
+  const virtualServers = compileVirtualServers(d, stmts)
   if (d.alerts.length) return null
-  return Object.freeze({ globals, scripts, instances: instances.map(i => syncGroupTracks(d, i, groups, scripts)), syncGroups: groups, files })
+  return Object.freeze({ globals, scripts, instances: instances.map(i => syncGroupTracks(d, i, groups, scripts)), syncGroups: groups, files, virtualServers })
 }
 
 function finish (stmts: KaStatement[], files: string[], alerts: string[]): KeepalivedLoad {

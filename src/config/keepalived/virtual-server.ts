@@ -1,0 +1,163 @@
+/** Compiles keepalived's `virtual_server` and `virtual_server_group` sections into
+ *  VirtualServerPlans for the kernel path (l4/). What nftables cannot express is
+ *  refused here, at `-c` time, with the reason and file:line. */
+import type { L4Algo, L4Endpoint, RealServerPlan, VirtualServerPlan } from '../../l4/plan.ts'
+import type { KaStatement } from './parse.ts'
+import { compileRealServer, readCheckerDefault, type CheckerDefaults } from './real-server.ts'
+import { alert, at, intArg, isIpv4, oneArg, secondsArg, warn, type Diag } from './values.ts'
+
+const ALGOS: Readonly<Record<string, L4Algo>> = { rr: 'rr', wrr: 'wrr', sh: 'sh', mh: 'mh' }
+
+/** Schedulers of LVS that need per-server connection counts or other state the
+ *  kernel's nftables cannot read when it chooses a destination. */
+const REFUSED_ALGOS: Readonly<Record<string, string>> = {
+  lc: 'least-connection scheduling needs the number of active connections per real server, which nftables cannot read when it picks a destination; use wrr (or a HAProxy backend with balance leastconn)',
+  wlc: 'weighted least-connection scheduling needs the number of active connections per real server, which nftables cannot read when it picks a destination; use wrr (or a HAProxy backend with balance leastconn)',
+  sed: 'shortest expected delay needs active connection counts, which nftables cannot read; use wrr',
+  nq: 'never-queue needs active connection counts, which nftables cannot read; use wrr',
+  lblc: 'locality-based least-connection needs connection counts, which nftables cannot read; use sh',
+  lblcr: 'locality-based least-connection with replication needs connection counts, which nftables cannot read; use sh',
+  ovf: 'overflow scheduling needs active connection counts, which nftables cannot read; use wrr',
+  dh: 'destination hashing sends every flow of one VIP to one server; use sh',
+  fo: 'weighted failover is not implemented; use wrr with a sorry_server'
+}
+
+const KEEPALIVED_DEFAULTS: CheckerDefaults = { delayLoop: 60_000, connectTimeout: 5000, retry: null, delayBeforeRetry: 1000 }
+/** keepalived's persistence_timeout without a value: 6 minutes */
+const DEFAULT_PERSISTENCE = 360_000
+
+const safe = (s: string): string => s.replace(/[^A-Za-z0-9]/g, '_')
+
+function endpoint (d: Diag, s: KaStatement, addr: string | undefined, port: string | undefined, what: string): L4Endpoint | null {
+  if (!addr || !isIpv4(addr)) { alert(d, s, `${what}: '${addr ?? ''}' is not a valid IPv4 address (IPv6 and fwmark services are not supported)`); return null }
+  if (!port || !/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) { alert(d, s, `${what} ${addr}: a port 1-65535 is required`); return null }
+  return { addr, port: Number(port) }
+}
+
+/** `virtual_server_group NAME { <ip> <port> | <ip>-<last octet> <port> }` */
+function compileGroup (d: Diag, s: KaStatement): L4Endpoint[] | null {
+  const out: L4Endpoint[] = []
+  for (const line of s.block ?? []) {
+    if (line.kw === 'fwmark') { alert(d, line, 'fwmark entries are not supported'); continue }
+    const range = /^(\d+\.\d+\.\d+\.)(\d+)-(\d+)$/.exec(line.kw)
+    if (range) {
+      const first = Number(range[2]); const last = Number(range[3])
+      if (last < first || last > 255) { alert(d, line, `bad address range '${line.kw}'`); continue }
+      for (let i = first; i <= last; i++) { const e = endpoint(d, line, `${range[1]}${i}`, line.args[0], 'virtual_server_group'); if (e) out.push(e) }
+      continue
+    }
+    const e = endpoint(d, line, line.kw, line.args[0], 'virtual_server_group')
+    if (e) out.push(e)
+  }
+  if (!out.length) { alert(d, s, `virtual_server_group ${s.args[0] ?? ''} has no address`); return null }
+  return out
+}
+
+function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4Endpoint[]>): VirtualServerPlan | null {
+  let addresses: L4Endpoint[]; let name: string; let key: string
+  if (s.args[0] === 'group') {
+    const g = s.args[1] ?? ''
+    const members = groups.get(g)
+    if (!members) { alert(d, s, `virtual_server group '${g}': no virtual_server_group of that name`); return null }
+    addresses = members; name = `group ${g}`; key = `g_${safe(g)}`
+  } else if (s.args[0] === 'fwmark') {
+    alert(d, s, 'virtual_server fwmark is not supported: give the address and port'); return null
+  } else {
+    const e = endpoint(d, s, s.args[0], s.args[1], 'virtual_server')
+    if (!e) return null
+    addresses = [e]; name = `${e.addr}:${e.port}`; key = `v_${safe(name)}`
+  }
+  let def = KEEPALIVED_DEFAULTS
+  let algo: L4Algo | null = null; let protocol: 'tcp' | 'udp' = 'tcp'
+  let persistenceTimeout = 0; let sorryServer: L4Endpoint | null = null
+  const rsStmts: KaStatement[] = []
+  const before = d.alerts.length
+  for (const st of s.block ?? []) {
+    const next = readCheckerDefault(d, st, def)
+    if (next !== null) { def = next; continue }
+    switch (st.kw) {
+      case 'lb_algo': case 'lvs_sched': {
+        const v = oneArg(d, st)
+        if (v === null) break
+        const refused = REFUSED_ALGOS[v]
+        if (ALGOS[v]) algo = ALGOS[v]!
+        else if (refused) alert(d, st, `lb_algo ${v} refused: ${refused}`)
+        else alert(d, st, `unknown lb_algo '${v}' (supported: rr, wrr, sh, mh)`)
+        break
+      }
+      case 'lb_kind': case 'lvs_method': {
+        const v = oneArg(d, st)
+        if (v === 'DR') alert(d, st, 'lb_kind DR refused: direct routing rewrites the destination MAC on the LAN, which pocketlb does not program; use lb_kind NAT (backends need no route change)')
+        else if (v === 'TUN') alert(d, st, 'lb_kind TUN refused: IP-in-IP tunnelling to the real servers is not programmed; use lb_kind NAT')
+        else if (v !== null && v !== 'NAT') alert(d, st, `unknown lb_kind '${v}' (supported: NAT)`)
+        break
+      }
+      case 'protocol': {
+        const v = oneArg(d, st)
+        if (v === 'TCP' || v === 'UDP') protocol = v === 'TCP' ? 'tcp' : 'udp'
+        else if (v !== null) alert(d, st, `protocol '${v}' is not supported (TCP or UDP)`)
+        break
+      }
+      case 'persistence_timeout':
+        persistenceTimeout = st.args.length ? secondsArg(d, st, 1000, 2_678_400_000) ?? 0 : DEFAULT_PERSISTENCE
+        break
+      case 'persistence_granularity':
+        if (st.args[0] !== '255.255.255.255') alert(d, st, 'persistence_granularity is not supported: persistence is per source address')
+        break
+      case 'sorry_server': sorryServer = endpoint(d, st, st.args[0], st.args[1], 'sorry_server'); break
+      case 'real_server': rsStmts.push(st); break
+      case 'quorum': intArg(d, st, 1, 65535); warn(d, st, 'quorum ignored: the service stays up while one real server is up'); break
+      case 'ha_suspend': warn(d, st, 'ha_suspend ignored: checks keep running; the service only matches while this node holds the VIP'); break
+      case 'sorry_server_inhibit': case 'alpha': case 'omega': case 'hysteresis': case 'quorum_up': case 'quorum_down':
+      case 'virtualhost': case 'smtp_alert': case 'warmup': case 'ops': case 'one_packet_scheduling': case 'vs_name':
+        warn(d, st, `${st.kw} ignored`); break
+      default: alert(d, st, `Unknown keyword '${st.kw}'`)
+    }
+  }
+  if (algo === null && d.alerts.length === before) {
+    warn(d, s, `${name}: no lb_algo; keepalived's default (wlc) cannot be expressed in nftables, using wrr`)
+    algo = 'wrr'
+  }
+  const realServers: RealServerPlan[] = []
+  for (const st of rsStmts) { const r = compileRealServer(d, st, def); if (r) realServers.push(r) }
+  const seen = new Map<string, RealServerPlan>()
+  for (const r of realServers) {
+    const k = `${r.addr}:${r.port}`
+    const first = seen.get(k)
+    if (first) alert(d, r.where, `real_server ${k} listed twice in ${name} (first at ${at(first.where)})`)
+    seen.set(k, r)
+  }
+  if (d.alerts.length > before) return null
+  return {
+    name, key: `${key}_${protocol}`, addresses, protocol, algo: algo!, kind: 'NAT', delayLoop: def.delayLoop,
+    persistenceTimeout, sorryServer, realServers, where: s.where
+  }
+}
+
+/** All virtual services of <stmts> (top-level statements); groups may be declared after use. */
+export function compileVirtualServers (d: Diag, stmts: readonly KaStatement[]): VirtualServerPlan[] {
+  const groups = new Map<string, L4Endpoint[]>()
+  for (const s of stmts) {
+    if (s.kw !== 'virtual_server_group') continue
+    const g = s.args[0]
+    if (!g) { alert(d, s, 'virtual_server_group requires a name'); continue }
+    if (groups.has(g)) { alert(d, s, `virtual_server_group ${g} defined twice`); continue }
+    const members = compileGroup(d, s)
+    if (members) groups.set(g, members)
+  }
+  const out: VirtualServerPlan[] = []
+  const owners = new Map<string, VirtualServerPlan>()
+  for (const s of stmts) {
+    if (s.kw !== 'virtual_server') continue
+    const vs = compileService(d, s, groups)
+    if (!vs) continue
+    for (const a of vs.addresses) {
+      const k = `${a.addr}:${a.port}/${vs.protocol}`
+      const other = owners.get(k)
+      if (other) alert(d, s, `${k} is already served by virtual_server ${other.name} (${at(other.where)})`)
+      owners.set(k, vs)
+    }
+    out.push(vs)
+  }
+  return out
+}

@@ -1,0 +1,72 @@
+import type { Where } from '../core/where.ts'
+
+/** keepalived's `virtual_server` blocks compiled for the kernel path (LVS on
+ *  nftables). Produced by config/keepalived/virtual-server.ts, read by l4/.
+ *  Plain data (sent to child processes as is). Durations are milliseconds. */
+
+/** What nftables can express: rr and wrr by `numgen inc`, sh and mh by `jhash ip saddr`. */
+export type L4Algo = 'rr' | 'wrr' | 'sh' | 'mh'
+
+export interface L4Endpoint {
+  readonly addr: string
+  readonly port: number
+}
+
+export interface L4UrlPlan {
+  readonly path: string
+  /** status_code lines as [low, high] ranges; empty = any 2xx (keepalived's default) */
+  readonly statusCodes: readonly (readonly [number, number])[]
+  /** lower-case hex MD5 of the body, or null */
+  readonly digest: string | null
+}
+
+/** One checker of a real server (keepalived TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK). */
+export interface L4CheckerPlan {
+  readonly kind: 'tcp' | 'http' | 'ssl' | 'misc'
+  /** connect_ip / connect_port; "" / 0 = the real server's */
+  readonly connectIp: string
+  readonly connectPort: number
+  readonly connectTimeout: number
+  /** failed checks retried before the server is taken out (retry / nb_get_retry) */
+  readonly retry: number
+  readonly delayBeforeRetry: number
+  /** delay_loop of the checker (defaults to the virtual server's) */
+  readonly delayLoop: number
+  /** HTTP_GET / SSL_GET */
+  readonly urls: readonly L4UrlPlan[]
+  /** MISC_CHECK: command line run by /bin/sh -c; exit 0 = up */
+  readonly miscPath: string
+  readonly miscTimeout: number
+  readonly where: Where
+}
+
+export interface RealServerPlan {
+  readonly addr: string
+  readonly port: number
+  readonly weight: number
+  /** inhibit_on_failure: a failed server stays listed with weight 0 instead of being removed */
+  readonly inhibitOnFailure: boolean
+  /** no checker = always up */
+  readonly checkers: readonly L4CheckerPlan[]
+  readonly where: Where
+}
+
+export interface VirtualServerPlan {
+  /** "10.0.0.1:80" or "group NAME", as keepalived names it in logs */
+  readonly name: string
+  /** identifier safe in nftables object names, unique in the plan */
+  readonly key: string
+  /** the VIP:port pairs matched (several for `virtual_server group`) */
+  readonly addresses: readonly L4Endpoint[]
+  readonly protocol: 'tcp' | 'udp'
+  readonly algo: L4Algo
+  /** lb_kind NAT: DNAT to the real server plus masquerade (the only kind supported) */
+  readonly kind: 'NAT'
+  readonly delayLoop: number
+  /** persistence_timeout: a client (source address) keeps its real server this long after its last new flow; 0 = none */
+  readonly persistenceTimeout: number
+  /** used while no real server is up */
+  readonly sorryServer: L4Endpoint | null
+  readonly realServers: readonly RealServerPlan[]
+  readonly where: Where
+}
