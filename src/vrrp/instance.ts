@@ -28,7 +28,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }>
   private readonly timers = new Map<TimerName, Timer>()
   private readonly tracks = new Map<string, { weight: number; ok: boolean }>()
   private readonly counters: VrrpCounters = {
-    advertsSent: 0, advertsReceived: 0, becameMaster: 0, releasedMaster: 0,
+    advertsSent: 0, advertsReceived: 0, becameMaster: 0, releasedMaster: 0, transitions: 0,
     priorityZeroSent: 0, priorityZeroReceived: 0, dropped: {}
   }
   private lastTransition = 0
@@ -83,6 +83,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }>
     for (const [name, t] of this.tracks) if (!t.ok) failing.push(name)
     return {
       name: this.plan.name, state: this.fsm.state, vrid: this.plan.vrid, interface: this.plan.interface,
+      vips: this.plan.vips.map(v => `${v.addr}/${v.prefixLen}`), version: this.plan.version,
       basePriority: this.plan.priority, effectivePriority: this.fsm.priority,
       masterIp: this.fsm.masterIp, masterPriority: this.fsm.masterPriority,
       lastTransition: this.lastTransition,
@@ -187,6 +188,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }>
 
   private transition (from: VrrpStateName, to: VrrpStateName): void {
     this.lastTransition = this.deps.clock.wall()
+    this.counters.transitions++
     if (to === 'MASTER') this.counters.becameMaster++
     if (from === 'MASTER') this.counters.releasedMaster++
     this.log(`(${this.plan.name}) Entering ${to} STATE`)

@@ -30,10 +30,14 @@ export interface VrrpHandle {
 }
 
 const STOP_TIMEOUT_MS = 5000
+/** First argument of `pocketlb` that makes the bundle run the engine child (internal) */
+export const ENGINE_CHILD_ARG = '__vrrp-engine'
 
 export interface StartVrrpOpts {
   /** Engine child entry; the bundle passes its own file (one-file image), tests keep the default. */
   readonly childUrl?: URL
+  /** Arguments of the child entry (the bundle's CLI selects the engine with ENGINE_CHILD_ARG) */
+  readonly childArgs?: readonly string[]
   readonly log?: (msg: string) => void
 }
 
@@ -43,7 +47,7 @@ export interface StartVrrpOpts {
 export function startVrrp (plan: VrrpPlan, opts: StartVrrpOpts = {}): Promise<VrrpHandle> {
   const url = opts.childUrl ?? new URL('./engine-child.ts', import.meta.url)
   const execArgv = url.pathname.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : []
-  const child = fork(fileURLToPath(url), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(fileURLToPath(url), [...(opts.childArgs ?? [])], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const events = new EventEmitter()
   let last: VrrpStatus[] = []
   let stopping: Promise<void> | null = null

@@ -94,12 +94,23 @@ export interface VrrpInstancePlan {
   readonly unicastPeers: readonly string[]
   readonly trackInterfaces: readonly TrackPlan[]
   readonly trackScripts: readonly TrackPlan[]
-  /** Tracks fed by the embedding process through VrrpHandle.track() (pocketlb extension `track_pocketlb`) */
+  /** Tracks fed by the embedding process through VrrpHandle.track() (pocketlb extension
+   *  `track_pocketlb`): names are LISTENERS_TRACK or backendTrack(<backend>) */
   readonly trackPocketlb: readonly TrackPlan[]
   readonly notify: NotifyPlan
   readonly garp: GarpPlan
   readonly where: Where
 }
+
+/** `track_pocketlb { listeners }`: every listener of the proxy is bound. */
+export const LISTENERS_TRACK = 'listeners'
+const BACKEND_TRACK_PREFIX = 'backend/'
+/** `track_pocketlb { backend <name> }`: backend <name> has a usable server.
+ *  '/' cannot appear in an HAProxy proxy name, so the two kinds never clash. */
+export const backendTrack = (backend: string): string => BACKEND_TRACK_PREFIX + backend
+/** The backend name of a backendTrack() name, or null for other tracks. */
+export const trackedBackend = (track: string): string | null =>
+  track.startsWith(BACKEND_TRACK_PREFIX) ? track.slice(BACKEND_TRACK_PREFIX.length) : null
 
 export interface VrrpSyncGroupPlan {
   readonly name: string
@@ -116,6 +127,8 @@ export interface VrrpCounters {
   advertsReceived: number
   becameMaster: number
   releasedMaster: number
+  /** Every state change (Init/Backup/Master/Fault) */
+  transitions: number
   priorityZeroSent: number
   priorityZeroReceived: number
   /** Dropped packets by reason (DropReason) */
@@ -127,11 +140,15 @@ export interface VrrpStatus {
   readonly state: VrrpStateName
   readonly vrid: number
   readonly interface: string
+  /** Virtual addresses as `addr/len` */
+  readonly vips: readonly string[]
+  readonly version: 2 | 3
   readonly basePriority: number
   readonly effectivePriority: number
   /** Address of the current master as last seen, "" when unknown */
   readonly masterIp: string
   readonly masterPriority: number
+  /** Wall-clock ms of the last state change, 0 when none yet */
   readonly lastTransition: number
   readonly counters: VrrpCounters
   /** Tracks currently failing */

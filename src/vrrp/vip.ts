@@ -54,7 +54,7 @@ export class IprouteVipManager implements VipManager {
     for (const v of vips) {
       const args = ['-4', 'addr', 'del', `${v.addr}/${v.prefixLen}`, 'dev', v.dev]
       const r = await run('ip', args)
-      if (r.code !== 0 && !/Cannot assign requested address|Cannot find device/.test(r.stderr)) {
+      if (r.code !== 0 && !/Cannot assign requested address|Address not found|Cannot find device/.test(r.stderr)) {
         throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`)
       }
     }

@@ -1,7 +1,7 @@
 /** VrrpPlan → keepalived.conf text that keepalived 2.2 accepts and that
  *  compiles back to the same plan (`pocketlb export`, the path out of the pocket).
  *  `track_pocketlb` has no keepalived equivalent and is written as a comment. */
-import type { GarpPlan, NotifyPlan, TrackPlan, VrrpInstancePlan, VrrpPlan, VrrpScriptPlan, VrrpSyncGroupPlan } from '../../vrrp/types.ts'
+import { trackedBackend, type GarpPlan, type NotifyPlan, type TrackPlan, type VrrpInstancePlan, type VrrpPlan, type VrrpScriptPlan, type VrrpSyncGroupPlan } from '../../vrrp/types.ts'
 
 const secs = (ms: number): string => String(ms / 1000)
 const quote = (cmd: string): string => `"${cmd}"`
@@ -14,6 +14,12 @@ function notifyLines (n: NotifyPlan, ind: string): string[] {
   if (n.stop) out.push(`${ind}notify_stop ${quote(n.stop)}`)
   if (n.any) out.push(`${ind}notify ${quote(n.any)}`)
   return out
+}
+
+/** A track_pocketlb name as written in the configuration */
+function pocketlbTrackText (name: string): string {
+  const be = trackedBackend(name)
+  return be === null ? name : `backend ${be}`
 }
 
 const trackBlock = (kw: string, list: readonly TrackPlan[]): string[] => list.length
@@ -57,7 +63,7 @@ function instance (i: VrrpInstancePlan, plan: VrrpPlan): string[] {
     ...(primaryTracked ? [] : ['    dont_track_primary']),
     ...trackBlock('track_interface', extraIfs),
     ...trackBlock('track_script', i.trackScripts),
-    ...(i.trackPocketlb.length ? [`    # pocketlb only: track_pocketlb { ${i.trackPocketlb.map(t => `${t.name}${t.weight === null ? '' : ` weight ${t.weight}`}`).join('; ')} }`] : []),
+    ...(i.trackPocketlb.length ? [`    # pocketlb only: track_pocketlb { ${i.trackPocketlb.map(t => `${pocketlbTrackText(t.name)}${t.weight === null ? '' : ` weight ${t.weight}`}`).join('; ')} }`] : []),
     ...garpLines(i.garp, plan.globals.garp, '    ', ''),
     ...notifyLines(i.notify, '    '),
     '}', ''

@@ -1,6 +1,6 @@
 /** Compiles one `vrrp_instance NAME { ... }` block. Keywords are an explicit
  *  table; unknown ones are alerts with file:line (keepalived: "Unknown keyword"). */
-import type { GarpPlan, NotifyPlan, TrackPlan, VipPlan, VrrpInstancePlan } from '../../vrrp/types.ts'
+import { backendTrack, LISTENERS_TRACK, type GarpPlan, type NotifyPlan, type TrackPlan, type VipPlan, type VrrpInstancePlan } from '../../vrrp/types.ts'
 import type { KaStatement } from './parse.ts'
 import { alert, blockWords, commandArg, intArg, ipv4Arg, isIpv4, oneArg, secondsArg, warn, type Diag } from './values.ts'
 
@@ -28,18 +28,27 @@ interface Draft {
 
 type Handler = (d: Diag, s: KaStatement, x: Draft) => void
 
-/** `name [weight N]` lines of track_interface / track_script / track_pocketlb */
-function tracks (d: Diag, s: KaStatement): TrackPlan[] {
+/** `name [weight N]` lines of track_interface / track_script; with <pocketlb>
+ *  (track_pocketlb) the name is `listeners` or `backend <name>` (tracked as
+ *  backendTrack(<name>)). */
+function tracks (d: Diag, s: KaStatement, pocketlb = false): TrackPlan[] {
   if (!s.block) { alert(d, s, `${s.kw} requires a block { ... }`); return [] }
   const out: TrackPlan[] = []
   for (const line of s.block) {
+    let name = line.kw; let rest = line.args
+    if (pocketlb && line.kw === 'backend') {
+      if (rest[0] === undefined || rest[0] === 'weight') { alert(d, line, 'track_pocketlb: backend requires a backend name'); continue }
+      name = backendTrack(rest[0]); rest = rest.slice(1)
+    } else if (pocketlb && line.kw !== LISTENERS_TRACK) {
+      alert(d, line, `track_pocketlb: unknown condition '${line.kw}', expected '${LISTENERS_TRACK}' or 'backend <name>'`); continue
+    }
     let weight: number | null = null
-    if (line.args[0] === 'weight') {
-      const w = line.args[1]
+    if (rest[0] === 'weight') {
+      const w = rest[1]
       if (w === undefined || !/^-?\d+$/.test(w) || Math.abs(Number(w)) > 253) { alert(d, line, `weight '${w ?? ''}' is invalid - must be between -253 and 253`); continue }
       weight = Number(w)
-    } else if (line.args.length) { alert(d, line, `unknown option '${line.args[0]}' for ${s.kw} ${line.kw}`); continue }
-    out.push({ name: line.kw, weight })
+    } else if (rest.length) { alert(d, line, `unknown option '${rest[0]}' for ${s.kw} ${line.kw}`); continue }
+    out.push({ name, weight })
   }
   return out
 }
@@ -79,7 +88,7 @@ export const instanceKeywords: Readonly<Record<string, Handler>> = {
   },
   track_interface: (d, s, x) => { x.trackInterfaces.push(...tracks(d, s)) },
   track_script: (d, s, x) => { x.trackScripts.push(...tracks(d, s)) },
-  track_pocketlb: (d, s, x) => { x.trackPocketlb.push(...tracks(d, s)) },
+  track_pocketlb: (d, s, x) => { x.trackPocketlb.push(...tracks(d, s, true)) },
   notify_master: (d, s, x) => { x.notify.master = commandArg(d, s) },
   notify_backup: (d, s, x) => { x.notify.backup = commandArg(d, s) },
   notify_fault: (d, s, x) => { x.notify.fault = commandArg(d, s) },

@@ -50,7 +50,7 @@ vrrp_instance VI_1 {
     }
     track_pocketlb {
         listeners
-        backend_app weight -50
+        backend app weight -50
     }
     notify_master "/bin/true arg"
     notify /bin/true
@@ -94,7 +94,7 @@ test('compiles a full keepalived configuration', () => {
   // in a sync group keepalived ignores weights: the tracks become Fault tracks
   assert.deepEqual(a.trackInterfaces, [{ name: 'eth0', weight: null }, { name: 'eth1', weight: 0 }])
   assert.deepEqual(a.trackScripts, [{ name: 'chk_haproxy', weight: 0 }])
-  assert.deepEqual(a.trackPocketlb, [{ name: 'listeners', weight: null }, { name: 'backend_app', weight: -50 }])
+  assert.deepEqual(a.trackPocketlb, [{ name: 'listeners', weight: null }, { name: 'backend/app', weight: -50 }])
   assert.equal(a.notify.master, '/bin/true arg'); assert.equal(a.notify.any, '/bin/true')
   assert.equal(b.version, 2); assert.equal(b.advertInt, 3000); assert.equal(b.priority, 100); assert.equal(b.initialState, 'BACKUP')
   assert.deepEqual(b.trackInterfaces, [])
@@ -107,6 +107,8 @@ const bad: [string, string, RegExp][] = [
   ['vrid range', 'vrrp_instance X {\n interface e\n virtual_router_id 256\n virtual_ipaddress { 1.2.3.4 }\n}', /^b\.conf:3: virtual_router_id '256' is invalid - must be between 1 and 255$/],
   ['bad vip', 'vrrp_instance X {\n interface e\n virtual_router_id 1\n virtual_ipaddress {\n 1.2.3.400/24\n }\n}', /^b\.conf:5: virtual_ipaddress: '1\.2\.3\.400\/24' is not a valid IPv4 address$/],
   ['missing vip', 'vrrp_instance X {\n interface e\n virtual_router_id 1\n}', /^b\.conf:1: \(X\) No VIP specified/],
+  ['track_pocketlb condition', 'vrrp_instance X {\n interface e\n virtual_router_id 1\n virtual_ipaddress { 1.2.3.4 }\n track_pocketlb {\n  servers\n }\n}', /^b\.conf:6: track_pocketlb: unknown condition 'servers', expected 'listeners' or 'backend <name>'$/],
+  ['track_pocketlb backend name', 'vrrp_instance X {\n interface e\n virtual_router_id 1\n virtual_ipaddress { 1.2.3.4 }\n track_pocketlb {\n  backend weight 2\n }\n}', /^b\.conf:6: track_pocketlb: backend requires a backend name$/],
   ['missing interface', 'vrrp_instance X {\n virtual_router_id 1\n virtual_ipaddress { 1.2.3.4 }\n}', /^b\.conf:1: \(X\) interface is required$/],
   ['v2 fractional advert', 'vrrp_instance X {\n interface e\n virtual_router_id 1\n advert_int 0.5\n virtual_ipaddress { 1.2.3.4 }\n}', /^b\.conf:4: \(X\) advert_int must be a whole number of seconds/],
   ['unknown script', 'vrrp_instance X {\n interface e\n virtual_router_id 1\n virtual_ipaddress { 1.2.3.4 }\n track_script {\n nope\n }\n}', /^b\.conf:1: \(X\) track_script nope not found$/],

@@ -1,0 +1,80 @@
+/** VRRP beside the proxy: `pocketlb -f haproxy.cfg --vrrp keepalived.conf`.
+ *  The engine runs in its child process (startVrrp); this side feeds it the
+ *  proxy's health (track_pocketlb) and exposes its state to `show vrrp`. */
+import type { Plan } from '../config/plan.ts'
+import type { LoadResult } from '../config/load.ts'
+import { consoleAlert, consoleWarning } from '../log/logger.ts'
+import type { Engine } from '../proxy/engine.ts'
+import { loadKeepalivedFiles, type KeepalivedLoad } from '../config/keepalived/compile.ts'
+import { attachVrrpStatus } from '../runtime/vrrp-commands.ts'
+import { ENGINE_CHILD_ARG, startVrrp, type StartVrrpOpts, type VrrpHandle } from './main.ts'
+import { engineProbe, watchProxy, type ProxyWatch } from './proxy-tracks.ts'
+import { trackedBackend, type VrrpPlan } from './types.ts'
+
+export { ENGINE_CHILD_ARG } from './main.ts'
+
+/** Takes every `--vrrp <file>` out of the command line <argv> (the rest is
+ *  HAProxy's options); returns an error message when a file name is missing. */
+export function takeVrrpArgs (argv: readonly string[]): { argv: string[]; vrrpFiles: string[] } | string {
+  const rest: string[] = []; const vrrpFiles: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== '--vrrp') { rest.push(argv[i]!); continue }
+    const f = argv[++i]
+    if (f === undefined) return '--vrrp requires a keepalived configuration file'
+    vrrpFiles.push(f)
+  }
+  return { argv: rest, vrrpFiles }
+}
+
+/** Loads keepalived files <files> and checks that every `track_pocketlb { backend <name> }`
+ *  names a backend (or listen section) of the proxy configuration <proxy>. */
+export function loadApplianceVrrp (files: string[], proxy: Plan): KeepalivedLoad {
+  const r = loadKeepalivedFiles(files)
+  if (!r.ok) return r
+  const alerts: string[] = []
+  for (const i of r.plan.instances) {
+    for (const t of i.trackPocketlb) {
+      const be = trackedBackend(t.name)
+      if (be !== null && !proxy.backends.has(be)) {
+        alerts.push(`${i.where.file}:${i.where.line}: (${i.name}) track_pocketlb: backend '${be}' not found in the proxy configuration`)
+      }
+    }
+  }
+  return alerts.length ? { ok: false, alerts, warnings: r.warnings } : r
+}
+
+/** The CLI's step after loading the proxy configuration <proxy>: loads and
+ *  reports <files> (nothing to do without --vrrp, or when <proxy> failed). */
+export function loadVrrpBeside (files: string[], proxy: LoadResult, quiet: boolean): KeepalivedLoad | null {
+  if (!files.length || !proxy.ok) return null
+  const r = loadApplianceVrrp(files, proxy.plan)
+  if (!quiet) for (const w of r.warnings) consoleWarning(w)
+  if (!r.ok) for (const a of r.alerts) consoleAlert(a)
+  return r
+}
+
+/** The engine child's entry: under tsx the default engine-child.ts; in the
+ *  one-file bundle the bundle itself, told by its first argument. */
+function childEntry (): StartVrrpOpts {
+  return import.meta.url.endsWith('.ts') ? {} : { childUrl: new URL(import.meta.url), childArgs: [ENGINE_CHILD_ARG] }
+}
+
+export interface ApplianceVrrp {
+  readonly handle: VrrpHandle
+  /** Re-reads the proxy's health at once (after a reload) */
+  proxyChanged (): void
+  /** Masters hand over (priority 0) and drop their VIPs; call before stopping the proxy. */
+  stop (): Promise<void>
+}
+
+/** Starts the VRRP engine for <plan> beside <engine>; transitions and engine messages go to <log>. */
+export async function startApplianceVrrp (plan: VrrpPlan, engine: Engine, log: (msg: string) => void): Promise<ApplianceVrrp> {
+  const handle = await startVrrp(plan, { ...childEntry(), log })
+  const watch: ProxyWatch = watchProxy(plan, engineProbe(engine), (name, ok) => handle.track(name, ok))
+  const detach = attachVrrpStatus(engine, () => handle.state())
+  return {
+    handle,
+    proxyChanged: () => watch.check(),
+    stop: async () => { watch.stop(); detach(); await handle.stop() }
+  }
+}
