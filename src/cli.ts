@@ -9,10 +9,12 @@ import { demoConfig } from './demo/demo-config.ts'
 import { startDemoBackends } from './demo/demo-backends.ts'
 import { VERSION, FEATURES, versionText } from './version.ts'
 import { consoleAlert, consoleNotice, consoleWarning } from './log/logger.ts'
+import { ENGINE_CHILD_ARG, loadVrrpBeside, startApplianceVrrp, takeVrrpArgs } from './vrrp/appliance.ts'
 
 /** `pocketlb` command line, a drop-in for `haproxy` where it matters:
  *    pocketlb -f cfg [-f cfg2|dir] [-c] [-d|-db] [-D] [-p pidfile] [-v|-vv] [-cc expr]
  *    pocketlb --demo            embedded config + two demo backends
+ *    pocketlb -f cfg --vrrp keepalived.conf      (proxy and VRRP beside it)
  *    pocketlb vrrp -f keepalived.conf [-n] [-c]   (VRRP engine alone) */
 interface CliOpts {
   files: string[]
@@ -26,6 +28,7 @@ interface CliOpts {
 
 const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pidfile> ] [ -cc <expr> ]
         pocketlb --demo
+        pocketlb -f <cfgfile> --vrrp <keepalived.conf> : VRRP beside the proxy (-c checks both)
         pocketlb vrrp -f <keepalived.conf> [-n] [-c]
         pocketlb export -f <keepalived.conf>
         -v displays version ; -vv shows known build options.
@@ -115,12 +118,17 @@ export async function main (argv: string[]): Promise<number> {
     const { runVrrpCli } = await import('./vrrp/main.ts')
     return runVrrpCli(argv.slice(1))
   }
+  if (argv[0] === ENGINE_CHILD_ARG) { await import('./vrrp/engine-child.ts'); return new Promise<number>(() => {}) }
   if (argv[0] === 'export') return exportKeepalivedCli(argv.slice(1))
-  const o = parseArgs(argv)
+  const vx = takeVrrpArgs(argv)
+  if (typeof vx === 'string') { consoleAlert(vx); return 1 }
+  const o = parseArgs(vx.argv)
   if (typeof o === 'number') return o
   const files = expandFiles(o.files)
   const first = load(o)
   report(first, o.quiet)
+  const vrrpLoad = loadVrrpBeside(vx.vrrpFiles, first, o.quiet)
+  if (vrrpLoad?.ok === false) { consoleAlert('Fatal errors found in configuration.'); return 1 }
   if (o.check) {
     if (!first.ok) {
       consoleAlert(`Fatal errors found in configuration.`)
@@ -160,6 +168,8 @@ export async function main (argv: string[]): Promise<number> {
     consoleAlert(`Starting proxies: cannot bind the stats socket (${(e as Error).message})`)
     return 1
   }
+  const vrrp = vrrpLoad?.ok ? await startApplianceVrrp(vrrpLoad.plan, engine, consoleNotice).catch((e: Error) => e) : null
+  if (vrrp instanceof Error) { consoleAlert(`Starting VRRP: ${vrrp.message}`); return 1 }
   const pidfile = o.pidfile ?? first.plan.global.pidfile
   if (pidfile !== null) writeFileSync(pidfile, `${process.pid}\n`)
   if (o.debug) consoleNotice(`pocketlb ${VERSION} started (${FEATURES.length} features), pid ${process.pid}`)
@@ -179,6 +189,7 @@ export async function main (argv: string[]): Promise<number> {
       else {
         try {
           await engine.apply(r.plan)
+          vrrp?.proxyChanged()
           consoleNotice('Reloaded configuration.')
         } catch (e) {
           consoleAlert(`Reload refused: ${(e as Error).message}; the running configuration stays in service.`)
@@ -190,7 +201,8 @@ export async function main (argv: string[]): Promise<number> {
       consoleNotice(`${sig} received, stopping: no new connections, waiting for ${engine.process.actconn} active.`)
       const hard = first.plan.global.hardStopAfter
       if (hard > 0) setTimeout(() => exit(0), hard).unref()
-      void engine.softStop().then(() => exit(0))
+      // the peer takes the VIPs first, then the proxy drains
+      void (vrrp?.stop() ?? Promise.resolve()).then(() => engine.softStop()).then(() => exit(0))
     }
     process.on('SIGHUP', () => { void reload() })
     process.on('SIGUSR2', () => { void reload() })
