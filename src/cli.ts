@@ -10,6 +10,10 @@ import { startDemoBackends } from './demo/demo-backends.ts'
 import { VERSION, FEATURES, versionText } from './version.ts'
 import { consoleAlert, consoleNotice, consoleWarning } from './log/logger.ts'
 import { ENGINE_CHILD_ARG, loadVrrpBeside, startApplianceVrrp, takeVrrpArgs } from './vrrp/appliance.ts'
+import { defaultTuneOpts, takeTuneOption, type TuneOpts } from './tuning/tune-cli.ts'
+import { computeLimits } from './tuning/limits.ts'
+import { readInputs } from './tuning/inputs.ts'
+import { fitLoaded } from './tuning/fit-plan.ts'
 
 /** `pocketlb` command line, a drop-in for `haproxy` where it matters:
  *    pocketlb -f cfg [-f cfg2|dir] [-c] [-d|-db] [-D] [-p pidfile] [-v|-vv] [-cc expr]
@@ -24,6 +28,7 @@ interface CliOpts {
   pidfile: string | null
   demo: boolean
   quiet: boolean
+  tune: TuneOpts
 }
 
 const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pidfile> ] [ -cc <expr> ]
@@ -31,6 +36,8 @@ const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pi
         pocketlb -f <cfgfile> --vrrp <keepalived.conf> : VRRP beside the proxy (-c checks both)
         pocketlb vrrp -f <keepalived.conf> [-n] [-c]
         pocketlb export -f <keepalived.conf>
+        pocketlb tune [--profile <p>] [--board <file>] [--json]
+        --profile pocket|pocket-battery|lab|auto : limits from the machine (default auto)
         -v displays version ; -vv shows known build options.
         -d enters debug mode ; -db only disables background mode.
         -D goes daemon ; -c checks the configuration and exits.
@@ -40,7 +47,7 @@ const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pi
 `
 
 function parseArgs (argv: string[]): CliOpts | number {
-  const o: CliOpts = { files: [], check: false, debug: false, daemon: false, pidfile: null, demo: false, quiet: false }
+  const o: CliOpts = { files: [], check: false, debug: false, daemon: false, pidfile: null, demo: false, quiet: false, tune: defaultTuneOpts() }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     switch (a) {
@@ -61,6 +68,10 @@ function parseArgs (argv: string[]): CliOpts | number {
       case '-h': case '--help': process.stdout.write(USAGE); return 0
       default:
         if (a.startsWith('-f') && a.length > 2) { o.files.push(a.slice(2)); break }
+        try {
+          const j = takeTuneOption(argv, i, o.tune)
+          if (j >= 0) { i = j; break }
+        } catch (e) { consoleAlert((e as Error).message); return 1 }
         consoleAlert(`unknown option '${a}'`)
         process.stderr.write(USAGE)
         return 1
@@ -120,12 +131,15 @@ export async function main (argv: string[]): Promise<number> {
   }
   if (argv[0] === ENGINE_CHILD_ARG) { await import('./vrrp/engine-child.ts'); return new Promise<number>(() => {}) }
   if (argv[0] === 'export') return exportKeepalivedCli(argv.slice(1))
+  if (argv[0] === 'tune') return (await import('./tuning/tune-cli.ts')).tuneCli(argv.slice(1))
   const vx = takeVrrpArgs(argv)
   if (typeof vx === 'string') { consoleAlert(vx); return 1 }
   const o = parseArgs(vx.argv)
   if (typeof o === 'number') return o
   const files = expandFiles(o.files)
-  const first = load(o)
+  let limits
+  try { limits = computeLimits(o.tune.profile, await readInputs(o.tune.board)) } catch (e) { consoleAlert((e as Error).message); return 1 }
+  const first = fitLoaded(load(o), limits)
   report(first, o.quiet)
   const vrrpLoad = loadVrrpBeside(vx.vrrpFiles, first, o.quiet)
   if (vrrpLoad?.ok === false) { consoleAlert('Fatal errors found in configuration.'); return 1 }
@@ -183,7 +197,7 @@ export async function main (argv: string[]): Promise<number> {
     const reload = async (): Promise<void> => {
       if (reloading) return
       reloading = true
-      const r = o.demo ? load(o) : loadConfigFiles(files)
+      const r = fitLoaded(o.demo ? load(o) : loadConfigFiles(files), limits)
       report(r, o.quiet)
       if (!r.ok) consoleAlert('Reload refused: the configuration has errors; the running configuration stays in service.')
       else {

@@ -1,0 +1,62 @@
+import type { BackendPlan, Plan } from '../config/plan.ts'
+import type { Limits } from './types.ts'
+import type { LoadResult } from '../config/load.ts'
+import { connectionMemory } from './memory-rule.ts'
+import { maxconnWithin } from './limits.ts'
+import { deepFreeze } from '../config/freeze.ts'
+
+const MiB = 1024 * 1024
+
+export interface FittedPlan {
+  readonly plan: Plan
+  /** one line per limit that changed the config, saying why (for `-c` and startup) */
+  readonly warnings: readonly string[]
+}
+
+/** <plan> within <l>: global maxconn and tune.bufsize capped to what the RAM
+ *  budget holds, health-check intervals stretched by the profile's factor.
+ *  Returns <plan> itself when nothing changes. */
+export function fitPlan (plan: Plan, l: Limits): FittedPlan {
+  const g = plan.global
+  const warnings: string[] = []
+  const bufsize = Math.min(g.tune.bufsize, l.bufsize)
+  if (bufsize < g.tune.bufsize) {
+    warnings.push(`tune.bufsize ${g.tune.bufsize} is larger than the '${l.profile}' profile allows: capped to ${bufsize}.`)
+  }
+  // a config with smaller buffers than the profile's fits more connections
+  const maxconn = Math.min(g.maxconn, maxconnWithin(l.connBudgetBytes, bufsize, l.maxconnCeiling))
+  if (maxconn < g.maxconn) {
+    const need = connectionMemory(g.maxconn, bufsize)
+    warnings.push(need > l.connBudgetBytes
+      ? `global maxconn ${g.maxconn} does not fit the '${l.profile}' profile's RAM budget: ` +
+        `${g.maxconn} × (2·${bufsize} + 2 kB + 16 kB kernel) ≈ ${Math.round(need / MiB)} MiB ` +
+        `> ${Math.round(l.connBudgetBytes / MiB)} MiB for connections (of ${Math.round(l.ramBytes / MiB)} MiB). maxconn capped to ${maxconn}.`
+      : `global maxconn ${g.maxconn} is above the '${l.profile}' profile's ceiling: maxconn capped to ${maxconn}.`)
+  }
+  const stretch = l.checkIntervalFactor !== 1
+  if (warnings.length === 0 && !stretch) return { plan, warnings }
+  const backends = stretch ? stretchChecks(plan.backends, l.checkIntervalFactor) : plan.backends
+  const global = { ...g, maxconn, tune: { ...g.tune, bufsize } }
+  return { plan: deepFreeze({ ...plan, global, backends }), warnings }
+}
+
+function stretchChecks (backends: ReadonlyMap<string, BackendPlan>, factor: number): Map<string, BackendPlan> {
+  const out = new Map<string, BackendPlan>()
+  for (const [name, be] of backends) {
+    out.set(name, {
+      ...be,
+      servers: be.servers.map(s => ({
+        ...s,
+        check: { ...s.check, inter: s.check.inter * factor, fastinter: s.check.fastinter * factor, downinter: s.check.downinter * factor }
+      }))
+    })
+  }
+  return out
+}
+
+/** A loaded configuration fitted to <l>: its plan capped, the reasons added to its warnings. */
+export function fitLoaded (r: LoadResult, l: Limits): LoadResult {
+  if (!r.ok) return r
+  const f = fitPlan(r.plan, l)
+  return f.plan === r.plan ? r : { ...r, plan: f.plan, warnings: [...r.warnings, ...f.warnings] }
+}

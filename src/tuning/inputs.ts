@@ -1,0 +1,47 @@
+import { readFileSync, existsSync } from 'node:fs'
+import si from 'systeminformation'
+import type { BoardInfo, PowerSource, TuningInputs } from './types.ts'
+
+/** Where the image installs its board file. */
+export const DEVICE_BOARD_FILE = '/etc/pocketlb/board.json'
+
+/** Reads a board file (board/<name>.json format); throws with the path on a bad file. */
+export function readBoard (path: string): BoardInfo {
+  let j: { name?: unknown; memoryMiB?: unknown; cpu?: { cores?: unknown; maxMHz?: unknown }; power?: { source?: unknown } }
+  try { j = JSON.parse(readFileSync(path, 'utf8')) } catch (e) { throw new Error(`board file ${path}: ${(e as Error).message}`) }
+  if (typeof j.name !== 'string' || typeof j.memoryMiB !== 'number') throw new Error(`board file ${path}: needs "name" and "memoryMiB"`)
+  const src = String(j.power?.source ?? '')
+  const power: PowerSource = src.startsWith('usb') ? 'usb' : src === 'mains' ? 'mains' : src === 'battery' ? 'battery' : 'unknown'
+  return Object.freeze({
+    name: j.name,
+    memoryMiB: j.memoryMiB,
+    cores: typeof j.cpu?.cores === 'number' ? j.cpu.cores : 0,
+    maxMHz: typeof j.cpu?.maxMHz === 'number' ? j.cpu.maxMHz : 0,
+    power
+  })
+}
+
+/** The board: <path> when given, else the device's own file when present. */
+export function findBoard (path: string | null): BoardInfo | null {
+  if (path !== null) return readBoard(path)
+  return existsSync(DEVICE_BOARD_FILE) ? readBoard(DEVICE_BOARD_FILE) : null
+}
+
+/** Reads the machine once (systeminformation: ~50 ms on a PC). */
+export async function readInputs (boardPath: string | null): Promise<TuningInputs> {
+  const board = findBoard(boardPath)
+  const [mem, cpu, battery, temp] = await Promise.all([si.mem(), si.cpu(), si.battery(), si.cpuTemperature()])
+  const onBattery = battery.hasBattery && !battery.acConnected
+  const power: PowerSource = onBattery ? 'battery' : board?.power ?? (battery.hasBattery ? 'mains' : 'unknown')
+  const temperatureC = typeof temp.max === 'number' && temp.max > 0 ? temp.max : typeof temp.main === 'number' && temp.main > 0 ? temp.main : null
+  return Object.freeze({
+    memTotalBytes: mem.total,
+    memAvailableBytes: mem.available,
+    cpuCount: cpu.cores,
+    cpuMHz: Math.round((cpu.speedMax || cpu.speed) * 1000),
+    power,
+    onBattery,
+    temperatureC,
+    board
+  })
+}
