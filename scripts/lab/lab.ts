@@ -1,0 +1,129 @@
+/** The lab's commands: up, fail, restore, down. Each reads and writes the state
+ *  file, so they can run from separate `npm run lab` invocations. */
+import { spawnSync } from 'node:child_process'
+import { existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { proxyConfig, vrrpConfig } from './configs.ts'
+import { ROOT, loadState, removeState, saveState, serviceAlive, startService, stateDir, stopService, tsxCommand, type LabState, type Service } from './services.ts'
+import { clientGet, statsSocketPath, vipHolder, whereText } from './status.ts'
+import { LB_PRIORITY, UI_PORT, namespaces, nodeByName, type LabNode, type LbName, type Topology } from './topology.ts'
+import { buildWiring, dropVip, existingNamespaces, removeWiring, setCable, setNodeLinks } from './wiring.ts'
+
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Whether this pocketlb has the web UI flag (being added beside the lab). */
+function hasUiFlag (): boolean {
+  const [node, ...args] = tsxCommand('src/main.ts', '--help')
+  const r = spawnSync(node!, args, { cwd: ROOT, encoding: 'utf8', timeout: 20_000 })
+  return /--ui\b/.test(r.stdout + r.stderr)
+}
+
+function labServices (t: Topology, dir: string, ui: boolean): Service[] {
+  const out: Service[] = []
+  for (const lb of t.lbs) {
+    const uiArgs = ui ? ['--ui', `${lb.ports[0]!.addr}:${UI_PORT}`] : []
+    out.push({ name: `${lb.name}-proxy`, node: lb.name, ns: lb.ns, pid: 0, argv: tsxCommand('src/main.ts', '-f', join(dir, `${lb.name}-haproxy.cfg`), ...uiArgs) })
+    out.push({ name: `${lb.name}-vrrp`, node: lb.name, ns: lb.ns, pid: 0, argv: tsxCommand('src/main.ts', 'vrrp', '-f', join(dir, `${lb.name}-keepalived.conf`)) })
+  }
+  for (const w of t.webs) out.push({ name: w.name, node: w.name, ns: w.ns, pid: 0, argv: tsxCommand('scripts/lab/web.ts', w.name) })
+  return out
+}
+
+/** Polls <cond> every 250 ms for up to <ms>. */
+async function until (cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms
+  while (Date.now() < end) { if (cond()) return true; await sleep(250) }
+  return cond()
+}
+
+export interface UpOpts { readonly advert: number; readonly log: (line: string) => void }
+
+/** Builds the lab, starts every process and waits until the client is answered through the VIP. */
+export async function up (t: Topology, o: UpOpts): Promise<LabState> {
+  const clash = namespaces(t).filter(ns => existingNamespaces().includes(ns))
+  if (clash.length || loadState(t.prefix)) throw new Error(`lab "${t.prefix}" already exists (${clash.join(', ') || 'state file'}): run \`npm run lab -- down\` first`)
+  const dir = stateDir(t.prefix)
+  const ui = hasUiFlag()
+  const s: LabState = { prefix: t.prefix, dir, advert: o.advert, ui, services: labServices(t, dir, ui) }
+  saveState(s)
+  try {
+    buildWiring(t)
+    for (const lb of t.lbs) {
+      writeFileSync(join(dir, `${lb.name}-haproxy.cfg`), proxyConfig(t, lb, statsSocketPath(s, lb)))
+      writeFileSync(join(dir, `${lb.name}-keepalived.conf`), vrrpConfig(lb, o.advert))
+    }
+    for (const svc of s.services) startService(s, svc)
+    saveState(s)
+    o.log(`lab "${t.prefix}": ${namespaces(t).length} namespaces wired, ${s.services.length} processes started; waiting for the VIP...`)
+    if (!await until(() => vipHolder(t) !== null && clientGet(t, 1) !== null, 40_000)) throw new Error(`the client gets no answer through the VIP after 40 s; logs in ${dir}`)
+  } catch (e) {
+    await down(t)
+    throw e
+  }
+  return s
+}
+
+function requireState (t: Topology): LabState {
+  const s = loadState(t.prefix)
+  if (!s) throw new Error(`no lab "${t.prefix}" is up (no state in ${stateDir(t.prefix)}): run \`npm run lab\` first`)
+  return s
+}
+
+const servicesOf = (s: LabState, n: LabNode): Service[] => s.services.filter(svc => svc.node === n.name)
+
+/** `fail master | backend <n> | link [<node> [lan|srv]]`; returns what was done. */
+export async function fail (t: Topology, what: string[]): Promise<string> {
+  const s = requireState(t)
+  const [kind, arg, segment] = what
+  if (kind === 'master') {
+    const m = vipHolder(t)
+    if (!m) throw new Error('no lb holds the VIP right now: nothing to fail (see `status`)')
+    for (const svc of servicesOf(s, m)) await stopService(svc, 'SIGKILL')
+    dropVip(m)
+    setNodeLinks(t, m, false)
+    // Master_Down_Interval of the backup (rfc5798 §6.1): 3 adverts + skew (256 - priority) / 256 adverts
+    const backupPriority = Math.min(...t.lbs.filter(lb => lb !== m).map(lb => LB_PRIORITY[lb.name as LbName]))
+    const window = (3 + (256 - backupPriority) / 256) * s.advert
+    return `${m.name} is off: its processes killed (no goodbye advert), its cables out. The other lb takes the VIP after ${window.toFixed(1)} s of silence.`
+  }
+  if (kind === 'backend') {
+    const web = nodeByName(t, `web${arg ?? ''}`)
+    if (!web || !t.webs.includes(web)) throw new Error(`fail backend <n>: n is 1..${t.webs.length}`)
+    for (const svc of servicesOf(s, web)) await stopService(svc, 'SIGKILL')
+    return `${web.name}'s server killed: the health checks mark it DOWN after 2 failed checks (about 2 s).`
+  }
+  if (kind === 'link') {
+    const node = arg ? nodeByName(t, arg) : vipHolder(t)
+    if (!node) throw new Error(arg ? `no node '${arg}' (client, lb1, lb2, web1..)` : 'no lb holds the VIP: name the node, e.g. `fail link lb1`')
+    const port = node.ports.find(p => p.segment === (segment ?? 'lan')) ?? node.ports[0]!
+    setCable(t, port, false)
+    return `${node.name}'s ${port.segment} cable pulled (${port.switchPort} down in the switch; ${node.name} sees no carrier on ${port.ifname}).`
+  }
+  throw new Error('fail what? master | backend <n> | link [<node> [lan|srv]]')
+}
+
+/** Every cable back in, every dead process restarted (a restarted lb boots without the VIP). */
+export function restore (t: Topology): string {
+  const s = requireState(t)
+  const done: string[] = []
+  for (const n of t.all) setNodeLinks(t, n, true)
+  for (const n of t.all) {
+    const dead = servicesOf(s, n).filter(svc => !serviceAlive(svc))
+    if (!dead.length) continue
+    if (t.lbs.includes(n) && dead.some(svc => svc.name.endsWith('-vrrp'))) dropVip(n)
+    for (const svc of dead) { startService(s, svc); done.push(svc.name) }
+  }
+  saveState(s)
+  return `every cable in${done.length ? `; restarted ${done.join(', ')}` : '; every process was running'}`
+}
+
+/** Stops every lab process (SIGTERM: a VRRP master says goodbye), deletes the
+ *  namespaces (links go with them) and the state. Safe to run twice. */
+export async function down (t: Topology): Promise<string> {
+  const s = loadState(t.prefix)
+  if (s) await Promise.all(s.services.map(svc => stopService(svc, 'SIGTERM')))
+  const removed = removeWiring(t)
+  if (s) removeState(s)
+  else if (existsSync(stateDir(t.prefix))) removeState({ prefix: t.prefix, dir: stateDir(t.prefix), advert: 1, ui: false, services: [] })
+  return `lab "${t.prefix}" down: ${s ? s.services.length : 0} processes stopped, ${removed.length} namespaces removed`
+}
