@@ -1,11 +1,13 @@
 import type { HttpConnMode } from './plan.ts'
 
 /** HTTP connection mode of a transaction from its frontend's and backend's
- *  modes, as HAProxy 2.x combines them: `close` on either side wins, then
- *  `server-close`, else keep-alive. Called once per (frontend, backend) pair
- *  by the proxy, not per request. */
+ *  modes, as HAProxy 2.6 combines them (checked against it on all nine
+ *  pairs): only the frontend's `httpclose` closes the client connection;
+ *  `httpclose` or `http-server-close` on either side closes the server one;
+ *  else keep-alive. Called once per (frontend, backend) pair by the proxy,
+ *  not per request. */
 export function effectiveConnMode (fe: HttpConnMode, be: HttpConnMode): HttpConnMode {
-  if (fe === 'close' || be === 'close') return 'close'
-  if (fe === 'server-close' || be === 'server-close') return 'server-close'
+  if (fe === 'close') return 'close'
+  if (fe !== 'keep-alive' || be !== 'keep-alive') return 'server-close'
   return 'keep-alive'
 }

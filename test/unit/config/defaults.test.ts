@@ -48,7 +48,9 @@ test('HTTP connection modes: keep-alive by default, `no option` cancels only its
   const p = ok(modes.map((m, i) => `backend b${i}\n  mode http\n  ${m}\n  server s 127.0.0.1:1`).join('\n'))
   assert.deepEqual(modes.map((_, i) => p.backends.get(`b${i}`)?.httpConnMode), ['keep-alive', 'close', 'server-close', 'keep-alive', 'keep-alive', 'close', 'close'])
   assert.equal(effectiveConnMode('keep-alive', 'server-close'), 'server-close')
-  assert.equal(effectiveConnMode('server-close', 'close'), 'close')
+  assert.equal(effectiveConnMode('server-close', 'close'), 'server-close')
+  assert.equal(effectiveConnMode('keep-alive', 'close'), 'server-close')
+  assert.equal(effectiveConnMode('close', 'keep-alive'), 'close')
   assert.equal(effectiveConnMode('keep-alive', 'keep-alive'), 'keep-alive')
 })
 
