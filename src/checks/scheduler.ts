@@ -44,6 +44,7 @@ interface Entry<S> {
   running: AbortController | null
   agentRunning: AbortController | null
   last: ProbeResult
+  lastAgent: ProbeResult
   lastChange: number
   failedChecks: number
   downTransitions: number
@@ -81,6 +82,7 @@ export class HealthMonitor<S extends CheckedServer> {
         paused: server.plan.disabled,
         timer: null, agentTimer: null, running: null, agentRunning: null,
         last: INITIAL,
+        lastAgent: INITIAL,
         lastChange: o.clock.now(),
         failedChecks: 0,
         downTransitions: 0
@@ -157,6 +159,12 @@ export class HealthMonitor<S extends CheckedServer> {
     return this.entries.map(e => this.view(e))
   }
 
+  /** Check state of <server> now, null when it is not checked. */
+  viewOf (server: S): CheckView | null {
+    const e = this.byServer.get(server)
+    return e === undefined ? null : this.view(e)
+  }
+
   private view (e: Entry<S>): CheckView {
     return {
       name: e.server.name,
@@ -172,7 +180,9 @@ export class HealthMonitor<S extends CheckedServer> {
       lastDurationMs: e.last.durationMs,
       lastChange: e.lastChange,
       failedChecks: e.failedChecks,
-      downTransitions: e.downTransitions
+      downTransitions: e.downTransitions,
+      inProgress: e.running !== null,
+      agent: e.cfg.agent === null ? null : { up: e.agentUp, inProgress: e.agentRunning !== null, last: e.lastAgent }
     }
   }
 
@@ -238,6 +248,7 @@ export class HealthMonitor<S extends CheckedServer> {
     runAgentCheck(target, agent.send, ctl.signal).then(result => {
       if (ctl.signal.aborted) return
       e.agentRunning = null
+      e.lastAgent = result
       const wasUp = e.state.up && e.agentUp
       if (result.agent?.health === 'down') e.agentUp = false
       else if (result.agent?.health === 'up') e.agentUp = true

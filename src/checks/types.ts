@@ -93,6 +93,19 @@ export interface CheckView {
   readonly failedChecks: number
   /** UP→DOWN transitions (HAProxy chkdown) */
   readonly downTransitions: number
+  /** a probe is running now (HAProxy shows "* " before check_status) */
+  readonly inProgress: boolean
+  /** agent-check state, null without `agent-check` */
+  readonly agent: AgentView | null
+}
+
+/** The agent's side of a server's check state (HAProxy agent_* stats columns). */
+export interface AgentView {
+  /** false after the agent said "down"/"stopped"/"fail", until it says "up" */
+  readonly up: boolean
+  readonly inProgress: boolean
+  /** last agent run ('INI' before the first) */
+  readonly last: ProbeResult
 }
 
 export type { BackendPlan }

@@ -9,6 +9,16 @@ import type { BackendRuntime } from './backend-runtime.ts'
 import type { ServerRuntime } from './server-runtime.ts'
 import type { GlobalPlan } from '../config/plan.ts'
 
+/** Moves the requests waiting on <srv>, which can no longer serve, to the
+ *  backend's queue and lets the other servers take them (HAProxy
+ *  pendconn_redistribute). Returns how many were moved. */
+export function redistributeQueue (be: BackendRuntime, srv: ServerRuntime): number {
+  let moved = 0
+  for (let w = srv.queue.shift(); w !== null; w = srv.queue.shift()) { be.queue.push(w); moved++ }
+  if (moved > 0) be.drainQueue()
+  return moved
+}
+
 /** Health checks of every backend of a generation. A transition changes the
  *  server's check state in the balancer and is reported as HAProxy does:
  *  on stderr and to the backend's log targets (DOWN at alert, UP at notice),
@@ -33,14 +43,16 @@ export class HealthWiring {
         probers: defaultProbers,
         spreadChecks: global.spreadChecks,
         onChange: (srv, ev) => {
+          const waiting = be.queue.length
           be.setCheckUp(srv, ev.up)
           const details: CheckDetails | null = be.plan.check.logHealthChecks ? null : { status: ev.checkStatus, code: ev.code, info: ev.info, durationMs: ev.durationMs }
           if (ev.up) {
             say(Level.notice, serverUpMessage(be.plan.name, srv.name, srv.backup, details,
-              { activeOnline: be.activeUsable, backupOnline: be.backupUsable, requeued: 0, totalInQueue: be.queue.length }))
+              { activeOnline: be.activeUsable, backupOnline: be.backupUsable, requeued: waiting - be.queue.length, totalInQueue: be.queue.length }))
           } else {
+            const requeued = redistributeQueue(be, srv)
             say(Level.alert, serverDownMessage(be.plan.name, srv.name, srv.backup, details,
-              { activeLeft: be.activeUsable, backupLeft: be.backupUsable, sessionsActive: srv.cur, requeued: 0, remainingInQueue: srv.queue.length }))
+              { activeLeft: be.activeUsable, backupLeft: be.backupUsable, sessionsActive: srv.cur, requeued, remainingInQueue: srv.queue.length }))
             if (be.usableCount === 0) {
               if (!quiet) consoleAlert(backendDownAlert(be.plan.name))
               sink?.send(Level.emerg, backendDownMessage(be.plan.name))
@@ -48,6 +60,7 @@ export class HealthWiring {
           }
         }
       })
+      for (const srv of be.servers) srv.checkView = () => mon.viewOf(srv)
       mon.start()
       this.monitors.push(mon)
     }

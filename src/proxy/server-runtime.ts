@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net'
 import type { LbServer } from '../balance/types.ts'
 import type { ServerPlan } from '../config/plan.ts'
+import type { CheckView } from '../checks/types.ts'
 import { Fifo, type FifoEntry } from './fifo.ts'
 
 /** Something waiting for a connection slot on a server or backend. */
@@ -44,6 +45,11 @@ export class ServerRuntime implements LbServer {
   redispatches = 0
   lastChange = Date.now()
   downTransitions = 0
+  /** ms spent not usable before the current down period (HAProxy down_time) */
+  private downMs = 0
+  private downSince = Date.now()
+  /** check and agent state for stats, read on demand; set by the health wiring */
+  checkView: (() => CheckView | null) | null = null
   /** responses by class: 1xx..5xx, other */
   readonly hrsp = [0, 0, 0, 0, 0, 0]
 
@@ -67,7 +73,14 @@ export class ServerRuntime implements LbServer {
     const was = this.usable
     this.usable = this.checkUp && this.admin !== 'maint'
     this.weight = this.admin === 'drain' ? 0 : this.userWeight
+    if (was && !this.usable) this.downSince = Date.now()
+    else if (!was && this.usable) this.downMs += Date.now() - this.downSince
     return was !== this.usable
+  }
+
+  /** Seconds spent DOWN or in maintenance since start (HAProxy srv_downtime). */
+  downtimeSec (now: number): number {
+    return Math.floor((this.downMs + (this.usable ? 0 : now - this.downSince)) / 1000)
   }
 
   /** HAProxy's status text for stats: UP, DOWN, MAINT, DRAIN, NOLB */

@@ -1,7 +1,8 @@
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
 import type { CliSession } from './cli-context.ts'
 import { proxiesOf, proxyIid } from './proxies.ts'
-import { statCsv, type StatFilter } from './stat-csv.ts'
+import { statCsv, statRows, type StatFilter } from './stat-csv.ts'
+import { statTyped, statJson } from './stat-typed.ts'
 import { showInfo } from './show-info.ts'
 
 /** Read-only `show ...` commands of the runtime API (HAProxy 2.6 formats). */
@@ -13,18 +14,22 @@ export function showStat (args: readonly string[], s: CliSession): string {
   const rest = args.slice(2)
   let up = false
   let noMaint = false
+  let format: 'csv' | 'typed' | 'json' = 'csv'
   const nums: number[] = []
   for (const a of rest) {
     if (a === 'up') up = true
     else if (a === 'no-maint') noMaint = true
-    else if (a === 'typed' || a === 'json' || a === 'desc') return `'show stat ${a}' is not supported.\n`
+    else if (a === 'typed' || a === 'json') format = a
+    else if (a === 'desc') return `'show stat ${a}' is not supported.\n`
     else if (/^-?\d+$/.test(a)) nums.push(Number(a))
   }
   if (nums.length !== 0 && nums.length !== 3) return 'Require a proxy id, a type and a server id\n'
   const f: StatFilter = nums.length === 3
     ? { iid: nums[0], types: nums[1], sid: nums[2], onlyUp: up, noMaint }
     : { iid: -1, types: -1, sid: -1, onlyUp: up, noMaint }
-  return statCsv(s.engine.current, f)
+  if (format === 'csv') return statCsv(s.engine.current, f)
+  const rows = statRows(s.engine.current, f)
+  return format === 'typed' ? statTyped(rows) : statJson(rows)
 }
 
 /** `show backend` */

@@ -3,9 +3,9 @@ import type { FrontendRuntime } from '../proxy/frontend-runtime.ts'
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
 import {
-  STAT_FIELDS, STAT_HEADER, FIELD_INDEX, FRONTEND_COLUMNS, SERVER_COLUMNS, SERVER_CHECK_COLUMNS, BACKEND_COLUMNS,
-  type FilledColumns
+  STAT_FIELDS, STAT_HEADER, FIELD_INDEX, FRONTEND_COLUMNS, SERVER_COLUMNS, BACKEND_COLUMNS, type FilledColumns
 } from './stat-fields.ts'
+import { checkColumns } from './stat-check-columns.ts'
 import { proxiesOf } from './proxies.ts'
 
 /** Row kinds of `show stat <iid> <type> <sid>` (type is a bit mask). */
@@ -23,9 +23,19 @@ export interface StatFilter {
 
 export const ALL_STATS: StatFilter = { iid: -1, types: -1, sid: -1, onlyUp: false, noMaint: false }
 
-/** One CSV row under construction: empty columns, the kind's filled ones at 0. */
+/** One stats row: <v> holds each column's text, null where HAProxy leaves the
+ *  column out (empty in CSV, absent in typed/json output). */
+export interface StatRow {
+  readonly kind: 'F' | 'B' | 'S'
+  readonly iid: number
+  /** server id, 0 for FRONTEND/BACKEND rows */
+  readonly sid: number
+  readonly v: readonly (string | null)[]
+}
+
+/** One row under construction: absent columns, the kind's filled ones at 0. */
 class Row {
-  readonly v: string[] = new Array<string>(STAT_FIELDS.length).fill('')
+  readonly v: (string | null)[] = new Array<string | null>(STAT_FIELDS.length).fill(null)
 
   constructor (columns: FilledColumns, http: boolean) {
     for (const c of http ? columns.http : columns.tcp) this.v[FIELD_INDEX.get(c) as number] = '0'
@@ -37,7 +47,7 @@ class Row {
   /** Sets <name> (only when HAProxy fills it for this kind, unless <force>). */
   set (name: string, value: string | number, force = false): void {
     const i = FIELD_INDEX.get(name) as number
-    if (force || this.v[i] !== '') this.v[i] = String(value)
+    if (force || this.v[i] !== null) this.v[i] = String(value)
   }
 
   hrsp (counts: readonly number[]): void {
@@ -45,12 +55,19 @@ class Row {
     this.set('hrsp_4xx', counts[3]); this.set('hrsp_5xx', counts[4]); this.set('hrsp_other', counts[5])
   }
 
-  text (): string { return this.v.join(',') + ',' }
+  done (kind: StatRow['kind'], iid: number, sid: number): StatRow { return { kind, iid, sid, v: this.v } }
+}
+
+/** CSV line of <row> (HAProxy ends every column, the last one too, with a comma). */
+export function csvLine (row: StatRow): string {
+  let out = ''
+  for (const x of row.v) out += (x ?? '') + ','
+  return out
 }
 
 const secondsSince = (t: number): number => Math.max(0, Math.floor((Date.now() - t) / 1000))
 
-function frontendRow (name: string, iid: number, fe: FrontendRuntime): string {
+function frontendRow (name: string, iid: number, fe: FrontendRuntime): StatRow {
   const p = fe.plan
   const r = new Row(FRONTEND_COLUMNS, p.mode === 'http')
   r.set('pxname', name); r.set('svname', 'FRONTEND')
@@ -59,7 +76,7 @@ function frontendRow (name: string, iid: number, fe: FrontendRuntime): string {
   r.set('dreq', fe.denied); r.set('ereq', fe.errors); r.set('status', p.disabled ? 'STOP' : 'OPEN')
   r.set('pid', 1); r.set('iid', iid); r.set('type', 0)
   r.hrsp(fe.hrsp); r.set('req_tot', fe.reqTotal); r.set('mode', p.mode); r.set('conn_tot', fe.total)
-  return r.text()
+  return r.done('F', iid, 0)
 }
 
 /** HAProxy's status column of a server. */
@@ -75,10 +92,8 @@ function serverAddr (s: ServerRuntime): string {
   return `${s.plan.host.includes(':') ? `[${s.plan.host}]` : s.plan.host}:${s.plan.port}`
 }
 
-function serverRow (name: string, iid: number, be: BackendRuntime, s: ServerRuntime): string {
-  const ck = s.plan.check
+function serverRow (name: string, iid: number, be: BackendRuntime, s: ServerRuntime, now: number): StatRow {
   const r = new Row(SERVER_COLUMNS, be.plan.mode === 'http')
-  if (ck.enabled) r.fill(SERVER_CHECK_COLUMNS)
   r.set('pxname', name); r.set('svname', s.name)
   r.set('qcur', s.queue.length); r.set('scur', s.cur); r.set('smax', s.maxCur)
   if (s.maxconn > 0) r.set('slim', s.maxconn, true)
@@ -88,13 +103,13 @@ function serverRow (name: string, iid: number, be: BackendRuntime, s: ServerRunt
   // HAProxy shows the user weight here, even while draining (the BACKEND row's sum excludes it)
   r.set('status', serverStatus(s)); r.set('weight', s.userWeight)
   r.set('act', s.backup ? 0 : 1); r.set('bck', s.backup ? 1 : 0)
-  r.set('chkdown', s.downTransitions); r.set('lastchg', secondsSince(s.lastChange))
+  r.set('lastchg', secondsSince(s.lastChange))
   r.set('pid', 1); r.set('iid', iid); r.set('sid', s.id); r.set('lbtot', s.total); r.set('type', 2)
   r.hrsp(s.hrsp); r.set('req_tot', s.total); r.set('lastsess', -1)
-  r.set('check_rise', ck.rise); r.set('check_fall', ck.fall)
-  r.set('check_health', s.checkUp ? ck.rise + ck.fall - 1 : 0)
+  const view = s.checkView?.() ?? null
+  if (view !== null) checkColumns((n, x) => r.set(n, x, true), view, s.downtimeSec(now))
   r.set('addr', serverAddr(s)); r.set('mode', be.plan.mode); r.set('uweight', s.userWeight)
-  return r.text()
+  return r.done('S', iid, s.id)
 }
 
 /** Effective weight of a backend as HAProxy counts it: active servers in
@@ -110,7 +125,7 @@ function backendWeight (be: BackendRuntime): number {
   return be.activeUsable > 0 ? active : backup
 }
 
-function backendRow (name: string, iid: number, be: BackendRuntime, slim: number): string {
+function backendRow (name: string, iid: number, be: BackendRuntime, slim: number): StatRow {
   const p = be.plan
   const r = new Row(BACKEND_COLUMNS, p.mode === 'http')
   let lbtot = 0
@@ -129,7 +144,7 @@ function backendRow (name: string, iid: number, be: BackendRuntime, slim: number
   r.set('pid', 1); r.set('iid', iid); r.set('lbtot', lbtot); r.set('type', 1)
   r.hrsp(be.hrsp); r.set('req_tot', be.total); r.set('lastsess', -1)
   r.set('mode', p.mode); r.set('algo', p.balance.algo); r.set('uweight', weight)
-  return r.text()
+  return r.done('B', iid, 0)
 }
 
 /** Backend session limit as HAProxy shows it: `fullconn`, else 10% of the
@@ -145,10 +160,10 @@ function backendLimit (gen: Generation, be: BackendRuntime): number {
   return Math.ceil(sum / 10)
 }
 
-/** `show stat` CSV of <gen>: the header line, then per proxy FRONTEND, servers,
- *  BACKEND, each line ending in "\n". */
-export function statCsv (gen: Generation, f: StatFilter = ALL_STATS): string {
-  const out: string[] = [STAT_HEADER]
+/** The rows of `show stat` for <gen>: per proxy FRONTEND, servers, BACKEND. */
+export function statRows (gen: Generation, f: StatFilter = ALL_STATS): StatRow[] {
+  const out: StatRow[] = []
+  const now = Date.now()
   for (const px of proxiesOf(gen)) {
     if (f.iid !== -1 && px.iid !== f.iid) continue
     if (px.fe !== null && (f.types & StatType.Frontend) !== 0 && (f.sid === -1 || f.sid === 0)) out.push(frontendRow(px.name, px.iid, px.fe))
@@ -158,10 +173,17 @@ export function statCsv (gen: Generation, f: StatFilter = ALL_STATS): string {
         if (f.sid !== -1 && s.id !== f.sid) continue
         if (f.noMaint && s.admin === 'maint') continue
         if (f.onlyUp && !s.usable) continue
-        out.push(serverRow(px.name, px.iid, px.be, s))
+        out.push(serverRow(px.name, px.iid, px.be, s, now))
       }
     }
     if ((f.types & StatType.Backend) !== 0 && (f.sid === -1 || f.sid === 0)) out.push(backendRow(px.name, px.iid, px.be, backendLimit(gen, px.be)))
   }
-  return out.join('\n') + '\n'
+  return out
+}
+
+/** `show stat` CSV of <gen>: the header line, then one line per row, each ending in "\n". */
+export function statCsv (gen: Generation, f: StatFilter = ALL_STATS): string {
+  let out = STAT_HEADER + '\n'
+  for (const row of statRows(gen, f)) out += csvLine(row) + '\n'
+  return out
 }

@@ -48,10 +48,6 @@ const SERVER_TCP = words('pxname svname qcur qmax scur smax stot bin bout dresp 
   'wrew connect reuse srv_icur qtime_max ctime_max rtime_max ttime_max eint idle_conn_cur safe_conn_cur ' +
   'used_conn_cur need_conn_est uweight - ssl_sess ssl_reused_sess ssl_failed_handshake')
 export const SERVER_COLUMNS: FilledColumns = { tcp: SERVER_TCP, http: [...SERVER_TCP, ...words(`${HRSP} req_tot`)] }
-/** extra columns of a server with health checks enabled */
-export const SERVER_CHECK_COLUMNS: readonly string[] =
-  words('chkfail chkdown downtime check_status check_duration last_chk check_desc check_rise check_fall check_health')
-
 const BACKEND_TCP = words('pxname svname qcur qmax scur smax slim stot bin bout dreq dresp econ eresp wretr wredis status ' +
   `weight act bck chkdown lastchg downtime pid iid sid lbtot type rate rate_max cli_abrt srv_abrt ${COMP} lastsess ` +
   'qtime ctime rtime ttime mode algo wrew connect reuse qtime_max ctime_max rtime_max ttime_max eint uweight ' +

@@ -1,0 +1,43 @@
+import type { CheckStatusCode, CheckView, ProbeResult } from '../checks/types.ts'
+import { CHECK_STATUSES } from '../checks/status.ts'
+
+/** The health-check columns of a server's stats row, filled as HAProxy 2.6
+ *  does (stats.c, server fields): counters whenever checks are enabled; the
+ *  last result and rise/fall/health only while checks run (not in
+ *  maintenance); agent columns with agent-check. */
+
+export type SetColumn = (name: string, value: string | number) => void
+
+/** Statuses that carry a result (HAProxy: status >= HCHK_STATUS_CHECKED). */
+const hasResult = (st: CheckStatusCode): boolean => st !== 'UNK' && st !== 'INI'
+
+/** "L7OK", or "* L7OK" while a probe is running. */
+const statusText = (st: CheckStatusCode, running: boolean): string => (running ? '* ' : '') + st
+
+function resultColumns (set: SetColumn, prefix: 'check' | 'agent', last: ProbeResult, running: boolean): void {
+  set(`${prefix}_status`, statusText(last.status, running))
+  if (CHECK_STATUSES[last.status].showsCode) set(`${prefix}_code`, last.code)
+  if (hasResult(last.status)) set(`${prefix}_duration`, Math.max(0, Math.trunc(last.durationMs)))
+  set(`${prefix}_desc`, CHECK_STATUSES[last.status].reason)
+  set(prefix === 'check' ? 'last_chk' : 'last_agt', last.info)
+}
+
+/** Writes the check columns of <view> with <set>; <downtimeSec> is the server's downtime. */
+export function checkColumns (set: SetColumn, view: CheckView, downtimeSec: number): void {
+  set('chkfail', view.failedChecks)
+  set('chkdown', view.downTransitions)
+  set('downtime', downtimeSec)
+  if (view.paused) return
+  resultColumns(set, 'check', {
+    status: view.lastStatus, code: view.lastCode, info: view.lastInfo, durationMs: view.lastDurationMs
+  }, view.inProgress)
+  set('check_rise', view.rise)
+  set('check_fall', view.fall)
+  set('check_health', view.health)
+  const agent = view.agent
+  if (agent === null) return
+  resultColumns(set, 'agent', agent.last, agent.inProgress)
+  set('agent_rise', 1)
+  set('agent_fall', 1)
+  set('agent_health', agent.up ? 1 : 0)
+}
