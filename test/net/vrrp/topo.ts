@@ -9,6 +9,7 @@ import { join } from 'node:path'
 
 const RUN_VRRP = new URL('./run-vrrp.ts', import.meta.url).pathname
 const RUN_HANDLE = new URL('./run-handle.ts', import.meta.url).pathname
+const POCKETLB_MAIN = new URL('../../../src/main.ts', import.meta.url).pathname
 
 function sh (args: string[]): string {
   const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 10_000 })
@@ -16,8 +17,11 @@ function sh (args: string[]): string {
   return r.stdout
 }
 
+/** pocketlb: `pocketlb vrrp`; handle: startVrrp() with stdin tracks; appliance: `pocketlb -f h.cfg --vrrp k.conf` */
+export type DaemonKind = 'pocketlb' | 'keepalived' | 'handle' | 'appliance'
+
 export interface Daemon {
-  readonly kind: 'pocketlb' | 'keepalived' | 'handle'
+  readonly kind: DaemonKind
   readonly proc: ChildProcess
   /** Every log line so far */
   readonly lines: string[]
@@ -58,8 +62,7 @@ export class Lan {
 
   /** Starts pocketlb's engine or keepalived in node <n> with configuration <conf>. */
   start (n: number, kind: 'pocketlb' | 'keepalived' | 'handle', conf: string): Daemon {
-    const file = join(this.dir, `${kind}-${n}-${this.daemons.length}.conf`)
-    writeFileSync(file, conf)
+    const file = this.file(`${kind}-${n}-${this.daemons.length}.conf`, conf)
     const pid = join(this.dir, `k${n}-${this.daemons.length}.pid`)
     const vrrpPidFile = join(this.dir, `v${n}-${this.daemons.length}.pid`)
     const cmd = kind === 'pocketlb'
@@ -67,6 +70,23 @@ export class Lan {
       : kind === 'handle'
         ? [process.execPath, '--import', 'tsx', RUN_HANDLE, file]
         : ['keepalived', '-n', '-l', '-D', '-f', file, '-p', pid, '-r', vrrpPidFile]
+    return this.spawnIn(n, kind, cmd, vrrpPidFile)
+  }
+
+  /** Starts the whole appliance in node <n>: the proxy on <haproxyCfg> and VRRP on <keepalivedConf>. */
+  startAppliance (n: number, haproxyCfg: string, keepalivedConf: string): Daemon {
+    const h = this.file(`haproxy-${n}-${this.daemons.length}.cfg`, haproxyCfg)
+    const k = this.file(`keepalived-${n}-${this.daemons.length}.conf`, keepalivedConf)
+    return this.spawnIn(n, 'appliance', [process.execPath, '--import', 'tsx', POCKETLB_MAIN, '-f', h, '--vrrp', k], '')
+  }
+
+  private file (name: string, text: string): string {
+    const path = join(this.dir, name)
+    writeFileSync(path, text)
+    return path
+  }
+
+  private spawnIn (n: number, kind: DaemonKind, cmd: string[], vrrpPidFile: string): Daemon {
     const proc = spawn('ip', ['netns', 'exec', this.ns(n), ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] })
     const d: Daemon = { kind, proc, lines: [], state: '', masterAt: 0, vrrpPidFile }
     const onData = (buf: Buffer): void => {
