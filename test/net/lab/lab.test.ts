@@ -1,0 +1,85 @@
+// `npm run lab` end to end (root only): the lab comes up under its own prefix, the
+// client is answered through the VIP, killing the master fails over to lb2 and the
+// client keeps being answered, restore brings lb1 back as master, and `down`
+// leaves no namespace, link, process or state behind.
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { loadState, type Service } from '../../../scripts/lab/services.ts'
+import { clientGet, vipHolder } from '../../../scripts/lab/status.ts'
+import { topology } from '../../../scripts/lab/topology.ts'
+
+const PREFIX = `plt-${process.pid}`
+const MAIN = new URL('../../../scripts/lab/main.ts', import.meta.url).pathname
+const t = topology(PREFIX)
+
+function lab (...args: string[]): { code: number | null; out: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args],
+    { encoding: 'utf8', timeout: 90_000, env: { ...process.env, PLB_LAB_PREFIX: PREFIX } })
+  return { code: r.status, out: r.stdout + r.stderr }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Which lb answered <body> (the webs echo the proxy's address on the backend side). */
+const answeredBy = (body: string | null): string | null =>
+  body === null ? null : /via (?:::ffff:)?10\.77\.1\.(\d+)/.exec(body)?.[1] === '11' ? 'lb1' : 'lb2'
+
+/** Requests every 200 ms until <lb> answers or <ms> pass; returns the ms it took, or -1. */
+async function answeredWithin (lb: string, ms: number): Promise<number> {
+  const t0 = performance.now()
+  while (performance.now() - t0 < ms) {
+    if (answeredBy(clientGet(t, 1)) === lb) return performance.now() - t0
+    await sleep(200)
+  }
+  return -1
+}
+
+let services: Service[] = []
+after(() => { lab('down') })
+
+test('lab: up, failover on master kill, restore, down leaves nothing', async tt => {
+  const upRun = lab('up')
+  assert.equal(upRun.code, 0, upRun.out)
+  assert.match(upRun.out, new RegExp(`ip netns exec ${PREFIX}-client curl http://10\\.77\\.0\\.100/`))
+  services = loadState(PREFIX)!.services
+  assert.equal(services.length, 7)
+
+  const first = clientGet(t)
+  assert.match(first ?? '', /^web[123]: GET \/ from 10\.77\.0\.10 via /)
+  assert.equal(vipHolder(t)?.name, 'lb1')
+  assert.equal(answeredBy(first), 'lb1')
+
+  const failed = lab('fail', 'master')
+  assert.equal(failed.code, 0, failed.out)
+  assert.match(failed.out, /^lb1 is off/)
+  const failover = await answeredWithin('lb2', 15_000)
+  assert.ok(failover >= 0, `lb2 never answered through the VIP\n${lab('status').out}`)
+  tt.diagnostic(`client answered by lb2 ${failover.toFixed(0)} ms after the master was killed (advert 1 s)`)
+  for (let i = 0; i < 10; i++) assert.equal(answeredBy(clientGet(t)), 'lb2', `request ${i} after the failover`)
+  const status = lab('status')
+  assert.match(status.out, /VIP 10\.77\.0\.100: held by lb2/)
+  assert.match(status.out, /lb1-proxy DEAD, lb1-vrrp DEAD/)
+  assert.match(status.out, /servers as lb2 sees them: web1 UP, web2 UP, web3 UP/)
+
+  const restored = lab('restore')
+  assert.equal(restored.code, 0, restored.out)
+  assert.match(restored.out, /restarted lb1-proxy, lb1-vrrp/)
+  assert.ok(await answeredWithin('lb1', 20_000) >= 0, `lb1 did not take the VIP back\n${lab('status').out}`)
+
+  const last = loadState(PREFIX)!.services
+  const downRun = lab('down')
+  assert.equal(downRun.code, 0, downRun.out)
+  const leftNs = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter(l => l.startsWith(`${PREFIX}-`))
+  assert.deepEqual(leftNs, [])
+  const hostLinks = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout
+  assert.ok(!hostLinks.includes(PREFIX), 'a lab link is left in the host namespace')
+  // a recorded PID still running the command the lab gave it (a recycled PID runs something else)
+  const alive = [...services, ...last].filter(svc => {
+    try { return readFileSync(`/proc/${svc.pid}/cmdline`, 'utf8') === svc.argv.join('\0') + '\0' } catch { return false }
+  }).map(svc => `${svc.name} ${svc.pid}`)
+  assert.deepEqual(alive, [], 'lab processes still running')
+  assert.equal(loadState(PREFIX), null)
+  assert.ok(!existsSync(`/run/pocketlb-lab/${PREFIX}`))
+})
