@@ -176,8 +176,9 @@ export async function main (argv: string[]): Promise<number> {
     consoleAlert(`Starting frontend: cannot bind socket (${(e as Error).message})`)
     return 1
   }
+  let statsSockets
   try {
-    await startStatsSockets(engine, first.plan.global.statsSockets)
+    statsSockets = await startStatsSockets(engine, first.plan.global.statsSockets)
   } catch (e) {
     consoleAlert(`Starting proxies: cannot bind the stats socket (${(e as Error).message})`)
     return 1
@@ -203,6 +204,8 @@ export async function main (argv: string[]): Promise<number> {
       else {
         try {
           await engine.apply(r.plan)
+          await statsSockets.update(r.plan.global.statsSockets).catch((e: Error) =>
+            consoleAlert(`Reload: cannot bind the stats socket (${e.message})`))
           vrrp?.proxyChanged()
           consoleNotice('Reloaded configuration.')
         } catch (e) {

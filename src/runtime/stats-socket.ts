@@ -63,34 +63,71 @@ function listen (srv: Server, p: StatsSocketPlan): Promise<void> {
   })
 }
 
+/** Where a stats socket listens: sockets with the same key survive a reload. */
+function addressKey (p: StatsSocketPlan): string {
+  return p.kind === 'unix' ? 'unix:' + p.path : p.kind === 'tcp' ? `tcp:${p.host}:${p.port}` : `fd:${p.fd}`
+}
+
+interface Listening { readonly srv: Server; plan: StatsSocketPlan }
+
+/** The open `stats socket`s of the process; their connections use the
+ *  engine's current generation and the socket's current level. */
+export interface StatsSockets {
+  /** Follows a new configuration: sockets at the same address are kept (level and mode
+   *  updated), removed ones closed, new ones opened. A listen error is thrown after the
+   *  others were handled; the failed socket stays closed. */
+  update (plans: readonly StatsSocketPlan[]): Promise<void>
+  close (): Promise<void>
+}
+
 /** Opens every `stats socket` of the configuration. <maps> is the MapStore the
  *  rules were compiled with (the default store unless the integrator passes one).
  *  On a listen error the sockets already opened are closed and the error thrown. */
 export async function startStatsSockets (engine: Engine, plans: readonly StatsSocketPlan[], maps: MapStore = defaultMapStore):
-  Promise<{ close (): Promise<void> }> {
-  const servers: { srv: Server; plan: StatsSocketPlan }[] = []
+  Promise<StatsSockets> {
+  const byKey = new Map<string, Listening>()
   const open = new Set<Socket>()
-  const close = async (): Promise<void> => {
-    for (const c of open) c.destroy()
-    for (const { srv, plan } of servers.splice(0)) {
-      await new Promise<void>(resolve => srv.close(() => resolve()))
-      if (plan.kind === 'unix') { try { unlinkSync(plan.path) } catch { /* already gone */ } }
-    }
+  const closeOne = async (key: string, l: Listening): Promise<void> => {
+    byKey.delete(key)
+    await new Promise<void>(resolve => l.srv.close(() => resolve()))
+    if (l.plan.kind === 'unix') { try { unlinkSync(l.plan.path) } catch { /* already gone */ } }
   }
-  const timeout = engine.current.plan.global.statsTimeout ?? 10000
-  try {
-    for (const plan of plans) {
-      const srv = createServer(sock => {
+  const openOne = async (plan: StatsSocketPlan): Promise<void> => {
+    const l: Listening = {
+      plan,
+      srv: createServer(sock => {
         open.add(sock)
         sock.once('close', () => open.delete(sock))
-        serveConnection(sock, engine, maps, plan.level, timeout)
+        serveConnection(sock, engine, maps, l.plan.level, engine.current.plan.global.statsTimeout ?? 10000)
       })
-      await listen(srv, plan)
-      servers.push({ srv, plan })
     }
+    await listen(l.srv, plan)
+    byKey.set(addressKey(plan), l)
+  }
+  const close = async (): Promise<void> => {
+    for (const c of open) c.destroy()
+    for (const [key, l] of [...byKey]) await closeOne(key, l)
+  }
+  const update = async (next: readonly StatsSocketPlan[]): Promise<void> => {
+    const wanted = new Map(next.map(p => [addressKey(p), p]))
+    for (const [key, l] of [...byKey]) if (!wanted.has(key)) await closeOne(key, l)
+    let failure: unknown = null
+    for (const [key, plan] of wanted) {
+      const kept = byKey.get(key)
+      if (kept === undefined) {
+        try { await openOne(plan) } catch (e) { failure ??= e }
+        continue
+      }
+      kept.plan = plan
+      if (plan.kind === 'unix' && plan.mode > 0) chmodSync(plan.path, plan.mode)
+    }
+    if (failure !== null) throw failure
+  }
+  try {
+    for (const plan of plans) await openOne(plan)
   } catch (e) {
     await close()
     throw e
   }
-  return { close }
+  return { update, close }
 }
