@@ -5,6 +5,8 @@ import { Cap } from './draft.ts'
 import type { GlobalDraft } from './keywords/types.ts'
 import { located, missingTimeoutsText, type Diagnostics } from './messages.ts'
 import { deepFreeze } from './freeze.ts'
+import type { StickTables } from '../rules/stick/tables.ts'
+import { DT } from '../rules/stick/data-types.ts'
 
 /** Parsed drafts → frozen Plan (HAProxy check_config_validity): resolves
  *  backend names, `log global`, server ids and check intervals; reports
@@ -12,7 +14,7 @@ import { deepFreeze } from './freeze.ts'
 
 const HTTP_ONLY_ALGOS: ReadonlySet<string> = new Set(['uri', 'url_param', 'hdr', 'rdp-cookie'])
 
-export function compilePlan (global: GlobalDraft, proxies: readonly ProxyDraft[], diags: Diagnostics, files: readonly string[]): Plan | null {
+export function compilePlan (global: GlobalDraft, proxies: readonly ProxyDraft[], diags: Diagnostics, files: readonly string[], tables?: StickTables): Plan | null {
   const byBackendName = new Map<string, ProxyDraft>()
   for (const p of proxies) if (p.caps & Cap.Be) byBackendName.set(p.name, p)
   const ids = new Map<ProxyDraft, number>(proxies.map((p, i) => [p, i + 1]))
@@ -32,11 +34,24 @@ export function compilePlan (global: GlobalDraft, proxies: readonly ProxyDraft[]
       if (be !== null) backends.set(p.name, be)
     }
   }
+  if (tables !== undefined) checkStickTables(proxies, tables, diags)
   if (diags.failed) return null
   const plan: Plan = {
-    global: globalOf(global), frontends, backends, warnings: [...diags.warnings], files: [...files]
+    global: globalOf(global), frontends, backends, warnings: [...diags.warnings], files: [...files], stickTables: tables
   }
   return deepFreeze(plan)
+}
+
+/** Every table named by a rule exists; tables used by `stick` rules store the server. */
+function checkStickTables (proxies: readonly ProxyDraft[], tables: StickTables, diags: Diagnostics): void {
+  for (const u of tables.undeclared()) {
+    const text = `unable to find stick-table '${u.name}'.`
+    diags.alerts.push(u.where === null ? text : located(u.where, text))
+  }
+  if (diags.failed) return
+  for (const p of proxies) {
+    for (const r of p.stickRules) r.table.addStore((1 << DT.serverId) | (1 << DT.serverKey))
+  }
 }
 
 function globalOf (g: GlobalDraft): GlobalPlan {
@@ -107,7 +122,7 @@ function backendOf (p: ProxyDraft, common: ProxyCommon, diags: Diagnostics): Bac
     redispatch: p.redispatch, redispatchEvery: p.redispatchEvery, httpReuse: p.httpReuse, cookie: p.cookie,
     check: { ...p.check }, fullconn: p.fullconn, maxconn: p.kind === 'listen' ? p.maxconn : 0,
     abortonclose: p.abortonclose, persist: p.persist, allbackups: p.allbackups, disabled: p.disabled,
-    useServerRules: p.useServerRules
+    useServerRules: p.useServerRules, stickRules: p.stickRules
   }
 }
 

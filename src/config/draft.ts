@@ -2,7 +2,7 @@ import type { Where } from '../core/where.ts'
 import type { HttpRule, Predicate, Template } from '../rules/types.ts'
 import type {
   BalancePlan, BindPlan, CapturePlan, CheckStep, CookiePlan, ForwardFor, HashTypePlan, LogTarget,
-  SourcePlan, StatsPagePlan, Timeouts
+  SourcePlan, StatsPagePlan, StickRulePlan, Timeouts
 } from './plan.ts'
 
 /** Mutable working copies filled by the keyword parsers, turned into the
@@ -120,6 +120,7 @@ export interface ProxyDraft {
   tcpRequestRules: HttpRule[]
   servers: ServerDraft[]
   useServerRules: { server: string; cond: Predicate | null; where: Where }[]
+  stickRules: StickRulePlan[]
 }
 
 export const DEFAULT_BALANCE: BalancePlan = {
@@ -152,7 +153,7 @@ export function newDefaults (name: string, where: Where): ProxyDraft {
     persist: false, allbackups: false, disabled: false, monitorUri: null, statsPage: null,
     defaultServer: newServerSettings(), defaultBackend: null, defaultBackendWhere: null,
     binds: [], acls: new Map(), captures: [], responseCaptures: [], switchRules: [], httpRequestRules: [],
-    httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: []
+    httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: [], stickRules: []
   }
 }
 

@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import type { Plan } from './plan.ts'
 import { parseConfig } from './parse-config.ts'
 import {
-  compileAcl, compileCondition, compileHttpRequestRule, mergeAcl, compileHttpResponseRule, compileTemplate
+  compileAcl, compileCondition, compileHttpRequestRule, mergeAcl, compileHttpResponseRule, compileTemplate, compileSampleExpr
 } from '../rules/compile.ts'
 
 /** Public entry points of config/: the CLI, the integrator and the UI's
@@ -19,7 +19,7 @@ export type LoadResult =
   | { ok: true; plan: Plan; warnings: string[]; notices?: string[] }
   | { ok: false; alerts: string[]; warnings: string[]; notices?: string[] }
 
-const RULES = { compileAcl, mergeAcl, compileCondition, compileTemplate, compileHttpRequestRule, compileHttpResponseRule }
+const RULES = { compileAcl, mergeAcl, compileCondition, compileTemplate, compileHttpRequestRule, compileHttpResponseRule, compileSampleExpr }
 
 /** Reads files in order (several -f) and compiles. Never throws for config errors. */
 export function loadConfigFiles (paths: string[], opts: LoadOptions = {}): LoadResult {

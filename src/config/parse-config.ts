@@ -5,6 +5,7 @@ import { Diagnostics } from './messages.ts'
 import { Preprocessor } from './preprocess.ts'
 import { SectionParser } from './sections.ts'
 import { compilePlan } from './compile.ts'
+import { StickTables } from '../rules/stick/tables.ts'
 
 /** Text of one or more configuration sources → LoadResult, with the rules
  *  engine injected (load.ts passes the real one). Never throws for
@@ -14,7 +15,8 @@ export function parseConfig (sources: readonly ConfigSource[], opts: LoadOptions
   const env = new Map<string, string>()
   for (const [k, v] of Object.entries(opts.env ?? process.env)) if (v !== undefined) env.set(k, v)
   const files: string[] = []
-  const parser = new SectionParser({ diags, baseDir: opts.baseDir ?? process.cwd(), rules, env, files })
+  const tables = new StickTables()
+  const parser = new SectionParser({ diags, baseDir: opts.baseDir ?? process.cwd(), rules, env, files, tables })
   for (const src of sources) {
     files.push(src.path)
     const pre = new Preprocessor(diags, name => env.has(name))
@@ -37,7 +39,7 @@ export function parseConfig (sources: readonly ConfigSource[], opts: LoadOptions
     }
     pre.endOfFile()
   }
-  const plan = diags.failed ? null : compilePlan(parser.global, parser.proxies, diags, files)
+  const plan = diags.failed ? null : compilePlan(parser.global, parser.proxies, diags, files, tables)
   if (plan === null) return { ok: false, alerts: diags.alerts, warnings: diags.warnings, notices: diags.notices }
   return { ok: true, plan, warnings: diags.warnings, notices: diags.notices }
 }

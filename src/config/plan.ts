@@ -1,6 +1,8 @@
 import type { Where } from '../core/where.ts'
 import type { AlgoName } from '../balance/types.ts'
-import type { HttpRule, Predicate, Template } from '../rules/types.ts'
+import type { HttpRule, Predicate, SampleExpr, Template } from '../rules/types.ts'
+import type { StickTable } from '../rules/stick/table.ts'
+import type { StickTables } from '../rules/stick/tables.ts'
 
 /** The compiled, frozen result of loading a configuration (HAProxy's proxies
  *  after check_config_validity). Produced only by config/compile.ts; read by
@@ -17,6 +19,8 @@ export interface Plan {
   readonly warnings: readonly string[]
   /** Files read (configs, maps, errorfiles), for reload diffs and the UI */
   readonly files: readonly string[]
+  /** Stick tables (live state kept in private fields, untouched by the freeze) (added by rules/) */
+  readonly stickTables?: StickTables
 }
 
 export interface GlobalPlan {
@@ -389,4 +393,17 @@ export interface BackendPlan extends ProxyCommon {
   readonly allbackups: boolean
   readonly disabled: boolean
   readonly useServerRules: readonly { readonly server: string; readonly cond: Predicate | null; readonly where: Where }[]
+  /** `stick match|on|store-request|store-response` in declaration order (added by rules/) */
+  readonly stickRules?: readonly StickRulePlan[]
+}
+
+/** One `stick` rule: <match> looks the key up to find the server; <store>
+ *  records the server chosen for the key (request or response side). */
+export interface StickRulePlan {
+  readonly match: boolean
+  readonly store: 'none' | 'request' | 'response'
+  readonly key: SampleExpr
+  readonly table: StickTable
+  readonly cond: Predicate | null
+  readonly where: Where
 }

@@ -5,6 +5,7 @@ import { didYouMean } from './suggest.ts'
 import { GLOBAL_KEYWORDS, newGlobal } from './keywords/global.ts'
 import { PROXY_KEYWORDS, parseNegated } from './keywords/proxy.ts'
 import type { GlobalDraft, KwCtx, RulesCompiler } from './keywords/types.ts'
+import type { StickTables } from '../rules/stick/tables.ts'
 
 /** Section structure of a configuration: routes each line to the current
  *  section's keyword table, creates proxies from their defaults, checks
@@ -27,6 +28,7 @@ export interface ParseInput {
   readonly rules: RulesCompiler
   readonly env: Map<string, string>
   readonly files: string[]
+  readonly tables?: StickTables
 }
 
 export class SectionParser {
@@ -44,7 +46,8 @@ export class SectionParser {
   line (words: string[], where: Where): void {
     const kw = words[0] as string
     if (kw === 'global' || PROXY_SECTIONS.has(kw) || IGNORED_SECTIONS.has(kw)) { this.openSection(words, where); return }
-    const c: KwCtx = { words, where, diags: this.input.diags, baseDir: this.input.baseDir, rules: this.input.rules, global: this.global, env: this.input.env, files: this.input.files }
+    this.input.tables?.locate(where)
+    const c: KwCtx = { words, where, diags: this.input.diags, baseDir: this.input.baseDir, rules: this.input.rules, global: this.global, env: this.input.env, files: this.input.files, tables: this.input.tables }
     const cur = this.current
     if (cur.t === 'ignored') return
     if (cur.t === 'none') { this.input.diags.alert(where, `unknown keyword '${kw}' out of section.`); return }

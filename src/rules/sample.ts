@@ -1,6 +1,7 @@
 import type { StreamView } from '../core/stream-view.ts'
 import { RulesError } from './types.ts'
 import type { MapStore } from './maps.ts'
+import type { StickTables } from './stick/tables.ts'
 
 /** Static sample types (HAProxy SMP_T_*). At run time a sample is a JS value:
  *  bool → boolean, int → number, every other type → string (ip as text,
@@ -47,6 +48,10 @@ export interface CompileCtx {
   readonly baseDir: string
   readonly maps: MapStore
   warn (msg: string): void
+  /** Stick tables of the configuration (sc_*, table_*, track-sc); absent = none declared */
+  readonly tables?: StickTables
+  /** Name of the proxy being compiled: its own stick table is the default one */
+  readonly proxy?: string
 }
 
 /** Integer parsing like HAProxy's read_int64: optional sign then digits,

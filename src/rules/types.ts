@@ -1,6 +1,7 @@
 import type { StreamView } from '../core/stream-view.ts'
 import type { HttpHead } from '../core/http-head.ts'
 import type { MapStore } from './maps.ts'
+import type { StickTables } from './stick/tables.ts'
 
 /** Contract of the rules engine (HAProxy sample.c / acl.c / http_act.c).
  *  Everything is compiled once by config/ through rules/compile.ts; at run time
@@ -52,6 +53,10 @@ export interface RulesCtx {
   warn (msg: string): void
   /** Map files of this configuration (shared with the runtime API); rules/maps.ts defaultMapStore when absent */
   readonly maps?: MapStore
+  /** Stick tables of this configuration (added by rules/ for stick tables); absent = none */
+  readonly tables?: StickTables
+  /** Name of the proxy section being compiled (its own stick table is the default one) */
+  readonly proxy?: string
 }
 
 /** Thrown by rules/compile.ts for a bad expression; config/ adds file:line and keyword. */

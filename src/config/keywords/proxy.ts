@@ -4,6 +4,7 @@ import type { StatsPagePlan } from '../plan.ts'
 import { Cap, type ProxyDraft } from '../draft.ts'
 import { didYouMean } from '../suggest.ts'
 import { parseBalance, parseCookie, parseHashType } from './balance.ts'
+import { parseStick, parseStickTable } from './stick.ts'
 import { parseBind } from './bind.ts'
 import { parseHttpCheck, parseTcpCheck } from './checks.ts'
 import { parseProxyLog } from './log.ts'
@@ -160,6 +161,8 @@ export const PROXY_KEYWORDS: Readonly<Record<string, ProxyKeyword>> = {
   'http-request': { caps: Cap.Fe | Cap.Be, noDefaults: true, parse: parseHttpRequest },
   'http-response': { caps: Cap.Fe | Cap.Be, noDefaults: true, parse: parseHttpResponse },
   'tcp-request': { caps: Cap.Fe | Cap.Be, noDefaults: true, parse: parseTcpRequest },
+  'stick-table': { caps: Cap.Fe | Cap.Be, noDefaults: true, parse: parseStickTable },
+  stick: { caps: Cap.Be, noDefaults: true, parse: parseStick },
   capture: { caps: Cap.Fe, noDefaults: true, parse: parseCapture },
   'http-check': { caps: BE, parse: parseHttpCheck },
   'tcp-check': { caps: BE, parse: parseTcpCheck },

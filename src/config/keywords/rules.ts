@@ -9,7 +9,7 @@ import { alert, warn, type KwCtx } from './types.ts'
 const ALL_PHASES = Phase.L4Conn | Phase.L4Content | Phase.HttpReq | Phase.HttpRes | Phase.Log
 
 function rulesCtx (p: ProxyDraft, c: KwCtx, phase: number): RulesCtx {
-  return { acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg) }
+  return { acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg), tables: c.tables, proxy: p.name }
 }
 
 /** Runs <fn>; a RulesError becomes HAProxy's "error detected in ..." alert. */

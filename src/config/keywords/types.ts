@@ -1,7 +1,8 @@
 import type { Where } from '../../core/where.ts'
-import type { HttpRule, Predicate, RulesCtx, Template } from '../../rules/types.ts'
+import type { HttpRule, Predicate, RulesCtx, SampleExpr, Template } from '../../rules/types.ts'
 import type { LogTarget, StatsSocketPlan, TunePlan } from '../plan.ts'
 import type { Diagnostics } from '../messages.ts'
+import type { StickTables } from '../../rules/stick/tables.ts'
 import type { ProxyDraft } from '../draft.ts'
 import { parseTime } from '../durations.ts'
 
@@ -16,6 +17,8 @@ export interface RulesCompiler {
   compileTemplate (text: string, ctx: RulesCtx): Template
   compileHttpRequestRule (words: string[], ctx: RulesCtx): HttpRule
   compileHttpResponseRule (words: string[], ctx: RulesCtx): HttpRule
+  /** "req.hdr(x),lower" → SampleExpr (stick rules) */
+  compileSampleExpr? (text: string, ctx: RulesCtx): SampleExpr
 }
 
 export interface GlobalDraft {
@@ -46,6 +49,8 @@ export interface KwCtx {
   readonly env: Map<string, string>
   /** files read while parsing (errorfiles), for Plan.files */
   readonly files: string[]
+  /** stick tables of the configuration (stick-table, track-sc, sc_* fetches) */
+  readonly tables?: StickTables
 }
 
 export interface ProxyKeyword {
