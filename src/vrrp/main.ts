@@ -9,6 +9,8 @@ import { EventEmitter } from 'node:events'
 import type { VrrpPlan, VrrpStatus, VrrpTransition } from './types.ts'
 import { VrrpEngine } from './engine.ts'
 import { loadKeepalivedFiles } from '../config/keepalived/compile.ts'
+import { L4Service } from '../l4/service.ts'
+import { checkL4Kernel } from '../l4/kernel-check.ts'
 
 export { exportKeepalived } from '../config/keepalived/export.ts'
 export { loadKeepalivedFiles } from '../config/keepalived/compile.ts'
@@ -108,15 +110,25 @@ export async function runVrrpCli (argv: string[]): Promise<number> {
     process.stderr.write('Fatal errors found in configuration.\n')
     return 1
   }
-  if (check) { process.stdout.write('Configuration file is valid\n'); return 0 }
+  const virtualServers = r.plan.virtualServers ?? []
+  if (check) {
+    // virtual_server blocks: what the kernel's nftables refuses is an error too
+    const k = await checkL4Kernel(virtualServers)
+    for (const w of k.warnings) process.stderr.write(`[WARNING] ${w}\n`)
+    for (const a of k.alerts) process.stderr.write(`[ALERT] ${a}\n`)
+    if (k.alerts.length) { process.stderr.write('Fatal errors found in configuration.\n'); return 1 }
+    process.stdout.write('Configuration file is valid\n'); return 0
+  }
   const log = (msg: string): void => { process.stdout.write(stamp(msg) + '\n') }
+  const l4 = virtualServers.length ? new L4Service(virtualServers, { log }) : null
+  try { await l4?.start() } catch (e) { log(`virtual_server: nftables refused the ruleset, nothing applied: ${(e as Error).message}`); return 1 }
   const engine = new VrrpEngine(r.plan, { log })
   log(`Starting pocketlb VRRP engine, ${r.plan.instances.length} instance(s)`)
   await engine.start()
   return new Promise(resolve => {
     const quit = (sig: string): void => {
       log(`${sig} received, stopping`)
-      void engine.stop().then(() => { log('Stopped'); resolve(0) })
+      void engine.stop().then(() => l4?.stop()).then(() => { log('Stopped'); resolve(0) })
     }
     process.once('SIGTERM', () => quit('SIGTERM'))
     process.once('SIGINT', () => quit('SIGINT'))

@@ -1,0 +1,134 @@
+/** The kernel path at run time: programs the virtual services into nftables,
+ *  runs their checkers and reprograms the table when a real server goes up or
+ *  down. Entry points: new L4Service(plans, opts), start(), status(), stop().
+ *
+ *  Rules match a VIP only while it is a local address of this node (`fib daddr
+ *  type local`): when the VRRP instance holding it goes BACKUP and the VIP moves,
+ *  the services stop matching here without any reprogramming, and start again
+ *  when the VIP comes back. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { systemClock, systemTimers, type Clock, type TimerSource } from '../core/clock.ts'
+import type { VirtualServerPlan } from './plan.ts'
+import { CHECKER_NAMES, L4Health, type RealServerHealth } from './health.ts'
+import { SORRY_ID, buildModel, deleteTableText, flowCounter, nftTransaction, realServerId, trafficCounter, type NftModel, type ServiceState } from './nft-ruleset.ts'
+import { nftApply, readCounters, type CounterValue } from './nft.ts'
+import type { L4RealServerStatus, L4ServiceStatus } from './status.ts'
+
+export interface L4ServiceOptions {
+  readonly log: (msg: string) => void
+  readonly clock?: Clock
+  readonly timers?: TimerSource
+}
+
+const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward'
+
+/** True when the kernel forwards IPv4 (lb_kind NAT sends DNATed flows on). */
+export function ipForwarding (): boolean {
+  try { return readFileSync(IP_FORWARD, 'utf8').trim() === '1' } catch { return false }
+}
+
+const tag = (proto: string, addr: string, port: number): string => `[${addr}]:${proto}:${port}`
+
+export class L4Service {
+  private readonly health: L4Health
+  private model: NftModel | null = null
+  /** the applies in flight, one after the other */
+  private queue: Promise<void> = Promise.resolve()
+  private pending = false
+  private stopped = false
+
+  constructor (private readonly plans: readonly VirtualServerPlan[], private readonly o: L4ServiceOptions) {
+    this.health = new L4Health(plans, {
+      clock: o.clock ?? systemClock,
+      timers: o.timers ?? systemTimers,
+      onChange: (h, ev, checker) => { this.report(h, ev.up, checker, ev.info || ev.reason); this.schedule() }
+    })
+  }
+
+  /** Programs the whole table (replacing any left over), then arms the checks.
+   *  Rejects, with nothing applied, when nft refuses the ruleset. */
+  async start (): Promise<void> {
+    if (!ipForwarding()) {
+      writeFileSync(IP_FORWARD, '1\n')
+      this.o.log('net.ipv4.ip_forward set to 1: lb_kind NAT forwards the balanced flows')
+    }
+    await this.apply()
+    this.health.start()
+    this.o.log(`Activated ${this.plans.length} virtual server(s) in nftables table ip pocketlb_l4`)
+  }
+
+  /** Stops the checks and deletes the table; established flows keep their conntrack NAT. */
+  async stop (): Promise<void> {
+    this.stopped = true
+    this.health.stop()
+    await this.queue
+    await nftApply(deleteTableText)
+    this.model = null
+  }
+
+  /** The services, their real servers and the kernel's counters. */
+  async status (): Promise<L4ServiceStatus[]> {
+    const counters = await readCounters()
+    const byRs = new Map<string, RealServerHealth>(this.health.servers.map(h => [`${h.vs.key} ${realServerId(h.rs)}`, h]))
+    return this.plans.map(vs => {
+      const weights = this.weights(vs)
+      const real = vs.realServers.map(rs => {
+        const h = byRs.get(`${vs.key} ${realServerId(rs)}`)!
+        const views = h.views()
+        return this.serverStatus(vs, realServerId(rs), rs.addr, rs.port, rs.weight, weights.get(realServerId(rs)) ?? 0, h.up, rs.inhibitOnFailure, counters,
+          views.map((v, i) => ({ checker: CHECKER_NAMES[rs.checkers[i]!.kind], up: v.up, lastStatus: v.lastStatus, lastInfo: v.lastInfo })))
+      })
+      const sorryActive = vs.sorryServer !== null && ![...weights.values()].some(w => w > 0)
+      const sorry = vs.sorryServer === null ? null : this.serverStatus(vs, SORRY_ID, vs.sorryServer.addr, vs.sorryServer.port, 1, sorryActive ? 1 : 0, true, false, counters, [])
+      return { name: vs.name, protocol: vs.protocol, algo: vs.algo, addresses: vs.addresses, persistenceTimeout: vs.persistenceTimeout, sorryServer: sorry, sorryActive, realServers: real }
+    })
+  }
+
+  private serverStatus (vs: VirtualServerPlan, id: string, addr: string, port: number, weight: number, effective: number, up: boolean, inhibit: boolean,
+    counters: ReadonlyMap<string, CounterValue>, checks: L4RealServerStatus['checks']): L4RealServerStatus {
+    const traffic = counters.get(trafficCounter(vs, id))
+    return {
+      addr, port, weight, effectiveWeight: effective, up, inhibited: !up && inhibit, checks,
+      flows: counters.get(flowCounter(vs, id))?.packets ?? 0, packets: traffic?.packets ?? 0, bytes: traffic?.bytes ?? 0
+    }
+  }
+
+  private weights (vs: VirtualServerPlan): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const h of this.health.servers) if (h.vs === vs) out.set(realServerId(h.rs), h.up ? h.rs.weight : 0)
+    return out
+  }
+
+  private states (): ServiceState[] {
+    return this.plans.map(plan => ({ plan, weights: this.weights(plan) }))
+  }
+
+  /** Coalesces bursts of check transitions into one transaction. */
+  private schedule (): void {
+    if (this.pending || this.stopped) return
+    this.pending = true
+    this.queue = this.queue.then(async () => {
+      this.pending = false
+      if (this.stopped) return
+      try { await this.apply() } catch (e) { this.o.log(`nftables update failed, previous rules kept: ${(e as Error).message}`) }
+    })
+  }
+
+  private async apply (): Promise<void> {
+    const next = buildModel(this.states())
+    const r = await nftApply(nftTransaction(this.model, next))
+    if (!r.ok) throw new Error(r.stderr)
+    this.model = next
+  }
+
+  /** keepalived's log lines for a real server's change. */
+  private report (h: RealServerHealth, up: boolean, checker: string, why: string): void {
+    const rs = tag(h.vs.protocol, h.rs.addr, h.rs.port)
+    const vs = h.vs.addresses.length === 1 ? tag(h.vs.protocol, h.vs.addresses[0]!.addr, h.vs.addresses[0]!.port) : `[${h.vs.name}]`
+    if (!up) this.o.log(`${checker} on service ${rs} failed${why ? ` (${why})` : ''}.`)
+    else this.o.log(`${checker} on service ${rs} success.`)
+    const verb = h.rs.inhibitOnFailure ? (up ? 'Enabling' : 'Disabling') : (up ? 'Adding' : 'Removing')
+    this.o.log(`${verb} service ${rs} ${up ? 'to' : 'from'} VS ${vs}`)
+  }
+}
+
