@@ -1,0 +1,59 @@
+import type { Api } from './api-schema.ts'
+import { str, int, obj } from './api-schema.ts'
+import type { ControlClient } from '../runtime/control.ts'
+import type { Store } from '../store/store.ts'
+import { TEMPLATES, renderTemplate, mergeConfig } from './templates.ts'
+import { applyAndRecord } from './routes-config.ts'
+import { VERSION } from '../version.ts'
+
+const VALUES = { type: 'object', additionalProperties: str({ maxLength: 2000 }), maxProperties: 20 }
+
+/** Templates, stats history, system (ports, backup/restore, version), audit trail. */
+export function systemRoutes (api: Api, control: ControlClient, store: Store, ui: { address: string }): void {
+  api.route({ method: 'GET', url: '/api/templates', summary: 'Service templates (one per seed scenario) and their form fields', access: 'session' },
+    async () => TEMPLATES.map(t => ({ id: t.id, title: t.title, summary: t.summary, fields: t.fields })))
+
+  api.route({ method: 'POST', url: '/api/templates/:id/render', summary: 'Generated config lines with the reason for each', access: 'session', params: obj({ id: str() }, ['id']), body: obj({ values: VALUES }, ['values']) },
+    async (req, reply) => {
+      const t = TEMPLATES.find(x => x.id === (req.params as { id: string }).id)
+      if (t === undefined) return reply.code(404).send({ error: 'no such template' })
+      return renderTemplate(t, (req.body as { values: Record<string, string> }).values)
+    })
+
+  api.route({ method: 'POST', url: '/api/templates/:id/apply', summary: 'Merge the generated sections into the running config, then validate and apply', access: 'change', params: obj({ id: str() }, ['id']), body: obj({ values: VALUES }, ['values']) },
+    async (req, reply) => {
+      const t = TEMPLATES.find(x => x.id === (req.params as { id: string }).id)
+      if (t === undefined) return reply.code(404).send({ error: 'no such template' })
+      const { text: snippet } = renderTemplate(t, (req.body as { values: Record<string, string> }).values)
+      const { text } = await control.runningConfig()
+      return applyAndRecord(control, store, req.session!.user, mergeConfig(text, snippet), `template ${t.id}`)
+    })
+
+  api.route({ method: 'GET', url: '/api/stats/history', summary: 'Stats history: 10 s or 60 s averages since a time (ms)', access: 'session', querystring: obj({ period: int({ enum: [10, 60] }), since: int({ minimum: 0 }) }) },
+    async (req) => {
+      const q = req.query as { period?: number; since?: number }
+      const period = q.period ?? 10
+      return store.stats.points(period, q.since ?? Date.now() - period * 360_000)
+    })
+
+  api.route({ method: 'GET', url: '/api/system', summary: 'Version, uptime, listening ports and addresses, the UI address', access: 'session' },
+    async () => {
+      const snap = await control.snapshot()
+      return { version: VERSION, node: process.versions.node, pid: snap.pid, uptimeMs: Date.now() - snap.startedAt, listeners: snap.listeners, ui: ui.address, frontends: snap.frontends.map(f => ({ name: f.name, binds: f.binds })) }
+    })
+
+  api.route({ method: 'GET', url: '/api/system/backup', summary: 'Download the running configuration', access: 'session', produces: 'text/plain' },
+    async (_req, reply) => {
+      const { text } = await control.runningConfig()
+      return reply.header('content-type', 'text/plain; charset=utf-8').header('content-disposition', 'attachment; filename="pocketlb.cfg"').send(text)
+    })
+
+  api.route({ method: 'POST', url: '/api/system/restore', summary: 'Restore a configuration backup (validated and applied like the editor)', access: 'change', body: obj({ text: str({ maxLength: 1_000_000 }) }, ['text']) },
+    async (req) => applyAndRecord(control, store, req.session!.user, (req.body as { text: string }).text, 'restore from backup'))
+
+  api.route({ method: 'GET', url: '/api/audit', summary: 'Audit trail: logins, applies, server changes', access: 'session' },
+    async () => store.events.recentAudit(200))
+
+  api.route({ method: 'GET', url: '/api/vrrp', summary: 'VRRP state and transitions (empty when not configured)', access: 'session' },
+    async () => ({ configured: false, transitions: store.events.recentVrrp(100) }))
+}

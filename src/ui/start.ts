@@ -1,0 +1,53 @@
+import { Worker, MessageChannel } from 'node:worker_threads'
+import { serveControl, type ControlHostDeps } from '../runtime/control.ts'
+import type { UiWorkerData, UiWorkerEvent } from './worker.ts'
+
+export interface UiHandle {
+  /** "127.0.0.1:9000" */
+  readonly address: string
+  /** the one-time first-start token (printed on the console), null once an admin exists */
+  readonly setupToken: string | null
+  stop (): Promise<void>
+}
+
+/** The worker's script: from sources worker-entry.ts; in the bundle (one
+ *  file) the bundle itself, whose CLI recognises workerData.plbRole. */
+function workerUrl (): URL {
+  const self = new URL(import.meta.url)
+  return self.pathname.endsWith('.ts') ? new URL('./worker-entry.ts', self) : self
+}
+
+/** Starts the web UI in a worker thread listening on <host>:<port>, talking
+ *  to the data plane only through the control channel served here. */
+export async function startUi (opts: { host: string; port: number; storePath: string } & ControlHostDeps): Promise<UiHandle> {
+  const { port1, port2 } = new MessageChannel()
+  const stopControl = serveControl(port1, opts)
+  const data: UiWorkerData = { plbRole: 'ui', control: port2, host: opts.host, port: opts.port, storePath: opts.storePath }
+  const worker = new Worker(workerUrl(), { workerData: data, transferList: [port2] })
+  let exited = false
+  const gone = new Promise<void>(resolve => worker.once('exit', () => { exited = true; resolve() }))
+  const ready = await new Promise<UiWorkerEvent>((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+    void gone.then(() => reject(new Error('the UI worker exited')))
+  }).catch((e: Error): UiWorkerEvent => ({ t: 'failed', error: e.message }))
+  if (ready.t !== 'ready') {
+    stopControl()
+    await worker.terminate()
+    throw new Error(`web UI: ${ready.t === 'failed' ? ready.error : 'no answer'}`)
+  }
+  return {
+    address: ready.address,
+    setupToken: ready.setupToken,
+    stop: async () => {
+      if (!exited) {
+        worker.postMessage({ t: 'stop' })
+        // the worker flushes its store and closes its server; a stuck one is terminated
+        const timer = setTimeout(() => { void worker.terminate() }, 3000)
+        await gone
+        clearTimeout(timer)
+      }
+      stopControl()
+    }
+  }
+}
