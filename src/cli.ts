@@ -1,5 +1,7 @@
-import { readdirSync, statSync, writeFileSync, unlinkSync } from 'node:fs'
+import { readdirSync, statSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { isMainThread, workerData } from 'node:worker_threads'
 import { spawn } from 'node:child_process'
 import { loadConfigFiles, loadConfigSources, type LoadResult } from './config/load.ts'
 import { evalCondition } from './config/preprocess.ts'
@@ -17,7 +19,8 @@ import { fitLoaded } from './tuning/fit-plan.ts'
 
 /** `pocketlb` command line, a drop-in for `haproxy` where it matters:
  *    pocketlb -f cfg [-f cfg2|dir] [-c] [-d|-db] [-D] [-p pidfile] [-v|-vv] [-cc expr]
- *    pocketlb --demo            embedded config + two demo backends
+ *    pocketlb --demo            embedded config + two demo backends (+ web UI on 127.0.0.1:9000)
+ *    pocketlb ... --ui <addr:port> [--store <db>]   web UI and its store in a worker thread
  *    pocketlb -f cfg --vrrp keepalived.conf      (proxy and VRRP beside it)
  *    pocketlb vrrp -f keepalived.conf [-n] [-c]   (VRRP engine alone) */
 interface CliOpts {
@@ -29,10 +32,14 @@ interface CliOpts {
   demo: boolean
   quiet: boolean
   tune: TuneOpts
+  /** web UI address ("127.0.0.1:9000"), null = no UI */
+  ui: string | null
+  store: string | null
 }
 
 const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pidfile> ] [ -cc <expr> ]
         pocketlb --demo
+        --ui <addr:port> starts the web UI there ; --store <file> is its database.
         pocketlb -f <cfgfile> --vrrp <keepalived.conf> : VRRP beside the proxy (-c checks both)
         pocketlb vrrp -f <keepalived.conf> [-n] [-c]
         pocketlb export -f <keepalived.conf>
@@ -47,7 +54,7 @@ const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pi
 `
 
 function parseArgs (argv: string[]): CliOpts | number {
-  const o: CliOpts = { files: [], check: false, debug: false, daemon: false, pidfile: null, demo: false, quiet: false, tune: defaultTuneOpts() }
+  const o: CliOpts = { files: [], check: false, debug: false, daemon: false, pidfile: null, demo: false, quiet: false, tune: defaultTuneOpts(), ui: null, store: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     switch (a) {
@@ -58,6 +65,8 @@ function parseArgs (argv: string[]): CliOpts | number {
       case '-p': o.pidfile = argv[++i] ?? null; break
       case '-q': o.quiet = true; break
       case '--demo': o.demo = true; break
+      case '--ui': if (argv[i + 1] === undefined) { consoleAlert('--ui requires <addr:port>'); return 1 } o.ui = argv[++i]; break
+      case '--store': if (argv[i + 1] === undefined) { consoleAlert('--store requires a file name'); return 1 } o.store = argv[++i]; break
       case '-v': case '-V': process.stdout.write(versionText(false)); return 0
       case '-vv': process.stdout.write(versionText(true)); return 0
       case '-cc': {
@@ -91,6 +100,13 @@ function expandFiles (paths: string[]): string[] {
     else out.push(p)
   }
   return out
+}
+
+/** "127.0.0.1:9000", "[::1]:9000", ":9000" (every address: only when asked for) */
+function parseUiAddress (s: string): { host: string; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(s)
+  if (m === null || Number(m[3]) > 65535) return null
+  return { host: m[1] ?? (m[2] === '' ? '0.0.0.0' : m[2]), port: Number(m[3]) }
 }
 
 function report (r: LoadResult, quiet: boolean): void {
@@ -129,6 +145,11 @@ export async function main (argv: string[]): Promise<number> {
     const { runVrrpCli } = await import('./vrrp/main.ts')
     return runVrrpCli(argv.slice(1))
   }
+  // the one-file bundle is also the web UI worker's script (ui/start.ts)
+  if (!isMainThread && (workerData as { plbRole?: string } | null)?.plbRole === 'ui') {
+    await (await import('./ui/worker.ts')).runUiWorker()
+    return new Promise<number>(() => {})
+  }
   if (argv[0] === ENGINE_CHILD_ARG) { await import('./vrrp/engine-child.ts'); return new Promise<number>(() => {}) }
   if (argv[0] === 'export') return exportKeepalivedCli(argv.slice(1))
   if (argv[0] === 'tune') return (await import('./tuning/tune-cli.ts')).tuneCli(argv.slice(1))
@@ -136,6 +157,17 @@ export async function main (argv: string[]): Promise<number> {
   if (typeof vx === 'string') { consoleAlert(vx); return 1 }
   const o = parseArgs(vx.argv)
   if (typeof o === 'number') return o
+  const demo = o.demo
+  if (demo && o.ui === null) o.ui = '127.0.0.1:9000'
+  const stateDir = process.env.PLB_STATE_DIR ?? (demo ? join(tmpdir(), `pocketlb-demo-${process.getuid?.() ?? 0}`) : '.')
+  if (demo && !o.check) {
+    // the UI edits a file: the demo's embedded config is written into the state directory
+    const { port, base } = demoPorts()
+    mkdirSync(stateDir, { recursive: true })
+    o.files = [join(stateDir, 'pocketlb.cfg')]
+    writeFileSync(o.files[0], demoConfig(port, base))
+    o.demo = false
+  }
   const files = expandFiles(o.files)
   let limits
   try { limits = computeLimits(o.tune.profile, await readInputs(o.tune.board)) } catch (e) { consoleAlert((e as Error).message); return 1 }
@@ -162,7 +194,7 @@ export async function main (argv: string[]): Promise<number> {
     return 0
   }
 
-  if (o.demo) {
+  if (demo) {
     const { port, base } = demoPorts()
     await startDemoBackends(base)
     consoleNotice(`demo backends web1 and web2 listening on 127.0.0.1:${base} and 127.0.0.1:${base + 1}`)
@@ -191,17 +223,21 @@ export async function main (argv: string[]): Promise<number> {
 
   return new Promise<number>(resolve => {
     let reloading = false
+    let uiStop: (() => Promise<void>) | null = null
     const exit = (code: number): void => {
       if (pidfile !== null) { try { unlinkSync(pidfile) } catch { /* gone */ } }
-      resolve(code)
+      void (uiStop?.() ?? Promise.resolve()).finally(() => resolve(code))
     }
-    const reload = async (): Promise<void> => {
-      if (reloading) return
+    const reload = async (): Promise<{ ok: boolean; error?: string }> => {
+      if (reloading) return { ok: false, error: 'a reload is in progress' }
       reloading = true
+      let result: { ok: boolean; error?: string } = { ok: true }
       const r = fitLoaded(o.demo ? load(o) : loadConfigFiles(files), limits)
       report(r, o.quiet)
-      if (!r.ok) consoleAlert('Reload refused: the configuration has errors; the running configuration stays in service.')
-      else {
+      if (!r.ok) {
+        consoleAlert('Reload refused: the configuration has errors; the running configuration stays in service.')
+        result = { ok: false, error: r.alerts.join('\n') }
+      } else {
         try {
           await engine.apply(r.plan)
           await statsSockets.update(r.plan.global.statsSockets).catch((e: Error) =>
@@ -210,21 +246,42 @@ export async function main (argv: string[]): Promise<number> {
           consoleNotice('Reloaded configuration.')
         } catch (e) {
           consoleAlert(`Reload refused: ${(e as Error).message}; the running configuration stays in service.`)
+          result = { ok: false, error: (e as Error).message }
         }
       }
       reloading = false
+      return result
     }
-    const graceful = (sig: string): void => {
-      consoleNotice(`${sig} received, stopping: no new connections, waiting for ${engine.process.actconn} active.`)
+    if (o.ui !== null) {
+      const addr = parseUiAddress(o.ui)
+      const storePath = o.store ?? join(stateDir, 'pocketlb.db')
+      const configPath = files.length === 1 ? files[0] : null
+      if (addr === null) consoleAlert(`--ui expects <addr:port>, got '${o.ui}': web UI not started`)
+      else {
+        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, engine, configPath, reload })).then(ui => {
+          uiStop = ui.stop
+          consoleNotice(`web UI on http://${ui.address}/ (store ${storePath})`)
+          if (ui.setupToken !== null) consoleNotice(`first start: open the web UI and set the admin password with the setup token ${ui.setupToken}`)
+        }, (e: unknown) => consoleAlert(`web UI not started: ${(e as Error).message}`))
+      }
+    }
+    // Both stops hand the VIPs to the peer first (priority 0 advert), then:
+    // SIGUSR1 (soft) stops accepting and lets transactions in flight finish;
+    // SIGTERM/SIGINT close every connection now, as HAProxy's hard stop does.
+    const softStop = (): void => {
+      consoleNotice(`SIGUSR1 received, stopping: no new connections, waiting for ${engine.process.actconn} active.`)
       const hard = first.plan.global.hardStopAfter
       if (hard > 0) setTimeout(() => exit(0), hard).unref()
-      // the peer takes the VIPs first, then the proxy drains
       void (vrrp?.stop() ?? Promise.resolve()).then(() => engine.softStop()).then(() => exit(0))
+    }
+    const hardStop = (sig: string): void => {
+      consoleNotice(`${sig} received, stopping now: closing ${engine.process.actconn} active connections.`)
+      void (vrrp?.stop() ?? Promise.resolve()).then(() => engine.stop()).then(() => exit(0))
     }
     process.on('SIGHUP', () => { void reload() })
     process.on('SIGUSR2', () => { void reload() })
-    process.on('SIGUSR1', () => graceful('SIGUSR1'))
-    process.on('SIGTERM', () => graceful('SIGTERM'))
-    process.on('SIGINT', () => graceful('SIGINT'))
+    process.on('SIGUSR1', softStop)
+    process.on('SIGTERM', () => hardStop('SIGTERM'))
+    process.on('SIGINT', () => hardStop('SIGINT'))
   })
 }
