@@ -10,6 +10,7 @@ import { VrrpInstance, type TrackSpec } from './instance.ts'
 import { openRawTransport } from './transport-raw.ts'
 import { IprouteVipManager } from './vip.ts'
 import type { ScriptRunner } from './ports.ts'
+import { isSyncTrack, SyncGroup, syncTrack } from './sync-group.ts'
 
 export const nodeTimers: TimerSource = {
   after (ms, fn) {
@@ -25,7 +26,6 @@ export interface EngineOpts {
 }
 
 const IF_POLL_MS = 200
-const SYNC_PREFIX = 'sync:'
 
 /** 'up' or 'unknown' (no carrier notion) count as up, like IFF_UP|IFF_RUNNING. */
 export function linkUp (ifname: string): boolean {
@@ -48,6 +48,7 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
   private readonly scriptTimers = new Map<string, Timer>()
   private readonly log: (msg: string) => void
   private stopped = false
+  private readonly syncGroups: SyncGroup[]
 
   constructor (private readonly plan: VrrpPlan, private readonly opts: EngineOpts = {}) {
     super()
@@ -60,7 +61,7 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
         ...ip.trackInterfaces.map(t => ({ name: `if:${t.name}`, weight: t.weight ?? 0 })),
         ...ip.trackScripts.map(t => ({ name: `script:${t.name}`, weight: t.weight ?? scriptWeight(t.name) })),
         ...ip.trackPocketlb.map(t => ({ name: `pocketlb:${t.name}`, weight: t.weight ?? 0 })),
-        ...groups.map(g => ({ name: `${SYNC_PREFIX}${g.name}`, weight: 0 }))
+        ...groups.map(g => ({ name: syncTrack(g.name), weight: 0 }))
       ]
       const transport = openRawTransport({
         interface: ip.interface, srcIp: ip.unicastSrcIp, peers: ip.unicastPeers,
@@ -70,9 +71,10 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
         clock: systemClock, timers: nodeTimers, transport, vips: this.vips, runScript,
         log: msg => this.log(msg.startsWith('(') ? msg : `(${ip.name}) ${msg}`)
       })
-      inst.on('transition', tr => { this.emit('transition', tr); this.syncGroups() })
+      inst.on('transition', tr => { this.emit('transition', tr); this.updateSyncFaults() })
       this.instances.push(inst)
     }
+    this.syncGroups = plan.syncGroups.map(g => new SyncGroup(g, this.instances.filter(i => g.members.includes(i.plan.name)), this.log))
   }
 
   async start (): Promise<void> {
@@ -98,17 +100,10 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
 
   private setTrack (name: string, ok: boolean): void {
     for (const i of this.instances) i.setTrack(name, ok)
-    if (!name.startsWith(SYNC_PREFIX)) this.syncGroups()
+    if (!isSyncTrack(name)) this.updateSyncFaults()
   }
 
-  /** A sync group is in Fault while one member fails one of its own tracks. */
-  private syncGroups (): void {
-    for (const g of this.plan.syncGroups) {
-      const members = this.instances.filter(i => g.members.includes(i.plan.name))
-      const faulty = members.some(i => i.status().failing.some(f => !f.startsWith(SYNC_PREFIX) && i.trackWeight(f) === 0))
-      for (const i of members) i.setTrack(`${SYNC_PREFIX}${g.name}`, !faulty)
-    }
-  }
+  private updateSyncFaults (): void { for (const g of this.syncGroups) g.updateFault() }
 
   private pollLinks (): void {
     const names = new Set(this.plan.instances.flatMap(i => i.trackInterfaces.map(t => t.name)))

@@ -38,6 +38,11 @@ export type VrrpEvent =
   | { readonly t: 'fault' }
   | { readonly t: 'faultCleared' }
   | { readonly t: 'shutdown' }
+  /** vrrp_sync_group: another member became master, this one follows (from Backup) */
+  | { readonly t: 'syncMaster' }
+  /** vrrp_sync_group: another member fell back to Backup; a master follows
+   *  without a priority 0 advert (the peer group's own sync takes over) */
+  | { readonly t: 'syncBackup' }
 
 export type TimerName = 'adver' | 'masterDown'
 
@@ -118,7 +123,7 @@ export function step (st: FsmState, ev: VrrpEvent, now: number): [FsmState, Vrrp
 
     case 'BACKUP':
       switch (ev.t) {
-        case 'masterDownTimeout': return toMaster(st)
+        case 'masterDownTimeout': case 'syncMaster': return toMaster(st)
         case 'advert': {
           if (ev.prio === 0) {
             // rfc5798 §6.4.2: the master resigned; take over after Skew_Time only
@@ -158,6 +163,7 @@ export function step (st: FsmState, ev: VrrpEvent, now: number): [FsmState, Vrrp
           return same(st)
         case 'priority':
           return [{ ...st, priority: ev.prio, masterPriority: ev.prio }, [{ t: 'sendAdvert', prio: ev.prio }, { t: 'arm', timer: 'adver', ms: cfg.adverInt }]]
+        case 'syncBackup': return toBackup(st, now, cfg.adverInt, [{ t: 'delVips' }])
         case 'fault': return leave(st, 'FAULT')
         case 'shutdown': return leave(st, 'INIT')
         default: return same(st)

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events'
 import type { Clock, Timer, TimerSource } from '../core/clock.ts'
 import type { VrrpCounters, VrrpInstancePlan, VrrpStatus, VrrpStateName, VrrpTransition } from './types.ts'
 import type { ScriptRunner, VipManager, VrrpTransport } from './ports.ts'
-import { initialState, step, type FsmState, type TimerName, type VrrpEffect, type VrrpEvent } from './fsm.ts'
+import { initialState, masterDownInterval, step, type FsmState, type TimerName, type VrrpEffect, type VrrpEvent } from './fsm.ts'
 import { decodeIpv4, encodeAdvert } from './packet.ts'
 
 export interface InstanceDeps {
@@ -21,8 +21,13 @@ export interface InstanceDeps {
  *  >0 is added to the priority while OK; <0 is added while failing (keepalived). */
 export interface TrackSpec { readonly name: string; readonly weight: number }
 
-export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }> {
+export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; wantMaster: [] }> {
   readonly plan: VrrpInstancePlan
+  /** vrrp_sync_group (sync-group.ts): while this returns true, an expired
+   *  Master_Down timer does not make this Backup master; it is re-armed and
+   *  the instance announces 'wantMaster' instead. */
+  holdMaster: (() => boolean) | null = null
+  private wanting = false
   private fsm: FsmState
   private readonly deps: InstanceDeps
   private readonly timers = new Map<TimerName, Timer>()
@@ -93,6 +98,12 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }>
 
   get state (): VrrpStateName { return this.fsm.state }
 
+  /** True while a Backup's Master_Down timer expired but holdMaster kept it back. */
+  get wantsMaster (): boolean { return this.wanting }
+
+  /** vrrp_sync_group: follow another member to Master (from Backup) or to Backup (from Master). */
+  follow (to: 'MASTER' | 'BACKUP'): void { this.dispatch({ t: to === 'MASTER' ? 'syncMaster' : 'syncBackup' }) }
+
   /** Weight of track <name>, or null when this instance does not track it. */
   trackWeight (name: string): number | null { return this.tracks.get(name)?.weight ?? null }
 
@@ -127,6 +138,8 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }>
   private dispatch (ev: VrrpEvent): void {
     const [next, effects] = step(this.fsm, ev, this.deps.clock.now())
     this.fsm = next
+    // an advert from a master we accept ends the wish to become master
+    if (ev.t === 'advert' && ev.prio > 0 && effects.some(e => e.t === 'arm' && e.timer === 'masterDown')) this.wanting = false
     for (const e of effects) this.run(e)
   }
 
@@ -154,8 +167,18 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }>
 
   private arm (name: TimerName, ms: number): void {
     this.timers.get(name)?.cancel()
-    const ev: VrrpEvent = name === 'adver' ? { t: 'adverTimeout' } : { t: 'masterDownTimeout' }
-    this.timers.set(name, this.deps.timers.after(ms, () => { this.timers.delete(name); this.dispatch(ev) }))
+    const fire = name === 'adver' ? () => this.dispatch({ t: 'adverTimeout' }) : () => this.masterDown()
+    this.timers.set(name, this.deps.timers.after(ms, () => { this.timers.delete(name); fire() }))
+  }
+
+  private masterDown (): void {
+    if (this.fsm.state === 'BACKUP' && this.holdMaster?.()) {
+      this.wanting = true
+      this.arm('masterDown', masterDownInterval(this.fsm.cfg, this.fsm.priority, this.fsm.masterAdverInt))
+      this.emit('wantMaster')
+      return
+    }
+    this.dispatch({ t: 'masterDownTimeout' })
   }
 
   private queueVip (op: () => Promise<void>, what: string): void {
@@ -188,6 +211,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition] }>
 
   private transition (from: VrrpStateName, to: VrrpStateName): void {
     this.lastTransition = this.deps.clock.wall()
+    this.wanting = false
     this.counters.transitions++
     if (to === 'MASTER') this.counters.becameMaster++
     if (from === 'MASTER') this.counters.releasedMaster++
