@@ -1,95 +1,163 @@
 #!/usr/bin/env node
-// Side-by-side L7 benchmark: the same config served by HAProxy 2.6 and by pocketlb
-// (the built bundle), two tiny Node backends answering 99 bytes, wrk as the client.
-// Prints req/s, CPU seconds of the proxy process and RSS, and pocketlb/HAProxy ratios.
-// Bounded: each run lasts <secs> seconds (default 5). Loopback only.
-//   node scripts/bench/http-vs-haproxy.mjs [secs]
-import { spawn, spawnSync } from 'node:child_process'
-import { createServer } from 'node:http'
-import { createServer as netServer, connect } from 'node:net'
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs'
+// pocketlb beside HAProxy 2.6 on the same machine in the same run (issue 6's figures).
+// The proxy is pinned to core 0; backends (tiny Node servers in their own processes)
+// and load (wrk, a rate-limited Node client) to core 1. CPU from
+// /proc/<pid>/task/*/schedstat. Bounded: default ≈ 2–3 min, --quick ≤ 40 s.
+//   node scripts/bench/http-vs-haproxy.mjs [--quick] [--quota <percent>] [--ws <n>] [--sustain [secs]]
+// --sustain: pocketlb (pocket profile) alone at 1000 new conn/s for 60 s (RSS sampled each second).
+// Results also go to bench-results/<date>.json.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { LOAD_CORE, cpuNs, rssKb, startPinned, stop, runJson, freePort, waitPort } from './lib/proc.mjs'
+import { wrk } from './lib/wrk.mjs'
+import { capCpu } from './lib/quota.mjs'
+import { startProxy, bundle } from './lib/proxies.mjs'
 
-const secs = Number(process.argv[2] ?? 5)
+const argv = process.argv.slice(2)
+const opt = (name, dflt) => { const i = argv.indexOf(name); return i < 0 ? dflt : (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[i + 1] : true) }
+const quick = argv.includes('--quick')
+const quota = Number(opt('--quota', 0))
+const sustain = opt('--sustain', false)
+const secs = quick ? 2 : 4
+const rateSecs = quick ? 3 : 5
+const wsCount = Number(opt('--ws', quick ? 2000 : 9000))
+const here = new URL('.', import.meta.url).pathname
 const root = new URL('../..', import.meta.url).pathname
-const body = 'x'.repeat(98) + '\n'
+const lib = f => join(here, 'lib', f)
+const sleep = ms => new Promise(r => setTimeout(r, ms))
 
-function freePort () {
-  return new Promise(resolve => { const s = netServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) }) })
-}
-
-function cpuSeconds (pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  const tick = 100
-  return (Number(f[11]) + Number(f[12])) / tick
-}
-
-function rssKb (pid) {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m ? Number(m[1]) : 0
-}
-
-async function waitPort (port) {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise(r => { const s = connect(port, '127.0.0.1'); s.on('connect', () => { s.destroy(); r(true) }); s.on('error', () => r(false)) })
-    if (ok) return
-    await new Promise(r => setTimeout(r, 100))
-  }
-  throw new Error('proxy did not start on ' + port)
-}
-
-/** wrk runs as a child while this process keeps serving the backends. */
-async function wrk (port, keepAlive) {
-  const args = ['-t1', '-c50', `-d${secs}s`, `http://127.0.0.1:${port}/`]
-  if (!keepAlive) args.push('-H', 'Connection: close')
-  const p = spawn('wrk', args)
-  let stdout = ''
-  p.stdout.on('data', d => { stdout += d })
-  await new Promise(r => p.on('exit', r))
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout)
-  const errs = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(stdout)
-  return { rps: rps ? Number(rps[1]) : 0, errors: errs ? errs[0] : 'none' }
-}
-
-async function measure (cmd, args, port) {
-  const p = spawn(cmd, args, { stdio: 'ignore' })
-  await waitPort(port)
-  const out = {}
-  for (const ka of [true, false]) {
-    const c0 = cpuSeconds(p.pid)
-    const w = await wrk(port, ka)
-    const c1 = cpuSeconds(p.pid)
-    out[ka ? 'keepalive' : 'close'] = { ...w, cpu: c1 - c0, perCoreSec: w.rps * secs / Math.max(0.01, c1 - c0) }
-  }
-  out.rssKb = rssKb(p.pid)
-  p.kill('SIGKILL')
-  return out
-}
-
-if (!existsSync(join(root, 'dist/pocketlb.mjs'))) spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' })
+if (!existsSync(bundle)) spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' })
+const dir = mkdtempSync(join(tmpdir(), 'plb-bench-'))
+const children = []
 const backends = []
 const bports = []
 for (let i = 0; i < 2; i++) {
-  const s = createServer((q, r) => { r.writeHead(200, { 'content-length': body.length }); r.end(body) })
-  await new Promise(r => s.listen(0, '127.0.0.1', r))
-  s.keepAliveTimeout = 10000
-  backends.push(s); bports.push(s.address().port)
+  const port = await freePort()
+  const b = startPinned(LOAD_CORE, process.execPath, [lib('backend.mjs'), port])
+  backends.push(b); bports.push(port)
 }
-const dir = mkdtempSync(join(tmpdir(), 'plb-bench-'))
-const cfg = (port) => `global\n  maxconn 4000\ndefaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\nfrontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  balance roundrobin\n  server s1 127.0.0.1:${bports[0]}\n  server s2 127.0.0.1:${bports[1]}\n`
-const hp = await freePort(); const pp = await freePort()
-writeFileSync(join(dir, 'h.cfg'), cfg(hp)); writeFileSync(join(dir, 'p.cfg'), cfg(pp))
-const hap = await measure('haproxy', ['-db', '-f', join(dir, 'h.cfg')], hp)
-const plb = await measure(process.execPath, [join(root, 'dist/pocketlb.mjs'), '-f', join(dir, 'p.cfg')], pp)
-for (const s of backends) s.close()
-rmSync(dir, { recursive: true, force: true })
+for (const p of bports) await waitPort(p)
 
-const row = (k, label) => {
-  const h = hap[k]; const p = plb[k]
-  console.log(`${label.padEnd(34)} haproxy ${h.rps.toFixed(0).padStart(7)} req/s (${h.perCoreSec.toFixed(0)}/core-s)  pocketlb ${p.rps.toFixed(0).padStart(7)} req/s (${p.perCoreSec.toFixed(0)}/core-s)  ratio per core ${(p.perCoreSec / h.perCoreSec).toFixed(2)}  errors: ${p.errors}`)
+/** CPU seconds <pid> spent while <fn> ran, and <fn>'s result */
+async function cpuDuring (pid, fn) {
+  const c0 = cpuNs(pid); const t0 = performance.now()
+  const r = await fn()
+  return { r, cpu: (cpuNs(pid) - c0) / 1e9, wall: (performance.now() - t0) / 1000 }
 }
-console.log(`L7, 99-byte responses, 2 Node backends, wrk -c50, ${secs}s each, same machine, same run`)
-row('keepalive', 'keep-alive')
-row('close', 'new connection per request')
-console.log(`RSS after load                     haproxy ${(hap.rssKb / 1024).toFixed(1)} MB  pocketlb ${(plb.rssKb / 1024).toFixed(1)} MB  ratio ${(plb.rssKb / hap.rssKb).toFixed(2)}`)
+
+const rate = (port, r, s) => runJson(LOAD_CORE, lib('rate-client.mjs'), [port, r, s], (s + 15) * 1000)
+
+async function l7Figures (kind, opts = {}) {
+  const px = await startProxy(kind, 'http', bports, dir, opts)
+  children.push(px.proc)
+  const pid = px.proc.pid
+  await sleep(300)
+  const out = { rssIdleKb: rssKb(pid) }
+  const at1k = await cpuDuring(pid, () => rate(px.port, 1000, rateSecs))
+  out.cpuPctAt1k = 100 * at1k.cpu / at1k.wall
+  out.at1k = at1k.r
+  const close = await cpuDuring(pid, () => wrk(px.port, { secs, close: true }))
+  out.closePerCoreSec = close.r.requests / close.cpu
+  out.close = close.r
+  const ka = await cpuDuring(pid, () => wrk(px.port, { secs }))
+  out.kaPerCoreSec = ka.r.requests / ka.cpu
+  out.keepalive = ka.r
+  out.rssAfterLoadKb = rssKb(pid)
+  await stop(px.proc)
+  return out
+}
+
+/** KB of RSS per idle websocket: <n> upgrades held through a fresh proxy */
+async function wsFigure (kind, opts) {
+  const px = await startProxy(kind, 'http', bports, dir, opts)
+  children.push(px.proc)
+  await sleep(300)
+  const before = rssKb(px.proc.pid)
+  const client = startPinned(LOAD_CORE, process.execPath, [lib('ws-idle.mjs'), px.port, wsCount], { stdio: ['ignore', 'pipe', 'inherit'] })
+  children.push(client)
+  const res = await new Promise(resolve => {
+    let out = ''
+    const t = setTimeout(() => resolve({ ready: 0, failed: wsCount, error: 'timeout' }), 60000)
+    client.stdout.on('data', d => { out += d; if (out.includes('\n')) { clearTimeout(t); resolve(JSON.parse(out)) } })
+  })
+  await sleep(500)
+  const after = rssKb(px.proc.pid)
+  await stop(client); await stop(px.proc)
+  return { ...res, rssBeforeKb: before, rssAfterKb: after, kbPerWs: res.ready > 0 ? (after - before) / res.ready : null }
+}
+
+async function l4Figures (kind, opts = {}) {
+  const px = await startProxy(kind, 'tcp', bports, dir, opts)
+  children.push(px.proc)
+  const pid = px.proc.pid
+  await sleep(300)
+  const ka = await cpuDuring(pid, () => wrk(px.port, { secs }))
+  const close = await cpuDuring(pid, () => wrk(px.port, { secs, close: true }))
+  const big = await cpuDuring(pid, () => wrk(px.port, { secs, conns: 10, path: '/big' }))
+  const out = {
+    kaPerCoreSec: ka.r.requests / ka.cpu, keepalive: ka.r,
+    closePerCoreSec: close.r.requests / close.cpu, close: close.r,
+    bigMBPerCoreSec: big.r.requests * 65536 / 1048576 / big.cpu, big: big.r,
+    rssAfterLoadKb: rssKb(pid)
+  }
+  await stop(px.proc)
+  return out
+}
+
+/** The highest rate a quarter core holds: wrk's Connection: close rate and a 1000/s run */
+async function quotaFigures (kind, opts = {}) {
+  const px = await startProxy(kind, 'http', bports, dir, opts)
+  children.push(px.proc)
+  const cap = capCpu(px.proc.pid, quota)
+  if (cap.unavailable) { await stop(px.proc); return { unavailable: cap.unavailable } }
+  try {
+    await sleep(300)
+    const close = await wrk(px.port, { secs, close: true })
+    const at1k = await rate(px.port, 1000, rateSecs)
+    return { cgroup: cap.kind, quotaPct: quota, closeRps: close.rps, closeErrors: close.errors, at1k }
+  } finally { await stop(px.proc); cap.release() }
+}
+
+async function sustained (secsTotal) {
+  const px = await startProxy('pocketlb', 'http', bports, dir, { profile: 'pocket' })
+  children.push(px.proc)
+  const cap = quota > 0 ? capCpu(px.proc.pid, quota) : null
+  try {
+    await sleep(300)
+    let maxRss = 0
+    const sampler = setInterval(() => { maxRss = Math.max(maxRss, rssKb(px.proc.pid)) }, 1000)
+    const r = await cpuDuring(px.proc.pid, () => rate(px.port, 1000, secsTotal))
+    clearInterval(sampler)
+    return { profile: 'pocket', quota: cap?.kind ? quota : null, quotaUnavailable: cap?.unavailable ?? null, secs: secsTotal, ...r.r, cpuPct: 100 * r.cpu / r.wall, maxRssKb: maxRss, rssEndKb: rssKb(px.proc.pid) }
+  } finally { await stop(px.proc); cap?.release?.() }
+}
+
+const results = { date: new Date().toISOString(), quick, wsCount, secs, rateSecs, node: process.version }
+try {
+  if (sustain) {
+    results.sustain = await sustained(sustain === true ? 60 : Number(sustain))
+  } else {
+    results.l7 = {}
+    for (const kind of ['haproxy', 'haproxy-reuse', 'pocketlb']) results.l7[kind] = await l7Figures(kind)
+    results.ws = {
+      haproxy: await wsFigure('haproxy'),
+      // the pocket profile caps maxconn below 9000 by seed 003's rule: the websocket
+      // figure keeps the pocket V8 caps and takes maxconn from the config (lab limits)
+      pocketlb: await wsFigure('pocketlb', { profile: 'lab', flagsProfile: 'pocket' })
+    }
+    results.l4 = { haproxy: await l4Figures('haproxy'), pocketlb: await l4Figures('pocketlb') }
+    if (quota > 0) results.quota = { haproxy: await quotaFigures('haproxy'), pocketlb: await quotaFigures('pocketlb') }
+  }
+} finally {
+  for (const c of [...children, ...backends]) await stop(c)
+  rmSync(dir, { recursive: true, force: true })
+}
+
+mkdirSync(join(root, 'bench-results'), { recursive: true })
+const file = join(root, 'bench-results', `${results.date.replace(/[:.]/g, '-')}.json`)
+writeFileSync(file, JSON.stringify(results, null, 2) + '\n')
+const { printResults } = await import('./lib/print.mjs')
+printResults(results)
+console.log(`\nresults written to ${file}`)

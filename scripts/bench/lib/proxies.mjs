@@ -1,0 +1,36 @@
+// The proxies under test, each started pinned to the proxy core with the same
+// config text (HAProxy's language), and the configs themselves.
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PROXY_CORE, startPinned, waitPort, freePort } from './proc.mjs'
+
+const root = new URL('../../..', import.meta.url).pathname
+export const bundle = join(root, 'dist/pocketlb.mjs')
+
+/** maxconn under the 20000 descriptors a process may have here: 9000 websockets use 18000 */
+const MAXCONN = 9500
+
+export function config (mode, port, bports, { reuseAlways = false } = {}) {
+  const servers = bports.map((p, i) => `  server s${i + 1} 127.0.0.1:${p}\n`).join('')
+  return `global\n  maxconn ${MAXCONN}\ndefaults\n  mode ${mode}\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n  timeout tunnel 1h\n` +
+    `frontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  balance roundrobin\n${reuseAlways ? '  http-reuse always\n' : ''}${servers}`
+}
+
+/** node flags the profile gives the data plane (what bin/pocketlb computes) */
+export function profileFlags (profile) {
+  const r = spawnSync(process.execPath, [bundle, 'tune', '--node-flags', '--profile', profile, '-f', 'x'], { encoding: 'utf8' })
+  return r.stdout.trim().split(/\s+/).filter(Boolean)
+}
+
+/** Starts one proxy; { proc, port, name }. <kind>: haproxy | haproxy-reuse | pocketlb */
+export async function startProxy (kind, mode, bports, dir, { profile = 'pocket', flagsProfile = profile } = {}) {
+  const port = await freePort()
+  const file = join(dir, `${kind}-${mode}-${port}.cfg`)
+  writeFileSync(file, config(mode, port, bports, { reuseAlways: kind === 'haproxy-reuse' }))
+  const proc = kind === 'pocketlb'
+    ? startPinned(PROXY_CORE, process.execPath, [...profileFlags(flagsProfile), bundle, '--profile', profile, '-q', '-f', file])
+    : startPinned(PROXY_CORE, 'haproxy', ['-db', '-q', '-f', file])
+  await waitPort(port)
+  return { proc, port, kind }
+}
