@@ -141,7 +141,6 @@ export class Engine {
     if (this.process.stopping && this.process.actconn === 0 && this.stopResolve !== null) this.stopResolve()
   }
 
-  /** Soft stop (SIGUSR1): stop accepting, let streams finish, resolve when none is left. */
   /** Stops everything at once: listeners, checks, and (by the caller) the process. */
   async stop (): Promise<void> {
     this.process.stopping = true
@@ -152,11 +151,15 @@ export class Engine {
     this.gen?.close()
   }
 
+  /** Soft stop (SIGUSR1): stop accepting, close keep-alive clients waiting
+   *  between requests, let the others finish their transaction; resolves
+   *  when no stream is left. */
   softStop (): Promise<void> {
     this.process.stopping = true
     for (const l of this.listeners.values()) void l.close()
     this.listeners.clear()
     for (const w of this.waiting.splice(0)) w.sock.destroy()
+    for (const c of [...this.process.idle]) c.closeIdle()
     if (this.process.actconn === 0) { this.gen?.close(); return Promise.resolve() }
     return new Promise(resolve => { this.stopResolve = () => { this.gen?.close(); resolve() } })
   }

@@ -18,12 +18,18 @@ export function statusClass (status: number): number {
 }
 
 /** Process-wide counters shared by every frontend (HAProxy actconn...). */
+/** A keep-alive client connection between two requests. */
+export interface IdleClient { closeIdle (): void }
+
 export class ProcessCounters {
   actconn = 0
   totalConns = 0
   totalReqs = 0
   /** soft stop in progress: no new keep-alive, exit when actconn reaches 0 */
   stopping = false
+  /** client connections waiting between two requests (keep-alive, any
+   *  generation), which a soft stop closes at once since it must end them */
+  readonly idle = new Set<IdleClient>()
   readonly start = Date.now()
   /** set by the engine: admits waiting connections, ends a soft stop */
   onSessionEnd: (() => void) | null = null

@@ -97,6 +97,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
 
   private feedHead (d: Buffer): void {
     if (this.inBuf === null) {
+      this.fe.process.idle.delete(this)
       this.log.requestStarts()
       const lead = skipLeadingEmptyLines(d)
       if (lead === d.length) return
@@ -510,7 +511,13 @@ export class HttpSession extends StreamBase implements ActionTarget {
     const fp = this.fe.plan
     this.armRequestTimer(fp.timeouts.httpKeepAlive || fp.timeouts.httpRequest || fp.timeouts.client)
     this.cs.resume()
+    this.fe.process.idle.add(this)
     if (this.pending !== null) { const p = this.pending; this.pending = null; this.feedHead(p) }
+  }
+
+  /** Soft stop: a client waiting between requests is closed now. */
+  closeIdle (): void {
+    if (this.state === St.ReqHead && this.inBuf === null) this.closeClient()
   }
 
   /** Detaches the server connection: kept for reuse when <keep>, else destroyed.
@@ -588,6 +595,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
   private endSession (): void {
     if (this.sessionEnded) return
     this.sessionEnded = true
+    this.fe.process.idle.delete(this)
     this.fe.cur--
     this.fe.process.actconn--
     this.fe.process.sessionClosed()
