@@ -11,8 +11,10 @@ import type { GlobalPlan } from '../config/plan.ts'
 
 /** Moves the requests waiting on <srv>, which can no longer serve, to the
  *  backend's queue and lets the other servers take them (HAProxy
- *  pendconn_redistribute). Returns how many were moved. */
+ *  pendconn_redistribute): only with `option redispatch` and without
+ *  `option persist`, otherwise they wait for <srv>. Returns how many moved. */
 export function redistributeQueue (be: BackendRuntime, srv: ServerRuntime): number {
+  if (!be.plan.redispatch || be.plan.persist) return 0
   let moved = 0
   for (let w = srv.queue.shift(); w !== null; w = srv.queue.shift()) { be.queue.push(w); moved++ }
   if (moved > 0) be.drainQueue()
