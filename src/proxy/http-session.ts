@@ -15,6 +15,9 @@ import { connectServer } from './server-connect.ts'
 import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
 import { StreamBase } from './stream-base.ts'
 import { KeptConnection, IDEMPOTENT } from './kept-connection.ts'
+import { CookieTxn, persistFromCookie, responseCookie } from './cookie-persist.ts'
+import { stickStore } from './stick-rules.ts'
+import { countHttpRequest } from '../rules/stick/track.ts'
 
 const St = { ReqHead: 0, Assigning: 1, Exchange: 2, Tunnel: 3, Closed: 4 } as const
 
@@ -55,9 +58,11 @@ export class HttpSession extends StreamBase implements ActionTarget {
   private mode: HttpConnMode = 'keep-alive'
   private clientKeepAlive = false
   private firstRequest = true
+  private readonly ck = new CookieTxn()
 
   constructor (cs: Socket, fe: FrontendRuntime) {
     super(cs, fe)
+    this.log.cookie = this.ck
     cs.on('data', (d: Buffer) => this.onClientData(d))
     cs.on('end', () => this.onClientEnd())
     cs.on('close', () => this.onClientClose())
@@ -130,6 +135,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
     if (st !== 0) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(st); return }
     this.req = head
     this.log.headReceived(head)
+    countHttpRequest(this.stk)
     this.clearTimer()
     this.cs.setTimeout(this.fe.plan.timeouts.client)
     this.cs.on('timeout', this.onClientTimeout)
@@ -253,6 +259,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.mode = effectiveConnMode(fp.httpConnMode, be.plan.httpConnMode)
     const ff = be.plan.forwardFor ?? fp.forwardFor
     if (ff !== null) applyForwardFor(this.reqHead, ff, this.srcAddr)
+    this.persistSrv = persistFromCookie(be, this.reqHead, this.ck)
     this.log.queueStarts()
     this.requestSlot(null)
   }
@@ -372,6 +379,8 @@ export class HttpSession extends StreamBase implements ActionTarget {
       this.dropServer(false)
       return
     }
+    if (be.plan.cookie !== null) responseCookie(be.plan.cookie, head, this.srv!, this.ck, this.reqHead.method)
+    if (be.plan.stickRules !== undefined) stickStore(be, this, this.srv!, 'response')
     const m = this.resMeta
     if (status === 101 && this.reqMeta.connUpgrade) {
       this.writeClient(Buffer.from(serializeHead(statusLine(head), head, 'upgrade'), 'latin1'))
@@ -490,6 +499,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
     if (this.srv !== null) this.srv.hrsp[sc]++
     const srvKa = this.resMeta.v11 ? !this.resMeta.connClose : this.resMeta.connKeepAlive
     this.dropServer(srvKa && this.mode === 'keep-alive' && this.reqDone)
+    this.endTracked(this.resHead.status, false)
     this.log.emit()
     if (this.clientKeepAlive) this.nextRequest()
     else this.closeClient()
@@ -562,6 +572,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.log.localAnswer(status)
     this.fe.countStatus(status)
     this.writeClient(raw)
+    this.endTracked(status, false)
     this.log.emit()
     this.clientKeepAlive = false
     this.closeClient()
@@ -595,6 +606,8 @@ export class HttpSession extends StreamBase implements ActionTarget {
   private endSession (): void {
     if (this.sessionEnded) return
     this.sessionEnded = true
+    // the bytes went with each transaction's end
+    this.endTracked(0, true, false)
     this.fe.process.idle.delete(this)
     this.fe.cur--
     this.fe.process.actconn--

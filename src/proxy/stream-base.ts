@@ -9,13 +9,15 @@ import type { FrontendRuntime } from './frontend-runtime.ts'
 import { StreamLog } from './stream-log.ts'
 import { afterConnectError, retryDelay, Retry } from './retry.ts'
 import { chooseBackend } from './switching.ts'
+import { stickMatch, stickStore } from './stick-rules.ts'
+import { countHttpStatus, endTracking, type StickHolder, type TrackSlots } from '../rules/stick/track.ts'
 
 /** What the HTTP and TCP streams share: the view rules and logs read, the
  *  way to a server (backend choice, slot or queue, connect with retries and
  *  redispatch) and its accounting. A subclass says how it connects, what it
  *  does once connected, and how it refuses (503 page in HTTP, close in TCP).
  *  Contract: every slot granted is released exactly once (releaseSlot). */
-export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone {
+export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder {
   readonly srcAddr: string
   readonly srcPort: number
   readonly dstAddr: string
@@ -28,11 +30,15 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone 
   fifoPrev: FifoEntry | null = null
   fifoNext: FifoEntry | null = null
   fifoOwner: Fifo<FifoEntry> | null = null
+  /** stick counters tracked by rules (track-sc0..2) */
+  stk: TrackSlots | null = null
 
   protected be: BackendRuntime | null = null
   protected srv: ServerRuntime | null = null
   protected slotHeld = false
   protected retriesLeft = 0
+  /** server a persistence cookie leads to, for this transaction's first try */
+  protected persistSrv: ServerRuntime | null = null
   /** the stream's one pending timer (request, queue or retry delay) */
   protected timer: NodeJS.Timeout | null = null
   protected readonly log: StreamLog
@@ -76,8 +82,10 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone 
   /** Asks the backend for a server slot, avoiding <avoid> if possible. */
   protected requestSlot (avoid: ServerRuntime | null): void {
     const be = this.be!
-    const { r, srv } = be.assign(this, this, avoid, null)
-    if (r === Assign.Granted) { this.slotHeld = true; this.startConnect(srv!); return }
+    // persistence (cookie, then stick match) holds for the first try; a redispatch (<avoid>) drops it
+    const forced = avoid !== null ? null : this.persistSrv ?? (be.plan.stickRules === undefined ? null : stickMatch(be, this))
+    const { r, srv } = be.assign(this, this, avoid, forced)
+    if (r === Assign.Granted) { this.slotHeld = true; this.serverAssigned(srv!); return }
     if (r === Assign.NoServer) { this.log.term('S', 'C'); this.refuse(); return }
     const tq = be.plan.timeouts.queue || be.plan.timeouts.connect
     if (tq > 0) this.timer = setTimeout(() => this.onQueueTimeout(), tq)
@@ -86,7 +94,22 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone 
   slotGranted (srv: ServerRuntime): void {
     this.clearTimer()
     this.slotHeld = true
+    this.serverAssigned(srv)
+  }
+
+  /** <srv> takes the stream: `stick store-request` rules record it, then connect. */
+  private serverAssigned (srv: ServerRuntime): void {
+    if (this.be!.plan.stickRules !== undefined) stickStore(this.be!, this, srv, 'request')
     this.startConnect(srv)
+  }
+
+  /** End of a transaction answered with <status> (HTTP) or of the connection:
+   *  tracked stick counters get the bytes and the status, and those held for
+   *  the transaction (or all, when <connectionEnds>) are released. */
+  protected endTracked (status: number, connectionEnds: boolean, countBytes = true): void {
+    if (this.stk === null) return
+    if (status > 0) countHttpStatus(this.stk, status)
+    endTracking(this.stk, countBytes ? this.log.bytesIn : 0, countBytes ? this.log.bytesOut : 0, connectionEnds)
   }
 
   private onQueueTimeout (): void {

@@ -5,6 +5,7 @@ import type { LogRecord } from '../log/types.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import type { ServerRuntime } from './server-runtime.ts'
 import type { BackendRuntime } from './backend-runtime.ts'
+import type { CookieTxn } from './cookie-persist.ts'
 
 /** Whole milliseconds from <a> to <b>, or -1 when either moment never came. */
 function ms (a: number, b: number): number {
@@ -45,6 +46,8 @@ export class StreamLog {
   bytesOut = 0
   retries = 0
   redispatched = false
+  /** cookie persistence of the transaction (3rd and 4th termination state characters), set by HTTP streams */
+  cookie: CookieTxn | null = null
 
   constructor (private readonly fe: FrontendRuntime, private readonly view: StreamView) {}
 
@@ -145,7 +148,7 @@ export class StreamLog {
       bytesIn: this.bytesIn,
       capturedReqCookie: '-',
       capturedResCookie: '-',
-      termState: this.termA + this.termB + '--',
+      termState: this.termA + this.termB + (this.cookie === null ? '--' : this.cookie.req + this.cookie.res),
       actconn: fe.process.actconn,
       feconn: fe.cur,
       beconn: this.be?.cur ?? 0,

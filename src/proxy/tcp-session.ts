@@ -117,6 +117,7 @@ export class TcpSession extends StreamBase {
     this.ss?.destroy()
     this.cs.destroy()
     this.log.emit()
+    this.endTracked(0, true)
     this.fe.cur--
     this.fe.process.actconn--
     this.fe.process.sessionClosed()

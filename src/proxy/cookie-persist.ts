@@ -1,0 +1,134 @@
+import type { HttpHead } from '../core/http-head.ts'
+import { addHeader } from '../core/http-head.ts'
+import type { CookiePlan } from '../config/plan.ts'
+import type { BackendRuntime } from './backend-runtime.ts'
+import type { ServerRuntime } from './server-runtime.ts'
+import { ReqCookieState, ResCookieState, type ReqCookieCode, type ResCookieCode } from '../log/term-state.ts'
+
+/** Cookie persistence of one HTTP transaction (HAProxy `cookie <name>
+ *  insert|rewrite|prefix`, server `cookie <value>`): the request's cookie
+ *  names a server; the response gets the cookie that leads the client back.
+ *  One per session, reset per transaction. The flags are the 3rd and 4th
+ *  characters of the log's termination state. */
+export class CookieTxn {
+  /** server the client's cookie designates (null: none, unknown, or down without `option persist`) */
+  srv: ServerRuntime | null = null
+  req: ReqCookieCode = ReqCookieState.notConfigured
+  res: ResCookieCode = ResCookieState.notConfigured
+
+  reset (): void {
+    this.srv = null
+    this.req = ReqCookieState.notConfigured; this.res = ResCookieState.notConfigured
+  }
+}
+
+/** PREFIX mode separates the server's cookie value from the application's. */
+const PREFIX_DELIM = '~'
+/** insert mode with maxidle/maxlife appends dates after this character */
+const DATE_DELIM = '|'
+
+function serverByCookie (be: BackendRuntime, value: string): ServerRuntime | null {
+  for (const s of be.servers) if (s.plan.cookie !== null && s.plan.cookie === value) return s
+  return null
+}
+
+/** Starts <txn> for a request to <be>: the server its cookie leads to, if any. */
+export function persistFromCookie (be: BackendRuntime, req: HttpHead, txn: CookieTxn): ServerRuntime | null {
+  txn.reset()
+  const ck = be.plan.cookie
+  if (ck === null) return null
+  requestCookie(be, ck, req, txn, be.plan.persist)
+  return txn.srv
+}
+
+/** Request side: reads the persistence cookie of <req> into <txn>, and
+ *  removes it (insert + indirect) or its prefix (prefix mode) before the
+ *  request goes to the server. <persist>: `option persist` or force-persist,
+ *  a cookie naming a server that is down still leads to it. */
+export function requestCookie (be: BackendRuntime, ck: CookiePlan, req: HttpHead, txn: CookieTxn, persist: boolean): void {
+  txn.req = ReqCookieState.none
+  txn.res = ResCookieState.none
+  const strip = ck.mode === 'insert' && ck.indirect
+  for (let i = 0; i < req.lnames.length; i++) {
+    if (req.lnames[i] !== 'cookie') continue
+    const parts = req.values[i].split(';')
+    let changed = false
+    for (let j = 0; j < parts.length; j++) {
+      const part = parts[j]
+      const eq = part.indexOf('=')
+      if (eq < 0 || part.slice(0, eq).trim() !== ck.name) continue
+      let value = part.slice(eq + 1).trim()
+      if (ck.mode === 'prefix') {
+        const d = value.indexOf(PREFIX_DELIM)
+        if (d < 0) continue
+        parts[j] = part.slice(0, eq + 1) + value.slice(d + 1)
+        value = value.slice(0, d)
+        changed = true
+      } else if (ck.mode === 'insert') {
+        const d = value.indexOf(DATE_DELIM)
+        if (d >= 0) value = value.slice(0, d)
+      }
+      if (strip) { parts.splice(j, 1); j--; changed = true }
+      if (txn.req !== ReqCookieState.none) continue
+      const srv = serverByCookie(be, value)
+      if (srv === null) txn.req = ReqCookieState.invalid
+      else if (srv.usable || persist) { txn.req = ReqCookieState.valid; txn.srv = srv }
+      else txn.req = ReqCookieState.downServer
+    }
+    if (!changed) continue
+    const v = parts.map(p => p.trim()).filter(p => p !== '').join('; ')
+    if (v === '') { req.names.splice(i, 1); req.lnames.splice(i, 1); req.values.splice(i, 1); i-- } else req.values[i] = v
+  }
+}
+
+/** Freshness information or a validator make a response cacheable (HAProxy
+ *  adds `cache-control: private` to those under `nocache`); explicit
+ *  public/private/no-cache/no-store directives leave it alone. */
+function cacheable (res: HttpHead): boolean {
+  let fresh = false
+  for (let i = 0; i < res.lnames.length; i++) {
+    const n = res.lnames[i]
+    if (n === 'last-modified' || n === 'expires') fresh = true
+    else if (n === 'cache-control') {
+      const v = res.values[i].toLowerCase()
+      if (/\b(public|private|no-cache|no-store)\b/.test(v)) return false
+      if (/\b(s-)?max-age\b/.test(v)) fresh = true
+    }
+  }
+  return fresh
+}
+
+/** Response side, for a response of <srv>: rewrites or prefixes the
+ *  server's own cookie, or (insert) drops it and appends ours. */
+export function responseCookie (ck: CookiePlan, res: HttpHead, srv: ServerRuntime, txn: CookieTxn, method: string): void {
+  let preserved = false
+  for (let i = 0; i < res.lnames.length; i++) {
+    if (res.lnames[i] !== 'set-cookie') continue
+    const v = res.values[i]
+    const eq = v.indexOf('=')
+    if (eq < 0 || v.slice(0, eq).trim() !== ck.name) continue
+    if (ck.mode === 'insert') {
+      if (ck.preserve) { preserved = true; continue }
+      res.names.splice(i, 1); res.lnames.splice(i, 1); res.values.splice(i, 1); i--
+      txn.res = ResCookieState.deleted
+    } else if (ck.mode === 'passive') {
+      txn.res = ResCookieState.passive
+    } else if (srv.plan.cookie !== null) {
+      const semi = v.indexOf(';', eq)
+      const appValue = v.slice(eq + 1, semi < 0 ? v.length : semi)
+      const value = ck.mode === 'rewrite' ? srv.plan.cookie : srv.plan.cookie + PREFIX_DELIM + appValue
+      res.values[i] = v.slice(0, eq + 1) + value + (semi < 0 ? '' : v.slice(semi))
+      txn.res = ResCookieState.rewritten
+    }
+  }
+  // the client's cookie already leads to the server that answered: nothing to insert
+  if (ck.mode !== 'insert' || preserved || (txn.req === ReqCookieState.valid && txn.srv === srv)) return
+  if (ck.postonly && method !== 'POST') return
+  let text = srv.plan.cookie === null ? `${ck.name}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/` : `${ck.name}=${srv.plan.cookie}; path=/`
+  for (const d of ck.domain) text += '; domain=' + d
+  if (ck.httponly) text += '; HttpOnly'
+  if (ck.secure) text += '; Secure'
+  addHeader(res, 'set-cookie', text)
+  txn.res = ResCookieState.inserted
+  if (ck.nocache && cacheable(res)) addHeader(res, 'cache-control', 'private')
+}
