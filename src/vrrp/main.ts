@@ -125,9 +125,12 @@ export async function runVrrpCli (argv: string[]): Promise<number> {
   const engine = new VrrpEngine(r.plan, { log })
   log(`Starting pocketlb VRRP engine, ${r.plan.instances.length} instance(s)`)
   await engine.start()
+  // check timers are unref'd: without VRRP sockets, this keeps the runner alive until a signal
+  const alive = setInterval(() => {}, 1 << 30)
   return new Promise(resolve => {
     const quit = (sig: string): void => {
       log(`${sig} received, stopping`)
+      clearInterval(alive)
       void engine.stop().then(() => l4?.stop()).then(() => { log('Stopped'); resolve(0) })
     }
     process.once('SIGTERM', () => quit('SIGTERM'))

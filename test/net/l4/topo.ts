@@ -1,0 +1,139 @@
+/** One LAN in namespaces for the kernel-path tests: a bridge namespace, the
+ *  balancer (10.88.0.1, runs `pocketlb vrrp -f`), a client (10.88.0.2 plus
+ *  extra source addresses) and backends 10.88.0.11.. that answer their own name
+ *  on TCP 8080 (then echo) and UDP 5353. Names: plbl4-<pid>-*. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const RUN_VRRP = new URL('../vrrp/run-vrrp.ts', import.meta.url).pathname
+export const VIP = '10.88.0.100'
+export const CLIENT_EXTRA = Array.from({ length: 8 }, (_, i) => `10.88.0.${21 + i}`)
+
+export function sh (args: string[], input?: string): string {
+  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 30_000, input })
+  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`)
+  return r.stdout
+}
+
+/** TCP: "<name>\n" on accept, then echo; UDP: "<name>" to every datagram. */
+const BACKEND_JS = `const net = require('net'), dgram = require('dgram'); const name = process.argv[1];
+net.createServer(s => { s.on('error', () => {}); s.write(name + '\\n'); s.pipe(s) }).listen(8080, '0.0.0.0');
+const u = dgram.createSocket('udp4'); u.on('message', (m, r) => u.send(name, r.port, r.address)); u.bind(5353, '0.0.0.0');`
+
+/** argv: proto host port count timeoutMs [localAddrs,comma]; prints a JSON list of first answers ("" on failure). */
+const CLIENT_JS = `const net = require('net'), dgram = require('dgram'); const [proto, host, port, count, tmo, locals] = process.argv.slice(1);
+const srcs = locals ? locals.split(',') : [undefined]; const out = [];
+function one (i) { return new Promise(res => { const localAddress = srcs[i % srcs.length]; let done = false;
+  const fin = v => { if (!done) { done = true; clearTimeout(t); res(v) } }; const t = setTimeout(() => { fin(''); try { s.destroy() } catch {} }, +tmo);
+  let s;
+  if (proto === 'tcp') { s = net.connect({ host, port: +port, localAddress }); s.on('error', () => fin('')); let b = ''; s.on('data', d => { b += d; if (b.includes('\\n')) { fin(b.split('\\n')[0]); s.destroy() } }) }
+  else { s = dgram.createSocket('udp4'); s.on('error', () => fin('')); s.bind({ address: localAddress }, () => s.send('x', +port, host)); s.on('message', m => { fin(String(m)); s.close() }) } }) }
+(async () => { for (let i = 0; i < +count; i++) out.push(await one(i)); console.log(JSON.stringify(out)) })();`
+
+export class L4Lan {
+  readonly id = `plbl4-${process.pid}`
+  readonly dir = mkdtempSync(join(tmpdir(), 'plbl4-'))
+  private readonly nss: string[] = []
+  private readonly procs = new Map<string, ChildProcess>()
+  runner: ChildProcess | null = null
+  /** runner's output lines */
+  lines: string[] = []
+
+  constructor (readonly backends: number) {
+    const br = this.ns('br')
+    sh(['ip', 'netns', 'add', br]); this.nss.push(br)
+    sh(['ip', '-n', br, 'link', 'add', 'br0', 'type', 'bridge'])
+    sh(['ip', '-n', br, 'link', 'set', 'br0', 'up'])
+    const nodes: [string, string][] = [['lb', '10.88.0.1'], ['cl', '10.88.0.2']]
+    for (let i = 1; i <= backends; i++) nodes.push([`s${i}`, `10.88.0.${10 + i}`])
+    nodes.forEach(([n, ip], k) => {
+      const ns = this.ns(n)
+      sh(['ip', 'netns', 'add', ns]); this.nss.push(ns)
+      sh(['ip', 'link', 'add', `plbl4x${k}x${process.pid}`.slice(0, 15), 'netns', ns, 'type', 'veth', 'peer', 'name', `p${k}`, 'netns', br])
+      sh(['ip', '-n', ns, 'link', 'set', `plbl4x${k}x${process.pid}`.slice(0, 15), 'name', 'eth0'])
+      sh(['ip', '-n', ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0'])
+      sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up'])
+      sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
+      sh(['ip', '-n', br, 'link', 'set', `p${k}`, 'master', 'br0'])
+      sh(['ip', '-n', br, 'link', 'set', `p${k}`, 'up'])
+    })
+    for (const a of CLIENT_EXTRA) sh(['ip', '-n', this.ns('cl'), 'addr', 'add', `${a}/24`, 'dev', 'eth0'])
+    sh(['ip', 'netns', 'exec', this.ns('lb'), 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0'])
+    for (let i = 1; i <= backends; i++) this.startBackend(i)
+  }
+
+  ns (n: string): string { return `${this.id}-${n}` }
+
+  startBackend (i: number): void {
+    const p = spawn('ip', ['netns', 'exec', this.ns(`s${i}`), process.execPath, '-e', BACKEND_JS, `s${i}`], { stdio: 'ignore' })
+    this.procs.set(`s${i}`, p)
+  }
+
+  async killBackend (i: number): Promise<void> {
+    const p = this.procs.get(`s${i}`)
+    if (!p || p.exitCode !== null || p.signalCode !== null) return
+    const gone = new Promise(resolve => p.once('exit', resolve))
+    p.kill('SIGKILL')
+    await gone
+  }
+
+  vip (present: boolean): void {
+    sh(['ip', '-n', this.ns('lb'), 'addr', present ? 'add' : 'del', `${VIP}/32`, 'dev', 'eth0'])
+  }
+
+  /** Runs <count> clients one after the other from the client namespace. */
+  clients (proto: 'tcp' | 'udp', port: number, count: number, locals: string[] = []): string[] {
+    const out = sh(['ip', 'netns', 'exec', this.ns('cl'), process.execPath, '-e', CLIENT_JS, proto, VIP, String(port), String(count), '2000', locals.join(',')])
+    return JSON.parse(out) as string[]
+  }
+
+  /** Writes <conf> and runs `pocketlb vrrp -f` in the balancer with <extra> options. */
+  runVrrp (conf: string, extra: string[] = []): ChildProcess {
+    const file = join(this.dir, 'keepalived.conf')
+    writeFileSync(file, conf)
+    const p = spawn('ip', ['netns', 'exec', this.ns('lb'), process.execPath, '--import', 'tsx', RUN_VRRP, '-f', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.lines = []
+    const onData = (b: Buffer): void => { for (const l of b.toString().split('\n')) if (l) this.lines.push(l) }
+    p.stdout!.on('data', onData)
+    p.stderr!.on('data', onData)
+    this.runner = p
+    return p
+  }
+
+  async stopRunner (): Promise<number | null> {
+    const p = this.runner
+    this.runner = null
+    if (!p || p.exitCode !== null || p.signalCode !== null) return p?.exitCode ?? null
+    const gone = new Promise<number | null>(resolve => p.once('exit', code => resolve(code)))
+    p.kill('SIGTERM')
+    const t = setTimeout(() => p.kill('SIGKILL'), 8000)
+    const code = await gone
+    clearTimeout(t)
+    return code
+  }
+
+  nft (args: string[]): { ok: boolean; out: string } {
+    const r = spawnSync('ip', ['netns', 'exec', this.ns('lb'), 'nft', ...args], { encoding: 'utf8', timeout: 10_000 })
+    return { ok: r.status === 0, out: r.stdout + r.stderr }
+  }
+
+  async destroy (): Promise<void> {
+    await this.stopRunner()
+    for (const i of this.procs.keys()) await this.killBackend(Number(i.slice(1)))
+    for (const ns of this.nss.reverse()) spawnSync('ip', ['netns', 'del', ns])
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+export async function until (cond: () => boolean, ms: number): Promise<boolean> {
+  const end = performance.now() + ms
+  while (performance.now() < end) { if (cond()) return true; await sleep(50) }
+  return cond()
+}
+
+export const tally = (answers: readonly string[]): Record<string, number> =>
+  answers.reduce<Record<string, number>>((m, a) => { m[a] = (m[a] ?? 0) + 1; return m }, {})
