@@ -3,6 +3,7 @@ import { showInfoCommand, showStat, showBackend, showServersState, showSess } fr
 import { enableServer, disableServer, getWeight, setWeight, setServer, setMaxconnServer } from './server-commands.ts'
 import { showErrors } from './error-commands.ts'
 import { showMap, addMap, setMap, delMap, clearMap, getMap } from './map-commands.ts'
+import { showTable, clearTable, setTable } from './table-commands.ts'
 import { showVrrp } from './vrrp-commands.ts'
 
 /** One runtime API command: the keywords that select it, the level it needs,
@@ -30,6 +31,7 @@ const showCliLevel: CommandHandler = (_args, s) => LEVEL_NAMES[s.level] + '\n'
 const COMMANDS: readonly Command[] = [
   { words: ['add', 'map'], level: Level.user, usage: 'add map <map> <key> <val>', help: 'add a map entry', run: addMap },
   { words: ['clear', 'map'], level: Level.user, usage: 'clear map <map>', help: 'clear the contents of this map', run: clearMap },
+  { words: ['clear', 'table'], level: Level.operator, usage: 'clear table <table> [<filter>]*', help: 'remove an entry from a table (filter: data/key)', run: clearTable },
   { words: ['del', 'map'], level: Level.user, usage: 'del map <map> [<key>|#<ref>]', help: 'delete map entries matching <key>', run: delMap },
   { words: ['disable', 'server'], level: Level.admin, usage: 'disable server (DEPRECATED)', help: "disable a server for maintenance (use 'set server' instead)", run: disableServer },
   { words: ['enable', 'server'], level: Level.admin, usage: 'enable server  (DEPRECATED)', help: "enable a disabled server (use 'set server' instead)", run: enableServer },
@@ -39,6 +41,7 @@ const COMMANDS: readonly Command[] = [
   { words: ['set', 'map'], level: Level.user, usage: 'set map <map> [<key>|#<ref>] <value>', help: 'modify a map entry', run: setMap },
   { words: ['set', 'maxconn', 'server'], level: Level.admin, usage: 'set maxconn server <bk>/<srv>', help: "change a server's maxconn setting", run: setMaxconnServer },
   { words: ['set', 'server'], level: Level.admin, usage: 'set server <bk>/<srv> [opts]', help: "change a server's state, weight, address or ssl", run: setServer },
+  { words: ['set', 'table'], level: Level.operator, usage: 'set table <table> key <k> [data.* <v>]*', help: "update or create a table entry's data", run: setTable },
   { words: ['set', 'weight'], level: Level.admin, usage: 'set weight <bk>/<srv>  (DEPRECATED)', help: "change a server's weight (use 'set server' instead)", run: setWeight },
   { words: ['show', 'backend'], level: Level.user, usage: 'show backend', help: 'list backends in the current running config', run: showBackend },
   { words: ['show', 'cli', 'level'], level: Level.user, usage: 'show cli level', help: 'display the level of the current CLI session', run: showCliLevel },
@@ -49,6 +52,7 @@ const COMMANDS: readonly Command[] = [
   { words: ['show', 'sess'], level: Level.operator, usage: 'show sess', help: 'report a summary of current sessions', run: showSess },
   { words: ['show', 'stat'], level: Level.user, usage: 'show stat [desc|json|no-maint|typed|up]*', help: 'report counters for each proxy and server', run: showStat },
   { words: ['show', 'vrrp'], level: Level.user, usage: 'show vrrp [json]', help: 'report the state and counters of the VRRP instances', run: showVrrp },
+  { words: ['show', 'table'], level: Level.user, usage: 'show table <table> [<filter>]*', help: "report table usage stats or dump this table's contents (filter: data/key)", run: showTable },
   { words: ['user'], level: Level.user, usage: 'user', help: 'lower the level of the current CLI session to user', run: lowerTo(Level.user) },
   { words: ['help'], level: Level.user, usage: 'help [<command>]', help: 'list matching or all commands', run: help },
   { words: ['prompt'], level: Level.user, usage: 'prompt', help: 'toggle interactive mode with prompt', run: prompt },
