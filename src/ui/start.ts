@@ -1,4 +1,4 @@
-import { Worker, MessageChannel } from 'node:worker_threads'
+import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads'
 import { serveControl, type ControlHostDeps } from '../runtime/control.ts'
 import type { UiWorkerData, UiWorkerEvent } from './worker.ts'
 
@@ -10,11 +10,17 @@ export interface UiHandle {
   stop (): Promise<void>
 }
 
-/** The worker's script: from sources worker-entry.ts; in the bundle (one
- *  file) the bundle itself, whose CLI recognises workerData.plbRole. */
-function workerUrl (): URL {
+/** The worker: in the bundle (one file) the bundle itself, whose CLI
+ *  recognises workerData.plbRole; from sources worker-entry.ts, loaded
+ *  through tsx registered inside the worker (Node 20 workers do not inherit
+ *  the parent's --import loader hooks). */
+function newWorker (data: UiWorkerData, transfer: MessagePort): Worker {
   const self = new URL(import.meta.url)
-  return self.pathname.endsWith('.ts') ? new URL('./worker-entry.ts', self) : self
+  if (!self.pathname.endsWith('.ts')) return new Worker(self, { workerData: data, transferList: [transfer] })
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const entry = new URL('./worker-entry.ts', self).href
+  const boot = `import(${JSON.stringify(tsx)}).then(m => { m.register(); return import(${JSON.stringify(entry)}) })`
+  return new Worker(boot, { eval: true, workerData: data, transferList: [transfer] })
 }
 
 /** Starts the web UI in a worker thread listening on <host>:<port>, talking
@@ -23,7 +29,7 @@ export async function startUi (opts: { host: string; port: number; storePath: st
   const { port1, port2 } = new MessageChannel()
   const stopControl = serveControl(port1, opts)
   const data: UiWorkerData = { plbRole: 'ui', control: port2, host: opts.host, port: opts.port, storePath: opts.storePath }
-  const worker = new Worker(workerUrl(), { workerData: data, transferList: [port2] })
+  const worker = newWorker(data, port2)
   let exited = false
   const gone = new Promise<void>(resolve => worker.once('exit', () => { exited = true; resolve() }))
   const ready = await new Promise<UiWorkerEvent>((resolve, reject) => {

@@ -24,14 +24,18 @@ const PAGES: readonly [string, string, Page][] = [
 ]
 
 let cleanup: () => void = () => {}
+/** WHY: a hash change and an explicit call can overlap; only the newest may draw (a stale page's timers would redraw over it) */
+let routing = 0
 
 /** Decides between first start, login and the pages, from the session state. */
 export async function route (): Promise<void> {
+  const mine = ++routing
   cleanup(); cleanup = () => {}
   const main = document.getElementById('main')!
   const nav = document.getElementById('nav')!
   const who = document.getElementById('who')!
   const state = await get<{ setupRequired: boolean; user: string | null; csrf: string | null }>('/api/auth/state')
+  if (mine !== routing) return
   setCsrf(state.csrf)
   if (state.setupRequired || state.user === null) {
     mount(nav); mount(who)
