@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startBackends, startOurs, startHaproxy, cli, tempDir, randomPort, csvRows, type Backends, type Ours, type Haproxy } from './helpers.ts'
+import { startBackends, startOurs, startHaproxy, cli, tempDir, csvRows, type Backends, type Ours, type Haproxy } from './helpers.ts'
 import { freePorts } from '../../helpers/net.ts'
 
 let backends: Backends
@@ -39,12 +39,10 @@ backend bk
 
 before(async () => {
   backends = await startBackends(1)
-  const [dead, agent] = await freePorts(2)
-  const ports: number[] = []
+  const [dead, agent, ...ports] = await freePorts(4)
   for (const name of ['haproxy', 'ours']) {
     mkdirSync(join(dir.path, name))
     sockets.push(join(dir.path, name, 'admin.sock'))
-    ports.push(randomPort())
   }
   haproxy = await startHaproxy(config(sockets[0], ports[0], backends.ports[0], dead, agent), join(dir.path, 'haproxy'), ports[0])
   ours = await startOurs(config(sockets[1], ports[1], backends.ports[0], dead, agent), join(dir.path, 'ours'))
