@@ -14,7 +14,7 @@ import { consoleAlert, consoleNotice, consoleWarning } from './log/logger.ts'
 import { ENGINE_CHILD_ARG, loadVrrpBeside, startApplianceVrrp, takeVrrpArgs } from './vrrp/appliance.ts'
 import { defaultTuneOpts, takeTuneOption, type TuneOpts } from './tuning/tune-cli.ts'
 import { computeLimits } from './tuning/limits.ts'
-import { readInputs } from './tuning/inputs.ts'
+import { currentInputs } from './tuning/inputs.ts'
 import { fitLoaded } from './tuning/fit-plan.ts'
 
 /** `pocketlb` command line, a drop-in for `haproxy` where it matters:
@@ -170,7 +170,7 @@ export async function main (argv: string[]): Promise<number> {
   }
   const files = expandFiles(o.files)
   let limits
-  try { limits = computeLimits(o.tune.profile, await readInputs(o.tune.board)) } catch (e) { consoleAlert((e as Error).message); return 1 }
+  try { limits = computeLimits(o.tune.profile, await currentInputs(o.tune.board)) } catch (e) { consoleAlert((e as Error).message); return 1 }
   const first = fitLoaded(load(o), limits)
   report(first, o.quiet)
   const vrrpLoad = loadVrrpBeside(vx.vrrpFiles, first, o.quiet)

@@ -6,6 +6,10 @@ import { maxconnWithin } from './limits.ts'
 import { deepFreeze } from '../config/freeze.ts'
 
 const MiB = 1024 * 1024
+/** global maxconn of a config that sets none (config/keywords/global.ts): the
+ *  profile's value replaces it without a warning. (The Plan does not say whether
+ *  maxconn was written; a config writing exactly 4096 is capped silently too.) */
+const UNSET_GLOBAL_MAXCONN = 4096
 
 export interface FittedPlan {
   readonly plan: Plan
@@ -25,7 +29,7 @@ export function fitPlan (plan: Plan, l: Limits): FittedPlan {
   }
   // a config with smaller buffers than the profile's fits more connections
   const maxconn = Math.min(g.maxconn, maxconnWithin(l.connBudgetBytes, bufsize, l.maxconnCeiling))
-  if (maxconn < g.maxconn) {
+  if (maxconn < g.maxconn && g.maxconn !== UNSET_GLOBAL_MAXCONN) {
     const need = connectionMemory(g.maxconn, bufsize)
     warnings.push(need > l.connBudgetBytes
       ? `global maxconn ${g.maxconn} does not fit the '${l.profile}' profile's RAM budget: ` +
@@ -34,7 +38,7 @@ export function fitPlan (plan: Plan, l: Limits): FittedPlan {
       : `global maxconn ${g.maxconn} is above the '${l.profile}' profile's ceiling: maxconn capped to ${maxconn}.`)
   }
   const stretch = l.checkIntervalFactor !== 1
-  if (warnings.length === 0 && !stretch) return { plan, warnings }
+  if (maxconn === g.maxconn && bufsize === g.tune.bufsize && !stretch) return { plan, warnings }
   const backends = stretch ? stretchChecks(plan.backends, l.checkIntervalFactor) : plan.backends
   const global = { ...g, maxconn, tune: { ...g.tune, bufsize } }
   return { plan: deepFreeze({ ...plan, global, backends }), warnings }

@@ -1,6 +1,6 @@
 import { PROFILE_CHOICES, type ProfileChoice } from './types.ts'
 import { computeLimits, nodeFlags } from './limits.ts'
-import { readInputs } from './inputs.ts'
+import { INPUTS_ENV, encodeInputs, readInputs } from './inputs.ts'
 import { formatTune } from './report.ts'
 
 /** The tuning options shared by `pocketlb tune` and the data plane:
@@ -28,12 +28,13 @@ export function takeTuneOption (argv: readonly string[], i: number, o: TuneOpts)
 const NO_DATA_PLANE = new Set(['-c', '-v', '-V', '-vv', '-cc', '-h', '--help', 'vrrp', 'export', 'tune'])
 
 /** `pocketlb tune [--profile p] [--board file] [--json]`: prints the profile,
- *  inputs and limits. `pocketlb tune --node-flags <pocketlb args>`: prints the
- *  node flags that start the data plane of that command line (bin/pocketlb's
- *  pre-computation), nothing when it starts none. */
+ *  inputs and limits. `pocketlb tune --exec-words <pocketlb args>` is
+ *  bin/pocketlb's pre-computation: the words for `env` that start node for
+ *  that command line — `PLB_TUNING_INPUTS=<reading> node <V8 caps>` when it
+ *  starts a data plane, `node` when not. */
 export async function tuneCli (argv: readonly string[]): Promise<number> {
   const o = defaultTuneOpts()
-  const flagsFor = argv[0] === '--node-flags'
+  const flagsFor = argv[0] === '--exec-words'
   const args = flagsFor ? argv.slice(1) : argv
   let json = false
   try {
@@ -41,13 +42,13 @@ export async function tuneCli (argv: readonly string[]): Promise<number> {
       const j = takeTuneOption(args, i, o)
       if (j >= 0) { i = j; continue }
       if (args[i] === '--json' && !flagsFor) { json = true; continue }
-      if (flagsFor) { if (NO_DATA_PLANE.has(args[i])) return 0; continue }
+      if (flagsFor) { if (NO_DATA_PLANE.has(args[i])) { process.stdout.write('node\n'); return 0 } continue }
       process.stderr.write(`Usage : pocketlb tune [--profile ${PROFILE_CHOICES.join('|')}] [--board <file>] [--json]\n`)
       return 1
     }
     const inputs = await readInputs(o.board)
     const limits = computeLimits(o.profile, inputs)
-    if (flagsFor) process.stdout.write(nodeFlags(limits).join(' ') + '\n')
+    if (flagsFor) process.stdout.write([`${INPUTS_ENV}=${encodeInputs(inputs)}`, 'node', ...nodeFlags(limits)].join(' ') + '\n')
     else process.stdout.write(json ? JSON.stringify({ inputs, limits }, null, 2) + '\n' : formatTune(inputs, limits))
     return 0
   } catch (e) {

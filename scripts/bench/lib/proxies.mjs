@@ -17,10 +17,12 @@ export function config (mode, port, bports, { reuseAlways = false } = {}) {
     `frontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  balance roundrobin\n${reuseAlways ? '  http-reuse always\n' : ''}${servers}`
 }
 
-/** node flags the profile gives the data plane (what bin/pocketlb computes) */
-export function profileFlags (profile) {
-  const r = spawnSync(process.execPath, [bundle, 'tune', '--node-flags', '--profile', profile, '-f', 'x'], { encoding: 'utf8' })
-  return r.stdout.trim().split(/\s+/).filter(Boolean)
+/** What bin/pocketlb gives the data plane for <profile>: { env, flags } */
+export function profileStart (profile) {
+  const r = spawnSync(process.execPath, [bundle, 'tune', '--exec-words', '--profile', profile, '-f', 'x'], { encoding: 'utf8' })
+  const words = r.stdout.trim().split(/\s+/)
+  const node = words.indexOf('node')
+  return { env: Object.fromEntries(words.slice(0, node).map(w => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])), flags: words.slice(node + 1) }
 }
 
 /** Starts one proxy; { proc, port, name }. <kind>: haproxy | haproxy-reuse | pocketlb */
@@ -28,9 +30,11 @@ export async function startProxy (kind, mode, bports, dir, { profile = 'pocket',
   const port = await freePort()
   const file = join(dir, `${kind}-${mode}-${port}.cfg`)
   writeFileSync(file, config(mode, port, bports, { reuseAlways: kind === 'haproxy-reuse' }))
-  const proc = kind === 'pocketlb'
-    ? startPinned(PROXY_CORE, process.execPath, [...profileFlags(flagsProfile), bundle, '--profile', profile, '-q', '-f', file])
-    : startPinned(PROXY_CORE, 'haproxy', ['-db', '-q', '-f', file])
+  let proc
+  if (kind === 'pocketlb') {
+    const { env, flags } = profileStart(flagsProfile)
+    proc = startPinned(PROXY_CORE, process.execPath, [...flags, bundle, '--profile', profile, '-q', '-f', file], { env })
+  } else proc = startPinned(PROXY_CORE, 'haproxy', ['-db', '-q', '-f', file])
   await waitPort(port)
   return { proc, port, kind }
 }

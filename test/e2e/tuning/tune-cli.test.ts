@@ -28,13 +28,16 @@ test('tune prints the profile, the inputs read from this machine and the board, 
   assert.match(bad.err, /unknown profile 'tiny'/)
 })
 
-test("tune --node-flags: V8 caps for a data plane, nothing for -c", () => {
-  const f = plb('tune', '--node-flags', '--profile', 'pocket', '-f', 'x.cfg')
+test("tune --exec-words: the machine's reading and V8 caps for a data plane, plain node for -c", () => {
+  const f = plb('tune', '--exec-words', '--profile', 'pocket', '-f', 'x.cfg')
   assert.equal(f.code, 0, f.err)
-  assert.match(f.out, /^--max-old-space-size=\d+ --max-semi-space-size=2\n$/)
-  const c = plb('tune', '--node-flags', '-c', '-f', 'x.cfg')
+  const m = /^PLB_TUNING_INPUTS=([\w-]+) node --max-old-space-size=\d+ --max-semi-space-size=2\n$/.exec(f.out)
+  assert.ok(m, f.out)
+  const inputs = JSON.parse(Buffer.from(m[1], 'base64url').toString()) as { memTotalBytes: number; cpuCount: number }
+  assert.ok(inputs.memTotalBytes > 0 && inputs.cpuCount >= 1)
+  const c = plb('tune', '--exec-words', '-c', '-f', 'x.cfg')
   assert.equal(c.code, 0)
-  assert.equal(c.out, '')
+  assert.equal(c.out, 'node\n')
 })
 
 test("-c warns when the config's maxconn does not fit the profile's RAM budget, and says by how much", () => {

@@ -37,6 +37,10 @@ test('a bufsize above the profile is capped; a config that fits is returned as i
   assert.equal(lean.plan.global.maxconn, Math.floor(64 * MiB / (2 * 8192 + 2048 + 16384)))
   const lab = computeLimits('lab', { ...small, memTotalBytes: 65536 * MiB, memAvailableBytes: 60000 * MiB })
   assert.deepEqual(fitPlan(plan('  maxconn 200000'), lab).warnings, ["global maxconn 200000 is above the 'lab' profile's ceiling: maxconn capped to 100000."])
+  // no maxconn in the config: the profile's, silently
+  const unset = fitPlan(plan('  log stdout local0'), l)
+  assert.equal(unset.plan.global.maxconn, l.maxconn)
+  assert.deepEqual(unset.warnings, [])
   const p = plan('  maxconn 100')
   const same = fitPlan(p, l)
   assert.equal(same.plan, p)
