@@ -1,7 +1,6 @@
 import { readdirSync, statSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { isMainThread, workerData } from 'node:worker_threads'
 import { spawn } from 'node:child_process'
 import { loadConfigFiles, loadConfigSources, type LoadResult } from './config/load.ts'
 import { evalCondition } from './config/preprocess.ts'
@@ -144,11 +143,6 @@ export async function main (argv: string[]): Promise<number> {
   if (argv[0] === 'vrrp') {
     const { runVrrpCli } = await import('./vrrp/main.ts')
     return runVrrpCli(argv.slice(1))
-  }
-  // the one-file bundle is also the web UI worker's script (ui/start.ts)
-  if (!isMainThread && (workerData as { plbRole?: string } | null)?.plbRole === 'ui') {
-    await (await import('./ui/worker.ts')).runUiWorker()
-    return new Promise<number>(() => {})
   }
   if (argv[0] === ENGINE_CHILD_ARG) { await import('./vrrp/engine-child.ts'); return new Promise<number>(() => {}) }
   if (argv[0] === 'export') return exportKeepalivedCli(argv.slice(1))
