@@ -75,11 +75,7 @@ export class HttpTap {
 
   push (buf: Buffer): void {
     let i = 0
-    while (i < buf.length && this.state !== S.Tunnel) {
-      const before = i
-      i = this.step(buf, i)
-      this.wire += i - before
-    }
+    while (i < buf.length && this.state !== S.Tunnel) i = this.step(buf, i)
   }
 
   /** The peer closed: ends a body delimited by the close. */
@@ -103,12 +99,14 @@ export class HttpTap {
   private bodySlice (buf: Buffer, i: number, n: number): number {
     const take = Math.min(n, buf.length - i)
     this.sink.body(buf.subarray(i, i + take))
+    this.wire += take
     this.bodyBytes += take
     this.left -= take
     return i + take
   }
 
-  /** Consumes a part of <buf> from <i> in the current state; returns the new offset. */
+  /** Consumes a part of <buf> from <i> in the current state and counts it in
+   *  <wire> before any finish(); returns the new offset. */
   private step (buf: Buffer, i: number): number {
     switch (this.state) {
       case S.Head: return this.stepHead(buf, i)
@@ -133,6 +131,7 @@ export class HttpTap {
     const nl = buf.indexOf(10, i)
     const end = nl < 0 ? buf.length : nl + 1
     this.line += buf.toString('latin1', i, nl < 0 ? end : nl)
+    this.wire += end - i
     if (this.line.length > MAX_LINE) { this.stop('chunk line too long'); return buf.length }
     if (nl < 0) return end
     const line = this.line.replace(/\r$/, '')
@@ -156,9 +155,11 @@ export class HttpTap {
       if (joined.length > MAX_HEAD) { this.stop('head too large'); return buf.length }
       this.headParts = [joined]
       this.headLen = joined.length
+      this.wire += buf.length - i
       return buf.length
     }
     const consumed = end + 4 - this.headLen
+    this.wire += consumed
     this.headParts = []
     this.headLen = 0
     const text = joined.toString('latin1', 0, end).replace(/^(\r\n)+/, '')

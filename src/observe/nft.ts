@@ -32,7 +32,7 @@ export function observeRules (r: RuleSpec): string {
   }
 }
 table ip ${r.table} {
-  chain redirect {
+  chain intercept {
     type nat hook prerouting priority dstnat; policy accept;
     meta mark != ${r.mark} accept
     fib daddr type local accept

@@ -1,0 +1,166 @@
+// Observe mode in namespaces (root only): pc ── [eth0 node br0 eth1] ── server.
+// HTTP from the pc to the server is byte-for-byte the same with observe on and off
+// and is recorded with the right fields; a TLS ClientHello to 443 passes and is
+// listed with its SNI; UDP and ARP pass; HAR export; off again is a plain bridge.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+import { createInterface } from 'node:readline'
+import type { HttpExchange, TlsFlow } from '../../../src/observe/types.ts'
+
+const id = process.pid
+const NS = { pc: `plbo-pc-${id}`, node: `plbo-node-${id}`, srv: `plbo-srv-${id}` }
+const SERVER = '10.88.0.2'
+const PEER = new URL('./peer.ts', import.meta.url).pathname
+const RUNNER = new URL('./run-observer.ts', import.meta.url).pathname
+
+function sh (...args: string[]): string {
+  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 10_000 })
+  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`)
+  return r.stdout
+}
+
+const procs: ChildProcess[] = []
+/** JSON lines the observer printed */
+const events: Array<{ t: string; c?: HttpExchange | TlsFlow; har?: { log: { entries: Array<{ request: { url: string; method: string }; response: { status: number } }> } } }> = []
+
+function inNs (ns: string, args: string[]): ChildProcess {
+  const p = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  procs.push(p)
+  return p
+}
+
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+async function until (cond: () => boolean, ms: number): Promise<boolean> {
+  const end = performance.now() + ms
+  while (performance.now() < end) { if (cond()) return true; await sleep(20) }
+  return cond()
+}
+
+/** Sends <payload> from the pc over TCP/UDP and resolves with what came back. */
+function send (kind: 'tcp' | 'udp', port: number, payload: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('ip', ['netns', 'exec', NS.pc, process.execPath, '--import', 'tsx', PEER, kind, SERVER, String(port), payload.toString('base64')])
+    let out = ''; let err = ''
+    p.stdout.on('data', d => { out += d })
+    p.stderr.on('data', d => { err += d })
+    p.on('exit', code => code === 0 ? resolve(Buffer.from(out, 'base64')) : reject(new Error(`${kind}:${port} exit ${code}: ${err}`)))
+  })
+}
+
+let observer: ChildProcess
+let observerErr = ''
+async function command (cmd: string, reply: string): Promise<void> {
+  const n = events.filter(e => e.t === reply).length
+  observer.stdin!.write(cmd + '\n')
+  assert.ok(await until(() => events.filter(e => e.t === reply).length > n, 5000), `no ${reply} after ${cmd}: ${observerErr}`)
+}
+const captures = (): Array<HttpExchange | TlsFlow> => events.filter(e => e.t === 'capture').map(e => e.c!)
+
+before(async () => {
+  for (const ns of Object.values(NS)) { sh('ip', 'netns', 'add', ns); sh('ip', '-n', ns, 'link', 'set', 'lo', 'up') }
+  sh('ip', '-n', NS.node, 'link', 'add', 'br0', 'type', 'bridge')
+  sh('ip', '-n', NS.node, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.pc)
+  sh('ip', '-n', NS.node, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.srv)
+  for (const dev of ['eth0', 'eth1']) sh('ip', '-n', NS.node, 'link', 'set', dev, 'master', 'br0', 'up')
+  sh('ip', '-n', NS.node, 'addr', 'add', '10.88.0.3/24', 'dev', 'br0')
+  sh('ip', '-n', NS.node, 'link', 'set', 'br0', 'up')
+  for (const [ns, addr] of [[NS.pc, '10.88.0.1'], [NS.srv, SERVER]] as const) {
+    sh('ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0')
+    sh('ip', '-n', ns, 'link', 'set', 'eth0', 'up')
+  }
+  const server = inNs(NS.srv, [PEER, 'serve'])
+  const serverReady = new Promise(resolve => server.stdout!.once('data', resolve))
+  observer = inNs(NS.node, [RUNNER, 'br0', 'eth0'])
+  createInterface({ input: observer.stdout! }).on('line', l => { events.push(JSON.parse(l)) })
+  observer.stderr!.on('data', d => { observerErr += d })
+  await serverReady
+  assert.ok(await until(() => events.some(e => e.t === 'ready'), 10_000), 'observer not ready')
+})
+
+after(async () => {
+  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM')
+  await sleep(300)
+  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
+  for (const ns of Object.values(NS)) spawnSync('ip', ['netns', 'del', ns])
+})
+
+const REQ_A = Buffer.from('GET /hello?x=1 HTTP/1.1\r\nHost: app.test\r\nUser-Agent: plb-test\r\nConnection: close\r\n\r\n')
+const BODY = 'name=pocketlb&board=two-ports&x=1234'
+const REQ_B = Buffer.from('GET /one HTTP/1.1\r\nHost: app.test\r\n\r\n' +
+  `POST /form HTTP/1.1\r\nHost: app.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`)
+
+/** A real ClientHello with SNI <name>, as node's TLS client sends it. */
+async function clientHello (name: string): Promise<Buffer> {
+  return new Promise(resolve => {
+    const srv = createServer(s => { s.once('data', d => { s.destroy(); srv.close(); resolve(d) }) })
+    srv.listen(0, '127.0.0.1', () => {
+      const c = tlsConnect({ port: (srv.address() as AddressInfo).port, host: '127.0.0.1', servername: name, rejectUnauthorized: false })
+      c.on('error', () => {})
+    })
+  })
+}
+
+test('observe: HTTP unchanged and recorded, TLS listed by SNI, UDP and ARP pass', async () => {
+  const offA = await send('tcp', 80, REQ_A)
+  const offB = await send('tcp', 80, REQ_B)
+  assert.match(offA.toString('latin1'), /^HTTP\/1\.1 200 OK\r\n[^]*GET \/hello\?x=1/)
+  assert.equal((offB.toString('latin1').match(/HTTP\/1\.1 200 OK/g) ?? []).length, 2)
+
+  await command('on', 'on')
+  const onA = await send('tcp', 80, REQ_A)
+  const onB = await send('tcp', 80, REQ_B)
+  assert.deepEqual(onA, offA)
+  assert.deepEqual(onB, offB)
+
+  assert.ok(await until(() => captures().length >= 3, 3000), JSON.stringify(captures()))
+  const [a, b1, b2] = captures() as HttpExchange[]
+  assert.equal(a!.kind, 'http')
+  assert.deepEqual([a!.method, a!.host, a!.path, a!.httpVersion, a!.status, a!.reason], ['GET', 'app.test', '/hello?x=1', 'HTTP/1.1', 200, 'OK'])
+  assert.match(a!.client, /^10\.88\.0\.1:\d+$/)
+  assert.equal(a!.server, `${SERVER}:80`)
+  assert.deepEqual(a!.reqHeaders, [['Host', 'app.test'], ['User-Agent', 'plb-test'], ['Connection', 'close']])
+  assert.deepEqual(a!.resHeaders.map(h => h[0]), ['Content-Type', 'X-Request-Count', 'Content-Length', 'Connection'])
+  assert.equal(a!.reqSize, REQ_A.length)
+  assert.equal(a!.reqBodySize, 0)
+  assert.equal(a!.resBodySize, REQ_A.length)                   // the server echoes the request
+  assert.equal(a!.resSize, onA.length)
+  assert.equal(a!.resBody as unknown as string, REQ_A.subarray(0, 16).toString('latin1'))  // maxBody 16
+  assert.ok(a!.timings.connect > 0 && a!.timings.firstByte >= 0 && a!.timings.total >= a!.timings.firstByte, JSON.stringify(a!.timings))
+  assert.ok(Math.abs(a!.startedAt - Date.now()) < 30_000)
+  assert.equal(a!.error, null)
+
+  assert.deepEqual([b1!.method, b1!.path, b1!.status, b2!.method, b2!.path, b2!.status], ['GET', '/one', 200, 'POST', '/form', 200])
+  assert.equal(b1!.client, b2!.client)                          // one keep-alive connection
+  assert.equal(b2!.timings.connect, 0)
+  assert.equal(b2!.reqBodySize, BODY.length)
+  assert.equal(b2!.reqBody as unknown as string, BODY.slice(0, 16))
+  assert.equal(b1!.resSize + b2!.resSize, onB.length)
+
+  // TLS to 443: relayed untouched (the echo returns the exact ClientHello), listed with its SNI
+  const hello = await clientHello('shop.example')
+  assert.deepEqual(await send('tcp', 443, hello), hello)
+  assert.ok(await until(() => captures().some(c => c.kind === 'tls'), 3000))
+  const flow = captures().find(c => c.kind === 'tls') as TlsFlow
+  assert.deepEqual([flow.sni, flow.server, flow.bytesUp, flow.bytesDown], ['shop.example', `${SERVER}:443`, hello.length, hello.length])
+
+  // UDP and ARP are bridged as ever
+  assert.equal((await send('udp', 7, Buffer.from('ping over udp'))).toString(), 'ping over udp')
+  const srvMac = /link\/ether ([0-9a-f:]+)/.exec(sh('ip', '-n', NS.srv, 'link', 'show', 'eth0'))![1]
+  const arp = spawnSync('ip', ['netns', 'exec', NS.pc, 'arping', '-c', '1', '-w', '2', '-i', 'eth0', SERVER], { encoding: 'utf8', timeout: 5000 })
+  assert.match(arp.stdout, new RegExp(`from ${srvMac}`, 'i'))
+
+  await command(`har ${a!.id} ${b2!.id}`, 'har')
+  const har = events.filter(e => e.t === 'har').pop()!.har!
+  assert.deepEqual(har.log.entries.map(e => [e.request.method, e.request.url, e.response.status]),
+    [['GET', 'http://app.test/hello?x=1', 200], ['POST', 'http://app.test/form', 200]])
+
+  // off again: a plain bridge, nothing more recorded
+  await command('off', 'off')
+  const before = captures().length
+  assert.deepEqual(await send('tcp', 80, REQ_A), offA)
+  await sleep(200)
+  assert.equal(captures().length, before)
+})
