@@ -6,6 +6,7 @@
 // <out> defaults to dist/bundle; <arch> selects the raw-socket prebuilds to keep; a
 // <sqlite-addon> (e.g. cross-compiled for arm64) replaces better-sqlite3's own build.
 import { build } from 'esbuild'
+import { buildUiAssets } from './ui-assets.mjs'
 import { cpSync, mkdirSync, rmSync, writeFileSync, readdirSync, statSync, existsSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -75,9 +76,7 @@ export async function bundle ({ out = join(root, 'dist/bundle'), arch = process.
   rmSync(out, { recursive: true, force: true })
   mkdirSync(out, { recursive: true })
   const outfile = join(out, 'pocketlb.mjs')
-  const result = await build({
-    entryPoints: [join(root, 'src/main.ts')],
-    outfile,
+  const options = {
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -89,7 +88,11 @@ export async function bundle ({ out = join(root, 'dist/bundle'), arch = process.
     // ESM bundles of CommonJS deps need require()
     banner: { js: "import{createRequire as __plbCreateRequire}from'node:module';const require=__plbCreateRequire(import.meta.url);" },
     logLevel: 'warning'
-  })
+  }
+  const result = await build({ ...options, entryPoints: [join(root, 'src/main.ts')], outfile })
+  // the web UI worker is its own file beside (fastify stays out of the data plane's bundle), browser files embedded
+  const uiWorker = join(out, 'ui-worker.mjs')
+  await build({ ...options, metafile: false, entryPoints: [join(root, 'src/ui/worker-entry.ts')], outfile: uiWorker, define: { __PLB_UI_ASSETS__: JSON.stringify(await buildUiAssets()) } })
   writeFileSync(join(out, 'meta.json'), JSON.stringify(result.metafile))
   const { total, rows } = costByPackage(result.metafile, 'pocketlb.mjs')
   const addonBytes = stageAddons(out, arch, sqliteAddon)
@@ -97,6 +100,7 @@ export async function bundle ({ out = join(root, 'dist/bundle'), arch = process.
     `pocketlb bundle: ${outfile.slice(root.length)}  ${kib(total)} JS (budget ${kib(BUDGET_BYTES).trim()})`,
     'cost per dependency (bytes in the minified output):',
     ...rows.map(([name, bytes]) => `  ${kib(bytes)}  ${(100 * bytes / total).toFixed(1).padStart(5)}%  ${name}`),
+    `web UI worker beside it (ui-worker.mjs, loaded with --ui): ${kib(statSync(uiWorker).size).trim()}`,
     `native addons beside it (node_modules/, linux-${arch}): ${kib(addonBytes).trim()}`
   ]
   writeFileSync(join(out, 'size-report.txt'), lines.join('\n') + '\n')

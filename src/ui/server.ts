@@ -34,7 +34,7 @@ const SECURITY_HEADERS = {
 
 /** The management web app: JSON API under /api (OpenAPI at /api/openapi.json) and the browser files. */
 export async function buildUi (deps: UiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 2 * 1024 * 1024, disableRequestLogging: true })
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 2 * 1024 * 1024 })
   const api = new Api(app)
   installAuth(app, deps.store.users)
   app.addHook('onSend', async (_req, reply) => { reply.headers(SECURITY_HEADERS) })

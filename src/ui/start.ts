@@ -10,13 +10,12 @@ export interface UiHandle {
   stop (): Promise<void>
 }
 
-/** The worker: in the bundle (one file) the bundle itself, whose CLI
- *  recognises workerData.plbRole; from sources worker-entry.ts, loaded
- *  through tsx registered inside the worker (Node 20 workers do not inherit
- *  the parent's --import loader hooks). */
+/** The worker: in the bundle, ui-worker.mjs beside it (scripts/bundle.mjs);
+ *  from sources worker-entry.ts, loaded through tsx registered inside the
+ *  worker (Node 20 workers do not inherit the parent's --import loader hooks). */
 function newWorker (data: UiWorkerData, transfer: MessagePort): Worker {
   const self = new URL(import.meta.url)
-  if (!self.pathname.endsWith('.ts')) return new Worker(self, { workerData: data, transferList: [transfer] })
+  if (!self.pathname.endsWith('.ts')) return new Worker(new URL('./ui-worker.mjs', self), { workerData: data, transferList: [transfer] })
   const tsx = import.meta.resolve('tsx/esm/api')
   const entry = new URL('./worker-entry.ts', self).href
   const boot = `import(${JSON.stringify(tsx)}).then(m => { m.register(); return import(${JSON.stringify(entry)}) })`
