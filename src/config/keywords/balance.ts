@@ -72,7 +72,8 @@ export function parseHashType (p: ProxyDraft, c: KwCtx): void {
   if (fn !== undefined && !HASH_FNS.has(fn)) { alert(c, `'hash-type' : unknown hash function '${fn}'. Supported: sdbm, djb2, wt6, crc32, none.`); return }
   if (mod !== undefined && mod !== 'avalanche') { alert(c, `'hash-type' : unknown hash modifier '${mod}'; only 'avalanche' is supported.`); return }
   if (extra !== undefined) { alert(c, `'hash-type' cannot handle unexpected argument '${extra}'.`); return }
-  const plan: HashTypePlan = { method, fn: (fn ?? 'sdbm') as HashTypePlan['fn'], avalanche: mod === 'avalanche' }
+  // HAProxy: `hash-type consistent` without a function also applies avalanche
+  const plan: HashTypePlan = { method, fn: (fn ?? 'sdbm') as HashTypePlan['fn'], avalanche: mod === 'avalanche' || (fn === undefined && method === 'consistent') }
   p.hashType = plan
 }
 

@@ -101,6 +101,11 @@ test('balance forms and hash-type', () => {
   assert.deepEqual([bal(5)?.uriPathOnly, bal(5)?.uriLen, bal(5)?.uriDepth, bal(6)?.param, bal(7)?.hdrName, bal(7)?.hdrDomainOnly, bal(8)?.draws, bal(9)?.draws, bal(10)?.param],
     [true, 12, 3, 'sid', 'host', true, 2, 3, 'mstshash'])
   assert.deepEqual({ ...p.backends.get('b0')?.hashType }, { method: 'consistent', fn: 'djb2', avalanche: true })
+  // HAProxy applies avalanche to `hash-type consistent` given without a function, not otherwise
+  const ht = (words: string) => ok(`backend b\n${T}  hash-type ${words}\n  server s 127.0.0.1:1\n`).backends.get('b')?.hashType
+  assert.deepEqual({ ...ht('consistent') }, { method: 'consistent', fn: 'sdbm', avalanche: true })
+  assert.deepEqual({ ...ht('consistent sdbm') }, { method: 'consistent', fn: 'sdbm', avalanche: false })
+  assert.deepEqual({ ...ht('map-based') }, { method: 'map-based', fn: 'sdbm', avalanche: false })
   assert.match(alerts('backend b\n  balance uri sideways\n')[0] ?? '', /\[k\.cfg:2\] : 'balance uri' only accepts/)
   const tcp = ok(`backend b\n${T}  mode tcp\n  balance uri\n  server s 127.0.0.1:1\n`)
   assert.equal(tcp.backends.get('b')?.balance.algo, 'roundrobin')
