@@ -92,6 +92,10 @@ test('seed 001: static/dynamic split and every hashing variant', async () => {
     // hashing: the same request always lands on the same server
     for (let i = 0; i < 3; i++) assert.equal(servedBy(await get(28020, path, 'cache.example.com')), first, path)
   }
+  // and different URIs spread over both caches (consistent hashing with avalanche)
+  const spread = new Set<string>()
+  for (let i = 0; i < 20; i++) spread.add(servedBy(await get(28020, `/obj/${i}`, 'cache.example.com')))
+  assert.deepEqual([...spread].sort(), ['v1', 'v2'])
 })
 
 test('seed 001: Redis master found by tcp-check, the replica port left out', async () => {
