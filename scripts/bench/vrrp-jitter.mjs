@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // VRRP advert jitter with and without load on the proxy (root only, ≤ 30 s).
-//   node scripts/bench/vrrp-jitter.mjs [--rate 1000] [--advert 0.1] [--idle 8] [--load 10] [--nice -10]
+//   node scripts/bench/vrrp-jitter.mjs [--rate 1000] [--advert 0.1] [--idle 8] [--load 10] [--nice=-10]
 // Two namespaces joined by a veth pair: plbj-a-<pid> runs the appliance
 // (`pocketlb -f h.cfg --vrrp k.conf`, master alone, VRRPv3 multicast) with a backend
 // and a load generator on its loopback; plbj-b-<pid> captures the adverts with a raw

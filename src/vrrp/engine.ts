@@ -3,6 +3,7 @@
  *  main.ts runs it in a worker thread (beside the proxy) or alone (`pocketlb vrrp`). */
 import { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { spawn } from 'node:child_process'
 import { systemClock, type Timer, type TimerSource } from '../core/clock.ts'
 import type { VrrpPlan, VrrpScriptPlan, VrrpStatus, VrrpTransition } from './types.ts'
@@ -78,6 +79,8 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
   }
 
   async start (): Promise<void> {
+    // vrrp_priority: this process only runs VRRP, so its adverts go ahead of the proxy's work
+    try { setPriority(this.plan.globals.niceness) } catch (e) { this.log(`vrrp_priority ${this.plan.globals.niceness}: ${(e as Error).message}`) }
     this.pollLinks()
     for (const s of this.plan.scripts) this.runTrackScript(s)
     await Promise.all(this.instances.map(i => i.start()))

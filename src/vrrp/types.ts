@@ -23,6 +23,9 @@ export interface VrrpGlobals {
   readonly version: 2 | 3
   /** script_user, informational (scripts run as the engine's user) */
   readonly scriptUser: string | null
+  /** vrrp_priority: nice value of the VRRP engine's process (-20..19). pocketlb's default
+   *  is VRRP_DEFAULT_NICE, not keepalived's 0: the engine shares a small box with a busy proxy. */
+  readonly niceness: number
 }
 
 /** keepalived's garp_master_* knobs (global, overridable per instance). */
@@ -111,6 +114,8 @@ export const backendTrack = (backend: string): string => BACKEND_TRACK_PREFIX + 
 /** The backend name of a backendTrack() name, or null for other tracks. */
 export const trackedBackend = (track: string): string | null =>
   track.startsWith(BACKEND_TRACK_PREFIX) ? track.slice(BACKEND_TRACK_PREFIX.length) : null
+
+export const VRRP_DEFAULT_NICE = -10
 
 export interface VrrpSyncGroupPlan {
   readonly name: string

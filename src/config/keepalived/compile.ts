@@ -2,7 +2,7 @@
  *  Sections owned by other modules (virtual_server, static_ipaddress, ...) are
  *  skipped here; `pocketlb -c` reports unknown top-level keywords. */
 import { hostname } from 'node:os'
-import type { GarpPlan, NotifyPlan, VrrpGlobals, VrrpInstancePlan, VrrpPlan, VrrpScriptPlan, VrrpSyncGroupPlan } from '../../vrrp/types.ts'
+import { VRRP_DEFAULT_NICE, type GarpPlan, type NotifyPlan, type VrrpGlobals, type VrrpInstancePlan, type VrrpPlan, type VrrpScriptPlan, type VrrpSyncGroupPlan } from '../../vrrp/types.ts'
 import { parseKeepalived, parseKeepalivedText, type KaStatement } from './parse.ts'
 import { compileInstance } from './instance.ts'
 import { compileVirtualServers } from './virtual-server.ts'
@@ -18,19 +18,20 @@ const OTHER_SECTIONS = new Set(['virtual_server', 'virtual_server_group', 'stati
 /** global_defs keywords with no effect on VRRP here (mail, SNMP, D-Bus, tuning of keepalived itself). */
 const GLOBAL_IGNORED = new Set(['notification_email', 'notification_email_from', 'smtp_server', 'smtp_connect_timeout',
   'enable_script_security', 'max_auto_priority', 'vrrp_skip_check_adv_addr', 'vrrp_garp_interval', 'vrrp_gna_interval',
-  'enable_snmp_vrrp', 'enable_snmp_keepalived', 'enable_dbus', 'vrrp_no_swap', 'checker_no_swap', 'vrrp_priority',
+  'enable_snmp_vrrp', 'enable_snmp_keepalived', 'enable_dbus', 'vrrp_no_swap', 'checker_no_swap',
   'checker_priority', 'lvs_id', 'dynamic_interfaces', 'vrrp_check_unicast_src', 'vrrp_mcast_group4', 'script_security'])
 
 const DEFAULT_GARP: GarpPlan = { masterDelay: 5000, masterRepeat: 5, masterRefresh: 0, masterRefreshRepeat: 1 }
 
 function compileGlobals (d: Diag, stmts: readonly KaStatement[]): VrrpGlobals {
   const garp = { ...DEFAULT_GARP }
-  let routerId = hostname(); let version: 2 | 3 = 2; let scriptUser: string | null = null
+  let routerId = hostname(); let version: 2 | 3 = 2; let scriptUser: string | null = null; let niceness = VRRP_DEFAULT_NICE
   for (const s of stmts) {
     switch (s.kw) {
       case 'router_id': routerId = oneArg(d, s) ?? routerId; break
       case 'vrrp_version': { const v = intArg(d, s, 2, 3); if (v !== null) version = v as 2 | 3; break }
       case 'script_user': scriptUser = oneArg(d, s); break
+      case 'vrrp_priority': niceness = intArg(d, s, -20, 19) ?? niceness; break
       case 'vrrp_garp_master_delay': garp.masterDelay = secondsArg(d, s, 0, 1000_000) ?? garp.masterDelay; break
       case 'vrrp_garp_master_repeat': garp.masterRepeat = intArg(d, s, 0, 255) ?? garp.masterRepeat; break
       case 'vrrp_garp_master_refresh': garp.masterRefresh = secondsArg(d, s, 0, 1000_000) ?? garp.masterRefresh; break
@@ -40,7 +41,7 @@ function compileGlobals (d: Diag, stmts: readonly KaStatement[]): VrrpGlobals {
         if (!GLOBAL_IGNORED.has(s.kw)) alert(d, s, `Unknown keyword '${s.kw}'`)
     }
   }
-  return { routerId, version, scriptUser, garp }
+  return { routerId, version, scriptUser, niceness, garp }
 }
 
 function compileScript (d: Diag, s: KaStatement): VrrpScriptPlan | null {

@@ -87,6 +87,7 @@ export function exportKeepalived (plan: VrrpPlan): string {
     // keepalived refuses to run scripts as root without script security
     ...(hasScripts(plan) ? ['    enable_script_security', `    script_user ${g.scriptUser ?? 'root'}`] : g.scriptUser ? [`    script_user ${g.scriptUser}`] : []),
     ...garpLines(g.garp, KEEPALIVED_GARP, '    ', 'vrrp_'),
+    ...(g.niceness !== 0 ? [`    vrrp_priority ${g.niceness}`] : []),
     '}', '',
     ...plan.scripts.flatMap(script),
     ...plan.instances.flatMap(i => instance(i, plan)),
