@@ -75,6 +75,7 @@ export function whereText (t: Topology, s: LabState): string {
     'Nodes (enter one with: ip netns exec <namespace> bash):',
     ...t.all.map(n => `  ${n.name.padEnd(6)} ${n.ns.padEnd(t.prefix.length + 8)} ${n.ports.map(p => p.addr).join(', ')}`),
     `Stats pages: ${t.lbs.map(lb => `http://${lb.ports[0]!.addr}:${STATS_PORT}/stats (${lb.name})`).join(', ')}`,
+    `  (addresses inside the lab: e.g. ip netns exec ${t.client.ns} curl http://${t.lbs[0]!.ports[0]!.addr}:${STATS_PORT}/stats)`,
     s.ui
       ? `Web UI: ${t.lbs.map(lb => `http://${lb.ports[0]!.addr}:${UI_PORT}/ (${lb.name})`).join(', ')}`
       : 'Web UI: not in this build (pocketlb --help lists no --ui); the stats pages show the same servers',
