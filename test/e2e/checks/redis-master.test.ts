@@ -7,6 +7,7 @@ import { HealthMonitor } from '../../../src/checks/scheduler.ts'
 import { defaultProbers } from '../../../src/checks/probers.ts'
 import type { BackendPlan, CheckStep, ServerPlan } from '../../../src/config/plan.ts'
 import type { CheckedServer } from '../../../src/checks/types.ts'
+import { freePorts } from '../../helpers/net.ts'
 
 // The seed's Redis master detection (tcp-check PING / info replication / QUIT)
 // against two real redis-server processes, then a failover.
@@ -47,9 +48,7 @@ async function waitFor (what: string, cond: () => boolean, ms: number): Promise<
 }
 
 test('tcp-check marks only the Redis master UP and follows a failover', async () => {
-  const base = 20000 + Math.floor(Math.random() * 30000)
-  const portA = base
-  const portB = base + 1
+  const [portA, portB] = await freePorts(2)
   const procs = [startRedis(portA, []), startRedis(portB, ['--replicaof', '127.0.0.1', String(portA)])]
   let mon: HealthMonitor<CheckedServer> | null = null
   try {

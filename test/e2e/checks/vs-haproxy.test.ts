@@ -11,6 +11,7 @@ import { defaultProbers } from '../../../src/checks/probers.ts'
 import { serverDownMessage } from '../../../src/checks/messages.ts'
 import type { BackendPlan, ServerPlan } from '../../../src/config/plan.ts'
 import type { CheckedServer } from '../../../src/checks/types.ts'
+import { freePorts } from '../../helpers/net.ts'
 
 // Differential: haproxy 2.6 and HealthMonitor check the same server, which is
 // stopped then started again; both must report DOWN then UP at about the same times.
@@ -28,7 +29,7 @@ async function listen (port: number, sockets: Set<Socket>): Promise<Server> {
 }
 
 test('UP/DOWN transitions match haproxy 2.6 for a server that stops and comes back', async (t) => {
-  const port = 20000 + Math.floor(Math.random() * 30000)
+  const [port, idlePort] = await freePorts(2)
   const sockets = new Set<Socket>()
   let server: Server | null = await listen(port, sockets)
   const dir = mkdtempSync(join(tmpdir(), 'plb-checks-'))
@@ -37,7 +38,7 @@ test('UP/DOWN transitions match haproxy 2.6 for a server that stops and comes ba
     'global', '  log stderr format raw local0',
     'defaults', '  mode tcp', '  log global', '  timeout connect 1s', '  timeout client 1s', '  timeout server 1s',
     // haproxy refuses to run without a listener: an idle one on a port next to the server's
-    'listen fe', `  bind 127.0.0.1:${port + 1}`, '  server x 127.0.0.1:9 disabled',
+    'listen fe', `  bind 127.0.0.1:${idlePort}`, '  server x 127.0.0.1:9 disabled',
     'backend bk', `  server s1 127.0.0.1:${port} check inter ${INTER} rise 2 fall 2`, ''
   ].join('\n'))
   const t0 = Date.now()

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { freePorts } from '../../helpers/net.ts'
 import {
-  startBackends, startOurs, startHaproxy, cli, spread, tempDir, randomPort, csvRows,
+  startBackends, startOurs, startHaproxy, cli, spread, tempDir, csvRows,
   type Backends, type Ours, type Haproxy
 } from './helpers.ts'
 
@@ -53,8 +54,8 @@ before(async () => {
   writeFileSync(mapFile, 'a.example b1\nb.example b2\n')
   for (const name of ['haproxy', 'ours']) {
     mkdirSync(join(dir.path, name))
-    const port = randomPort()
-    sides.push({ name, port, tcpPort: port + 1, admin: join(dir.path, name, 'admin.sock'), user: join(dir.path, name, 'user.sock') })
+    const [port, tcpPort] = await freePorts(2)
+    sides.push({ name, port, tcpPort, admin: join(dir.path, name, 'admin.sock'), user: join(dir.path, name, 'user.sock') })
   }
   haproxy = await startHaproxy(config(sides[0], backends.ports), join(dir.path, 'haproxy'), sides[0].tcpPort)
   ours = await startOurs(config(sides[1], backends.ports), join(dir.path, 'ours'))

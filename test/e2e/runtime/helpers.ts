@@ -73,7 +73,6 @@ export async function spread (port: number, n: number): Promise<Map<string, numb
   return seen
 }
 
-export const randomPort = (): number => 20000 + Math.floor(Math.random() * 39000)
 
 export interface Ours { readonly engine: Engine; stop (): Promise<void> }
 

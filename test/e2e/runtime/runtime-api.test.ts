@@ -5,14 +5,15 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startBackends, startOurs, cli, get, spread, tempDir, randomPort, csvRows, type Backends, type Ours } from './helpers.ts'
+import { startBackends, startOurs, cli, get, spread, tempDir, csvRows, type Backends, type Ours } from './helpers.ts'
 import { STAT_HEADER } from '../../../src/runtime/stat-fields.ts'
 import { statsPageResponse } from '../../../src/runtime/stats-page.ts'
+import { freePorts } from '../../helpers/net.ts'
 
 let backends: Backends
 let ours: Ours
 const dir = tempDir()
-const port = randomPort()
+const [port] = await freePorts(1)
 const admin = join(dir.path, 'admin.sock')
 const user = join(dir.path, 'user.sock')
 const mapFile = join(dir.path, 'keys.map')
