@@ -9,6 +9,9 @@ import { runCommand, splitLine } from './commands.ts'
 import { explainRequest, type ExplainRequest, type ExplainResult } from './explain.ts'
 import { LogTap, type LogEntry } from './log-tap.ts'
 import { takeSnapshot, type Snapshot } from './snapshot.ts'
+import type { Limits } from '../tuning/types.ts'
+import type { VrrpTransition } from '../vrrp/types.ts'
+import type { VrrpHandle } from '../vrrp/main.ts'
 
 /** The typed channel between the UI worker and the data plane (main thread).
  *  The worker asks; the main thread answers from the live Engine. Access-log
@@ -47,7 +50,7 @@ export type ControlOp = keyof ControlOps
 
 type RequestMsg = { [K in ControlOp]: { id: number; op: K; arg: ControlOps[K]['req'] } }[ControlOp]
 type AnswerMsg = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string }
-export type PushMsg = { push: 'logs'; entries: LogEntry[]; dropped: number }
+export type PushMsg = { push: 'logs'; entries: LogEntry[]; dropped: number } | { push: 'vrrp'; transition: VrrpTransition }
 type WorkerMsg = RequestMsg | { ack: 'logs' }
 
 export type { LogEntry, Snapshot, ExplainRequest, ExplainResult }
@@ -60,6 +63,10 @@ export interface ControlHostDeps {
   readonly configPath: string | null
   /** Loads the configuration files and swaps the engine, exactly as SIGHUP does. */
   readonly reload: () => Promise<{ ok: boolean; error?: string }>
+  /** the VRRP engine beside the proxy: its state in snapshots, its transitions pushed */
+  readonly vrrp?: VrrpHandle | null
+  /** the tuning profile's limits, shown on the dashboard */
+  readonly tuning?: Limits | null
   /** how often access-log batches are pushed (ms) */
   readonly logFlushMs?: number
 }
@@ -85,6 +92,7 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
   const session: CliSession = { engine, maps, level: Level.admin, interactive: false, quit: false }
   const tap = new LogTap((entries, dropped) => port.postMessage({ push: 'logs', entries, dropped } satisfies PushMsg))
   tap.attach(engine.current)
+  deps.vrrp?.on('transition', transition => port.postMessage({ push: 'vrrp', transition } satisfies PushMsg))
   // a SIGHUP reload makes a new generation: tap it on the next tick
   const timer = setInterval(() => { tap.attach(engine.current); tap.flush() }, deps.logFlushMs ?? 250)
   timer.unref()
@@ -115,7 +123,7 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
       return { ...r, applied: true }
     },
     explain: (req) => explainRequest(engine, req),
-    snapshot: () => takeSnapshot(engine, tap.termCodes),
+    snapshot: () => takeSnapshot(engine, tap.termCodes, { vrrp: deps.vrrp?.state() ?? null, tuning: deps.tuning ?? null }),
     config: () => ({ path: configPath, text: configPath === null ? engine.current.plan.files.join('\n') : readFileSync(configPath, 'utf8') })
   }
 
@@ -135,9 +143,11 @@ export class ControlClient {
   private readonly waiting = new Map<number, { resolve (v: unknown): void; reject (e: Error): void }>()
   /** receives each pushed batch; the batch is acknowledged after it returns */
   onLogs: ((entries: readonly LogEntry[], dropped: number) => void) | null = null
+  onVrrp: ((t: VrrpTransition) => void) | null = null
 
   constructor (private readonly port: MessagePort) {
     port.on('message', (m: AnswerMsg | PushMsg) => {
+      if ('push' in m && m.push === 'vrrp') { this.onVrrp?.(m.transition); return }
       if ('push' in m) {
         try { this.onLogs?.(m.entries, m.dropped) } finally { port.postMessage({ ack: 'logs' } satisfies WorkerMsg) }
         return

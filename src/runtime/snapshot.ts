@@ -1,5 +1,7 @@
 import type { Engine } from '../proxy/engine.ts'
 import { VERSION } from '../version.ts'
+import type { VrrpStatus } from '../vrrp/types.ts'
+import type { Limits } from '../tuning/types.ts'
 
 export interface ServerSnapshot {
   readonly name: string
@@ -39,6 +41,12 @@ export interface FrontendSnapshot {
   readonly bytesOut: number
 }
 
+/** What the device runs beside the proxy; null = not configured. */
+export interface DeviceInfo {
+  readonly vrrp: readonly VrrpStatus[] | null
+  readonly tuning: Limits | null
+}
+
 /** The live counters the UI samples once a second (cumulative; the worker derives rates). */
 export interface Snapshot {
   readonly time: number
@@ -55,10 +63,11 @@ export interface Snapshot {
   readonly listeners: readonly { key: string; port: number }[]
   readonly frontends: readonly FrontendSnapshot[]
   readonly backends: readonly BackendSnapshot[]
+  readonly device: DeviceInfo
 }
 
 /** Copies the engine's live counters into a plain object (crosses the channel). */
-export function takeSnapshot (engine: Engine, termCodes: ReadonlyMap<string, number>): Snapshot {
+export function takeSnapshot (engine: Engine, termCodes: ReadonlyMap<string, number>, device: DeviceInfo): Snapshot {
   const gen = engine.current
   const p = engine.process
   let bytesIn = 0, bytesOut = 0
@@ -79,6 +88,6 @@ export function takeSnapshot (engine: Engine, termCodes: ReadonlyMap<string, num
   }))
   return {
     time: Date.now(), version: VERSION, pid: process.pid, startedAt: p.start, actconn: p.actconn, totalConns: p.totalConns,
-    totalReqs: p.totalReqs, bytesIn, bytesOut, termCodes: Object.fromEntries(termCodes), listeners: engine.addresses(), frontends, backends
+    totalReqs: p.totalReqs, bytesIn, bytesOut, termCodes: Object.fromEntries(termCodes), listeners: engine.addresses(), frontends, backends, device
   }
 }

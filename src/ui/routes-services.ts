@@ -16,7 +16,9 @@ export function serviceRoutes (api: Api, control: ControlClient, store: Store, l
         totalConns: snap.totalConns, totalReqs: snap.totalReqs, termCodes: snap.termCodes,
         rates: live.recent.slice(-120), droppedLogLines: live.dropped,
         backends: snap.backends.map(b => ({ name: b.name, servers: b.servers.map(s => ({ name: s.name, status: s.status })) })),
-        vrrp: null, power: null, tuning: null
+        vrrp: snap.device.vrrp?.map(v => ({ name: v.name, state: v.state, priority: v.effectivePriority, master: v.masterIp, vips: v.vips })) ?? null,
+        tuning: snap.device.tuning === null ? null : { profile: snap.device.tuning.profile, maxconn: snap.device.tuning.maxconn, bufsize: snap.device.tuning.bufsize, reasons: snap.device.tuning.reasons },
+        vrrpTransitions: store.events.recentVrrp(10)
       }
     })
 

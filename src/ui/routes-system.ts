@@ -55,5 +55,8 @@ export function systemRoutes (api: Api, control: ControlClient, store: Store, ui
     async () => store.events.recentAudit(200))
 
   api.route({ method: 'GET', url: '/api/vrrp', summary: 'VRRP state and transitions (empty when not configured)', access: 'session' },
-    async () => ({ configured: false, transitions: store.events.recentVrrp(100) }))
+    async () => {
+      const snap = await control.snapshot()
+      return { configured: snap.device.vrrp !== null, instances: snap.device.vrrp ?? [], transitions: store.events.recentVrrp(100) }
+    })
 }

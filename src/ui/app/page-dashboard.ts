@@ -7,7 +7,9 @@ interface Status {
   termCodes: Record<string, number>
   rates: { t: number; reqRate: number; connRate: number; errRate: number }[]
   backends: { name: string; servers: { name: string; status: string }[] }[]
-  vrrp: unknown; power: unknown; tuning: unknown
+  vrrp: { name: string; state: string; priority: number; master: string; vips: string[] }[] | null
+  tuning: { profile: string; maxconn: number; bufsize: number; reasons: string[] } | null
+  vrrpTransitions: { time: number; instance: string; from: string; to: string }[]
 }
 
 const card = (title: string, ...body: (Node | string)[]): HTMLElement => h('div', { class: 'card' }, h('h3', {}, title), ...body)
@@ -24,9 +26,11 @@ export function dashboardPage (root: HTMLElement): () => void {
         card('Totals', h('div', {}, `requests `, h('b', { id: 'total-reqs' }, String(s.totalReqs))), h('div', {}, `connections ${s.totalConns}, active ${s.actconn}`)),
         card('Errors by termination code', codes.length === 0 ? h('div', { class: 'mute' }, 'none') : h('table', {}, codes.map(([c, n]) => h('tr', {}, h('td', {}, c), h('td', {}, String(n)))))),
         card('Firmware', h('div', {}, `pocketlb ${s.version}`), h('div', { class: 'mute' }, `up ${duration(s.uptimeMs)}`)),
-        card('VRRP', h('div', { class: 'mute', id: 'vrrp-card' }, s.vrrp === null ? 'not configured' : JSON.stringify(s.vrrp))),
-        card('Power', h('div', { class: 'mute' }, s.power === null ? 'not configured' : JSON.stringify(s.power))),
-        card('Tuning profile', h('div', { class: 'mute' }, s.tuning === null ? 'not configured' : JSON.stringify(s.tuning)))
+        card('VRRP', s.vrrp === null ? h('div', { class: 'mute', id: 'vrrp-card' }, 'not configured')
+          : h('div', { id: 'vrrp-card' }, s.vrrp.map(v => h('div', {}, h('b', {}, `${v.name}: ${v.state}`), ` priority ${v.priority}, master ${v.master || '?'}, VIPs ${v.vips.join(' ')}`)),
+            s.vrrpTransitions.map(t => h('div', { class: 'mute' }, `${new Date(t.time).toLocaleTimeString()} ${t.instance} ${t.from} → ${t.to}`)))),
+        card('Tuning profile', s.tuning === null ? h('div', { class: 'mute' }, 'not configured')
+          : h('div', { title: s.tuning.reasons.join('\n') }, h('b', {}, s.tuning.profile), ` maxconn ${s.tuning.maxconn}, bufsize ${s.tuning.bufsize}`, h('ul', { class: 'mute' }, s.tuning.reasons.slice(0, 4).map(r => h('li', {}, r)))))
       ),
       h('h2', {}, 'Servers'),
       h('div', { class: 'cards' }, s.backends.map(b => card(b.name, ...b.servers.map(sv => h('div', { class: 'srv', 'data-server': `${b.name}/${sv.name}` }, h('span', { class: `dot ${sv.status}`, title: sv.status }), `${sv.name} `, h('span', { class: 'mute' }, sv.status))))))
