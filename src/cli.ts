@@ -252,7 +252,7 @@ export async function main (argv: string[]): Promise<number> {
       const configPath = files.length === 1 ? files[0] : null
       if (addr === null) consoleAlert(`--ui expects <addr:port>, got '${o.ui}': web UI not started`)
       else {
-        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, engine, configPath, reload })).then(ui => {
+        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, engine, configPath, reload, tuning: limits, vrrp: vrrp?.handle ?? null })).then(ui => {
           uiStop = ui.stop
           consoleNotice(`web UI on http://${ui.address}/ (store ${storePath})`)
           if (ui.setupToken !== null) consoleNotice(`first start: open the web UI and set the admin password with the setup token ${ui.setupToken}`)
