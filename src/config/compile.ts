@@ -54,6 +54,11 @@ function checkStickTables (proxies: readonly ProxyDraft[], tables: StickTables, 
   }
 }
 
+function tcpRequestOf (p: ProxyDraft): ProxyCommon['tcpRequest'] {
+  const t = p.tcpRequest
+  return t.connection.length + t.session.length + t.content.length === 0 ? undefined : { ...t }
+}
+
 function globalOf (g: GlobalDraft): GlobalPlan {
   return {
     maxconn: g.maxconn, logs: g.logs, logTag: g.logTag, logSendHostname: g.logSendHostname, statsSockets: g.statsSockets,
@@ -71,7 +76,8 @@ function commonOf (p: ProxyDraft, id: number, g: GlobalDraft): ProxyCommon {
     name: p.name, id, mode: p.mode, timeouts: { ...p.timeouts }, httpConnMode: p.connOption ?? 'keep-alive',
     forwardFor: p.forwardFor, logs: expandLogs(p, g), logFormat: p.logFormat, dontlognull: p.dontlognull,
     logSeparateErrors: p.logSeparateErrors, errorfiles: p.errorfiles, httpRequestRules: p.httpRequestRules,
-    httpResponseRules: p.httpResponseRules, httpBufferRequest: p.httpBufferRequest, where: p.where, statsPage: p.statsPage
+    httpResponseRules: p.httpResponseRules, httpBufferRequest: p.httpBufferRequest, where: p.where, statsPage: p.statsPage,
+    tcpRequest: tcpRequestOf(p)
   }
 }
 

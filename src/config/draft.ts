@@ -4,6 +4,7 @@ import type {
   BalancePlan, BindPlan, CapturePlan, CheckStep, CookiePlan, ForwardFor, HashTypePlan, LogTarget,
   SourcePlan, StatsPagePlan, StickRulePlan, Timeouts
 } from './plan.ts'
+import type { TcpRule } from '../rules/tcp-rules.ts'
 
 /** Mutable working copies filled by the keyword parsers, turned into the
  *  frozen Plan by compile.ts. A `defaults` section is a ProxyDraft too: a new
@@ -121,6 +122,7 @@ export interface ProxyDraft {
   servers: ServerDraft[]
   useServerRules: { server: string; cond: Predicate | null; where: Where }[]
   stickRules: StickRulePlan[]
+  tcpRequest: { inspectDelay: number; connection: TcpRule[]; session: TcpRule[]; content: TcpRule[] }
 }
 
 export const DEFAULT_BALANCE: BalancePlan = {
@@ -153,7 +155,8 @@ export function newDefaults (name: string, where: Where): ProxyDraft {
     persist: false, allbackups: false, disabled: false, monitorUri: null, statsPage: null,
     defaultServer: newServerSettings(), defaultBackend: null, defaultBackendWhere: null,
     binds: [], acls: new Map(), captures: [], responseCaptures: [], switchRules: [], httpRequestRules: [],
-    httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: [], stickRules: []
+    httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: [], stickRules: [],
+    tcpRequest: { inspectDelay: 0, connection: [], session: [], content: [] }
   }
 }
 

@@ -3,6 +3,7 @@ import type { AlgoName } from '../balance/types.ts'
 import type { HttpRule, Predicate, SampleExpr, Template } from '../rules/types.ts'
 import type { StickTable } from '../rules/stick/table.ts'
 import type { StickTables } from '../rules/stick/tables.ts'
+import type { TcpRule } from '../rules/tcp-rules.ts'
 
 /** The compiled, frozen result of loading a configuration (HAProxy's proxies
  *  after check_config_validity). Produced only by config/compile.ts; read by
@@ -220,6 +221,16 @@ export interface ProxyCommon {
   readonly where: Where
   /** `stats enable|uri|realm|auth|refresh|hide-version|admin`; null = no stats page (added by config/) */
   readonly statsPage?: StatsPagePlan | null
+  /** `tcp-request inspect-delay|connection|session|content` (added by rules/); absent = no rules */
+  readonly tcpRequest?: TcpRequestPlan
+}
+
+export interface TcpRequestPlan {
+  /** ms to wait for request contents before content rules decide (0 = decide at once) */
+  readonly inspectDelay: number
+  readonly connection: readonly TcpRule[]
+  readonly session: readonly TcpRule[]
+  readonly content: readonly TcpRule[]
 }
 
 /** The HTML/CSV stats page a proxy serves on <uri> (served by runtime/). */

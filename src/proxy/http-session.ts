@@ -18,6 +18,7 @@ import { KeptConnection, IDEMPOTENT } from './kept-connection.ts'
 import { CookieTxn, persistFromCookie, responseCookie } from './cookie-persist.ts'
 import { stickStore } from './stick-rules.ts'
 import { countHttpRequest } from '../rules/stick/track.ts'
+import { TcpVerdict } from '../rules/tcp-rules.ts'
 
 const St = { ReqHead: 0, Assigning: 1, Exchange: 2, Tunnel: 3, Closed: 4 } as const
 
@@ -62,6 +63,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
 
   constructor (cs: Socket, fe: FrontendRuntime) {
     super(cs, fe)
+    if (!this.passAcceptRules()) return
     this.log.cookie = this.ck
     cs.on('data', (d: Buffer) => this.onClientData(d))
     cs.on('end', () => this.onClientEnd())
@@ -135,6 +137,11 @@ export class HttpSession extends StreamBase implements ActionTarget {
     if (st !== 0) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(st); return }
     this.req = head
     this.log.headReceived(head)
+    // tcp-request content rules run before the HTTP ones, on the request's bytes
+    this.reqData = buf
+    const tcpVerdict = this.contentVerdict(this.fe.plan.tcpRequest)
+    this.reqData = null
+    if (tcpVerdict === TcpVerdict.Reject) { this.fe.denied++; this.log.term('P', 'R'); this.finish(true); return }
     countHttpRequest(this.stk)
     this.clearTimer()
     this.cs.setTimeout(this.fe.plan.timeouts.client)

@@ -10,14 +10,18 @@ import { StreamLog } from './stream-log.ts'
 import { afterConnectError, retryDelay, Retry } from './retry.ts'
 import { chooseBackend } from './switching.ts'
 import { stickMatch, stickStore } from './stick-rules.ts'
-import { countHttpStatus, endTracking, type StickHolder, type TrackSlots } from '../rules/stick/track.ts'
+import { bumpTracked, countHttpStatus, endTracking, type StickHolder, type TrackSlots } from '../rules/stick/track.ts'
+import { DT } from '../rules/stick/data-types.ts'
+import { runTcpRules, TcpVerdict, type TcpVerdictT } from '../rules/tcp-rules.ts'
+import type { PayloadHolder } from '../rules/fetches/payload.ts'
+import type { TcpRequestPlan } from '../config/plan.ts'
 
 /** What the HTTP and TCP streams share: the view rules and logs read, the
  *  way to a server (backend choice, slot or queue, connect with retries and
  *  redispatch) and its accounting. A subclass says how it connects, what it
  *  does once connected, and how it refuses (503 page in HTTP, close in TCP).
  *  Contract: every slot granted is released exactly once (releaseSlot). */
-export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder {
+export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder {
   readonly srcAddr: string
   readonly srcPort: number
   readonly dstAddr: string
@@ -32,6 +36,8 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   fifoOwner: Fifo<FifoEntry> | null = null
   /** stick counters tracked by rules (track-sc0..2) */
   stk: TrackSlots | null = null
+  /** request bytes tcp-request content rules inspect (req.len, req.payload) */
+  reqData: Buffer | null = null
 
   protected be: BackendRuntime | null = null
   protected srv: ServerRuntime | null = null
@@ -95,6 +101,30 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
     this.clearTimer()
     this.slotHeld = true
     this.serverAssigned(srv)
+  }
+
+  /** Runs the frontend's tcp-request connection then session rules on a new
+   *  connection. On reject the connection is closed quietly (not logged, as
+   *  HAProxy) and false returned: the subclass must not go on. */
+  protected passAcceptRules (): boolean {
+    const tr = this.fe.plan.tcpRequest
+    if (tr === undefined) return true
+    if (runTcpRules(tr.connection, this) !== TcpVerdict.Reject && runTcpRules(tr.session, this) !== TcpVerdict.Reject) {
+      bumpTracked(this.stk, DT.sessCnt, DT.sessRate)
+      return true
+    }
+    this.fe.denied++
+    this.endTracked(0, true, false)
+    this.cs.destroy()
+    this.fe.cur--
+    this.fe.process.actconn--
+    this.fe.process.sessionClosed()
+    return false
+  }
+
+  /** tcp-request content rules of <tr> (the frontend's, then the backend's once chosen). */
+  protected contentVerdict (tr: TcpRequestPlan | undefined): TcpVerdictT {
+    return tr === undefined ? TcpVerdict.Continue : runTcpRules(tr.content, this)
   }
 
   /** <srv> takes the stream: `stick store-request` rules record it, then connect. */

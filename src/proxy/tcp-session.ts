@@ -3,6 +3,8 @@ import type { ServerRuntime } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import { StreamBase } from './stream-base.ts'
+import { TcpVerdict } from '../rules/tcp-rules.ts'
+import type { TcpRequestPlan } from '../config/plan.ts'
 
 /** One client connection in `mode tcp`: choose a backend and a server,
  *  connect (with retries and redispatch), then pipe bytes both ways with
@@ -15,9 +17,12 @@ export class TcpSession extends StreamBase {
   private closed = false
   private clientEnded = false
   private serverEnded = false
+  /** waiting (up to tcp-request inspect-delay) for data the content rules may read */
+  private inspecting = false
 
   constructor (cs: Socket, fe: FrontendRuntime) {
     super(cs, fe)
+    if (!this.passAcceptRules()) return
     cs.on('data', (d: Buffer) => this.onClientData(d))
     cs.on('end', () => this.onClientEnd())
     cs.on('close', () => this.onClientClose())
@@ -25,13 +30,38 @@ export class TcpSession extends StreamBase {
     cs.on('drain', () => this.ss?.resume())
     cs.on('timeout', () => { this.log.term('c', 'D'); this.abort() })
     cs.setTimeout(fe.plan.timeouts.client)
+    const tr = fe.plan.tcpRequest
+    if (tr !== undefined && tr.content.length > 0 && tr.inspectDelay > 0) {
+      this.inspecting = true
+      this.timer = setTimeout(() => this.endInspection(), tr.inspectDelay)
+    } else this.route()
+  }
+
+  /** First data or inspect-delay over: content rules decide on what came. */
+  private endInspection (): void {
+    if (!this.inspecting || this.closed) return
+    this.inspecting = false
+    this.clearTimer()
+    this.reqData = this.early.length === 0 ? null : Buffer.concat(this.early)
     this.route()
   }
 
   private route (): void {
-    if (this.selectBackend() === null) return
+    if (this.contentRejects(this.fe.plan.tcpRequest)) return
+    const be = this.selectBackend()
+    if (be === null) return
+    if (be.plan.name !== this.fe.plan.name && this.contentRejects(be.plan.tcpRequest)) return
+    this.reqData = null
     this.log.queueStarts()
     this.requestSlot(null)
+  }
+
+  private contentRejects (tr: TcpRequestPlan | undefined): boolean {
+    if (this.contentVerdict(tr) !== TcpVerdict.Reject) return false
+    this.fe.denied++
+    this.log.term('P', 'R')
+    this.abort()
+    return true
   }
 
   protected isOver (): boolean { return this.closed }
@@ -75,6 +105,7 @@ export class TcpSession extends StreamBase {
     if (this.ss === null) {
       this.early.push(d)
       this.cs.pause()
+      if (this.inspecting) this.endInspection()
       return
     }
     if (!this.ss.write(d)) this.cs.pause()

@@ -1,6 +1,7 @@
 import { Phase, RulesError, type Predicate, type RulesCtx } from '../../rules/types.ts'
 import type { ProxyDraft } from '../draft.ts'
-import { alert, warn, type KwCtx } from './types.ts'
+import { alert, noExtra, timeArg, warn, type KwCtx } from './types.ts'
+import { Cap } from '../draft.ts'
 
 /** Keywords whose expressions are compiled by the rules engine: acl,
  *  use_backend, use-server, http-request, http-response, tcp-request,
@@ -85,12 +86,20 @@ export function parseHttpResponse (p: ProxyDraft, c: KwCtx): void {
   if (rule !== null) p.httpResponseRules.push(rule)
 }
 
-/** tcp-request: inspect-delay is accepted; content/connection rules are not supported yet. */
-export function parseTcpRequest (_p: ProxyDraft, c: KwCtx): void {
+/** tcp-request inspect-delay <time> | connection|session|content <action> [if|unless <cond>] */
+export function parseTcpRequest (p: ProxyDraft, c: KwCtx): void {
   const sub = c.words[1]
-  if (sub === 'inspect-delay') return
+  if (sub === 'inspect-delay') {
+    const t = timeArg(c, c.words[2], 'tcp-request inspect-delay')
+    if (t !== null && noExtra(c, 2)) p.tcpRequest.inspectDelay = t
+    return
+  }
   if (sub === 'content' || sub === 'connection' || sub === 'session') {
-    warn(c, `'tcp-request ${sub}' rules are not supported yet and are ignored.`)
+    if (sub !== 'content' && (p.caps & Cap.Fe) === 0) { alert(c, `'tcp-request ${sub}' is not allowed in a backend.`); return }
+    const compile = c.rules.compileTcpRule
+    if (compile === undefined) { warn(c, `'tcp-request ${sub}' rules are not supported here and are ignored.`); return }
+    const rule = guarded(p, c, `tcp-request ${sub}`, () => compile(sub, c.words.slice(2), rulesCtx(p, c, 0), p.mode === 'http'))
+    if (rule !== null) p.tcpRequest[sub].push(rule)
     return
   }
   alert(c, `'tcp-request' expects 'inspect-delay', 'connection', 'session' or 'content' (got '${sub ?? ''}').`)

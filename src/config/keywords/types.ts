@@ -3,6 +3,7 @@ import type { HttpRule, Predicate, RulesCtx, SampleExpr, Template } from '../../
 import type { LogTarget, StatsSocketPlan, TunePlan } from '../plan.ts'
 import type { Diagnostics } from '../messages.ts'
 import type { StickTables } from '../../rules/stick/tables.ts'
+import type { TcpRule, TcpRuleSet } from '../../rules/tcp-rules.ts'
 import type { ProxyDraft } from '../draft.ts'
 import { parseTime } from '../durations.ts'
 
@@ -19,6 +20,8 @@ export interface RulesCompiler {
   compileHttpResponseRule (words: string[], ctx: RulesCtx): HttpRule
   /** "req.hdr(x),lower" → SampleExpr (stick rules) */
   compileSampleExpr? (text: string, ctx: RulesCtx): SampleExpr
+  /** <words> follow `tcp-request <set>`; <http>: the proxy is in mode http */
+  compileTcpRule? (set: TcpRuleSet, words: string[], ctx: RulesCtx, http: boolean): TcpRule
 }
 
 export interface GlobalDraft {

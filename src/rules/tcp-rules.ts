@@ -1,0 +1,83 @@
+import type { StreamView } from '../core/stream-view.ts'
+import type { ActionTarget, Predicate, RulesCtx } from './types.ts'
+import { Phase, RulesError } from './types.ts'
+import { compileConditionWords } from './condition.ts'
+import { defaultMapStore } from './maps.ts'
+import type { ActionCtx, ActionParser } from './actions/parse.ts'
+import { isCondWord } from './actions/parse.ts'
+import { TRACK_ACTIONS } from './actions/track.ts'
+import { VAR_ACTIONS } from './actions/vars.ts'
+
+/** `tcp-request connection|session|content` rules (HAProxy tcp_rules.c):
+ *  accept, reject and the actions that only touch the stream (track-sc,
+ *  stick counters, variables). Verdicts are numbers: no allocation. */
+export const TcpVerdict = { Continue: 0, Accept: 1, Reject: 2 } as const
+export type TcpVerdictT = typeof TcpVerdict[keyof typeof TcpVerdict]
+
+export interface TcpRule {
+  readonly cond: Predicate | null
+  run (s: StreamView): TcpVerdictT
+}
+
+export type TcpRuleSet = 'connection' | 'session' | 'content'
+
+/** Final verdicts; silent-drop closes like reject here (no RST trickery). */
+const VERDICTS: ReadonlyMap<string, TcpVerdictT> = new Map([
+  ['accept', TcpVerdict.Accept], ['reject', TcpVerdict.Reject], ['silent-drop', TcpVerdict.Reject]
+])
+
+/** Actions that act on the stream and let the rules go on. */
+const TCP_ACTIONS: ReadonlyMap<string, ActionParser> = new Map(Object.entries({ ...TRACK_ACTIONS, ...VAR_ACTIONS }))
+
+/** <words> follow `tcp-request <set>`. Content rules of an HTTP proxy may read HTTP fetches. */
+export function compileTcpRule (set: TcpRuleSet, words: string[], ctx: RulesCtx, http: boolean): TcpRule {
+  const keyword = words[0]
+  if (keyword === undefined) throw new RulesError(`'tcp-request ${set}' expects an action`)
+  const phase = set === 'content' ? Phase.L4Content | (http ? Phase.HttpReq : 0) : Phase.L4Conn
+  const cc: ActionCtx & { readonly acls: ReadonlyMap<string, Predicate> } = {
+    baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase, tables: ctx.tables, proxy: ctx.proxy
+  }
+  const open = keyword.indexOf('(')
+  const name = open < 0 ? keyword : keyword.slice(0, open)
+  const paren = open < 0 ? null : keyword.slice(open + 1, keyword.endsWith(')') ? -1 : undefined)
+  let run: TcpRule['run']
+  let next = 1
+  const final = VERDICTS.get(name)
+  if (final !== undefined) {
+    run = () => final
+  } else if (name === 'expect-proxy' && set === 'connection') {
+    // accepted: a PROXY header is read by `bind ... accept-proxy`
+    if (words[1] !== 'layer4') throw new RulesError("'tcp-request connection expect-proxy' only supports 'layer4'")
+    run = () => TcpVerdict.Continue
+    next = 2
+  } else {
+    const parser = TCP_ACTIONS.get(name)
+    if (parser === undefined) {
+      throw new RulesError(`'tcp-request ${set}' expects 'accept', 'reject', 'silent-drop', 'track-sc0', 'track-sc1', 'track-sc2', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-var', 'unset-var' or 'expect-proxy', but got '${keyword}'`)
+    }
+    const a = parser(words, 1, paren, cc)
+    next = a.next
+    // WHY the cast: these actions read and change only the stream view, never a message head
+    const act = a.run
+    run = s => { act(s as ActionTarget); return TcpVerdict.Continue }
+  }
+  const rest = words.slice(next)
+  let cond: Predicate | null = null
+  if (rest.length > 0) {
+    if (!isCondWord(rest[0])) throw new RulesError(`'tcp-request ${set} ${name}' : unexpected word '${rest[0]}' (expects 'if' or 'unless')`)
+    const c = compileConditionWords(rest.slice(1), cc)
+    cond = rest[0] === 'if' ? c : (s => !c(s))
+  }
+  return { cond, run }
+}
+
+/** Runs <rules> until accept or reject; Continue when none decided. */
+export function runTcpRules (rules: readonly TcpRule[], s: StreamView): TcpVerdictT {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]
+    if (r.cond !== null && !r.cond(s)) continue
+    const v = r.run(s)
+    if (v !== TcpVerdict.Continue) return v
+  }
+  return TcpVerdict.Continue
+}
