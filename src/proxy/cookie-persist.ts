@@ -16,6 +16,11 @@ export class CookieTxn {
   req: ReqCookieCode = ReqCookieState.notConfigured
   res: ResCookieCode = ResCookieState.notConfigured
 
+  /** The designated server failed and the stream went elsewhere: HAProxy then logs the cookie as pointing to a down server. */
+  redispatched (): void {
+    if (this.req === ReqCookieState.valid) this.req = ReqCookieState.downServer
+  }
+
   reset (): void {
     this.srv = null
     this.req = ReqCookieState.notConfigured; this.res = ResCookieState.notConfigured

@@ -157,7 +157,7 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
     const step = afterConnectError(be, srv, this.retriesLeft, this.log)
     if (step !== Retry.GiveUp) {
       this.retriesLeft--
-      if (step === Retry.Redispatch) { this.releaseSlot(); this.requestSlot(srv); return }
+      if (step === Retry.Redispatch) { this.log.cookie?.redispatched(); this.releaseSlot(); this.requestSlot(srv); return }
       this.timer = setTimeout(() => { this.timer = null; if (!this.isOver()) this.startConnect(srv) }, retryDelay(be))
       return
     }

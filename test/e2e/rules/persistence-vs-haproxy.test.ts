@@ -4,6 +4,7 @@ import { startBackend, type Backend } from '../../helpers/backends.ts'
 import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
 import { startPocketlb } from '../../helpers/pocketlb.ts'
 import { freePorts, rawExchange } from '../../helpers/net.ts'
+import { startSyslog } from '../../helpers/syslog.ts'
 import type { Engine } from '../../../src/proxy/engine.ts'
 
 // Cookie persistence, stick tables and rate limiting compared with HAProxy 2.6
@@ -14,6 +15,8 @@ let s1: Backend
 let s2: Backend
 let hap: RunningHaproxy
 let plb: Engine
+let hapLog: Awaited<ReturnType<typeof startSyslog>>
+let plbLog: Awaited<ReturnType<typeof startSyslog>>
 const hapPorts: number[] = []
 const plbPorts: number[] = []
 const SITES = ['ins', 'rw', 'pfx', 'plain', 'down', 'stick', 'rate', 'redisp'] as const
@@ -32,13 +35,15 @@ function headersFromQuery (name: string): Parameters<typeof startBackend>[1] {
   }
 }
 
-function config (ports: number[], deadPort: number): string {
+function config (ports: number[], deadPort: number, logPort: number): string {
   const bind = (s: Site): string => `  bind 127.0.0.1:${ports[SITES.indexOf(s)]}`
   const servers = (ck: boolean): string =>
     `  server s1 127.0.0.1:${s1.port}${ck ? ' cookie c1' : ''}\n  server s2 127.0.0.1:${s2.port}${ck ? ' cookie c2' : ''}`
   return `
 defaults
   mode http
+  log 127.0.0.1:${logPort} local0
+  log-format "%b %s tsc=%tsc"
   timeout connect 1s
   timeout client 5s
   timeout server 5s
@@ -93,8 +98,10 @@ before(async () => {
   hapPorts.push(...ports.slice(0, SITES.length))
   plbPorts.push(...ports.slice(SITES.length, 2 * SITES.length))
   const dead = ports[2 * SITES.length] // nothing listens there
-  hap = await startHaproxy(config(hapPorts, dead), hapPorts[0])
-  plb = await startPocketlb(config(plbPorts, dead))
+  hapLog = await startSyslog()
+  plbLog = await startSyslog()
+  hap = await startHaproxy(config(hapPorts, dead, hapLog.port), hapPorts[0])
+  plb = await startPocketlb(config(plbPorts, dead, plbLog.port))
 })
 
 after(async () => {
@@ -102,6 +109,8 @@ after(async () => {
   await plb?.stop()
   await s1?.close()
   await s2?.close()
+  await hapLog?.close()
+  await plbLog?.close()
 })
 
 /** The response head without its date line (and the body). */
@@ -173,4 +182,13 @@ test('rate limiting: track-sc0 src, sc-inc-gpc0, deny 429 over 3 requests per 10
   const body = async (ports: number[]): Promise<string> => (await rawExchange(ports[SITES.indexOf('rate')], 'GET /show HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).split('\r\n\r\n')[1]
   // both are over the limit now: the denial comes before the return rule
   assert.equal(await body(plbPorts), await body(hapPorts))
+})
+
+test('the log termination state carries the persistence cookie flags as HAProxy sets them', async () => {
+  await new Promise(resolve => setTimeout(resolve, 300))
+  const flags = (lines: string[]): string[] => lines.map(l => /(\S+ \S+ tsc=\S+)/.exec(l)?.[1] ?? l).filter(l => /^(ins|rw|pfx|plain|down|redisp) s/.test(l))
+  const h = flags(hapLog.lines)
+  assert.ok(h.length >= 10, 'HAProxy logged the cookie requests')
+  assert.ok(h.some(l => l.endsWith('--NI')) && h.some(l => l.endsWith('--VN')) && h.some(l => /--D/.test(l)))
+  assert.deepEqual(flags(plbLog.lines), h)
 })
