@@ -2,7 +2,7 @@ import type { Where } from '../core/where.ts'
 import type { HttpRule, Predicate, Template } from '../rules/types.ts'
 import type {
   BalancePlan, BindPlan, CapturePlan, CheckStep, CookiePlan, ForwardFor, HashTypePlan, LogTarget,
-  SourcePlan, StatsPagePlan, StickRulePlan, Timeouts
+  PersistRulePlan, SourcePlan, StatsPagePlan, StickRulePlan, Timeouts
 } from './plan.ts'
 import type { TcpRule } from '../rules/tcp-rules.ts'
 
@@ -122,6 +122,7 @@ export interface ProxyDraft {
   servers: ServerDraft[]
   useServerRules: { server: string; cond: Predicate | null; where: Where }[]
   stickRules: StickRulePlan[]
+  persistRules: PersistRulePlan[]
   tcpRequest: { inspectDelay: number; connection: TcpRule[]; session: TcpRule[]; content: TcpRule[] }
 }
 
@@ -155,7 +156,7 @@ export function newDefaults (name: string, where: Where): ProxyDraft {
     persist: false, allbackups: false, disabled: false, monitorUri: null, statsPage: null,
     defaultServer: newServerSettings(), defaultBackend: null, defaultBackendWhere: null,
     binds: [], acls: new Map(), captures: [], responseCaptures: [], switchRules: [], httpRequestRules: [],
-    httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: [], stickRules: [],
+    httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: [], stickRules: [], persistRules: [],
     tcpRequest: { inspectDelay: 0, connection: [], session: [], content: [] }
   }
 }

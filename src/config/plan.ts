@@ -406,6 +406,14 @@ export interface BackendPlan extends ProxyCommon {
   readonly useServerRules: readonly { readonly server: string; readonly cond: Predicate | null; readonly where: Where }[]
   /** `stick match|on|store-request|store-response` in declaration order (added by rules/) */
   readonly stickRules?: readonly StickRulePlan[]
+  /** `force-persist|ignore-persist if|unless <cond>`, first match wins (added by rules/) */
+  readonly persistRules?: readonly PersistRulePlan[]
+}
+
+export interface PersistRulePlan {
+  /** true: force-persist (a down server still takes its cookie's requests); false: ignore-persist */
+  readonly force: boolean
+  readonly cond: Predicate
 }
 
 /** One `stick` rule: <match> looks the key up to find the server; <store>

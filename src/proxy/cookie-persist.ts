@@ -1,4 +1,5 @@
 import type { HttpHead } from '../core/http-head.ts'
+import type { StreamView } from '../core/stream-view.ts'
 import { addHeader } from '../core/http-head.ts'
 import type { CookiePlan } from '../config/plan.ts'
 import type { BackendRuntime } from './backend-runtime.ts'
@@ -15,6 +16,8 @@ export class CookieTxn {
   srv: ServerRuntime | null = null
   req: ReqCookieCode = ReqCookieState.notConfigured
   res: ResCookieCode = ResCookieState.notConfigured
+  /** an ignore-persist rule matched: no server from the cookie, no cookie inserted */
+  ignored = false
 
   /** The designated server failed and the stream went elsewhere: HAProxy then logs the cookie as pointing to a down server. */
   redispatched (): void {
@@ -23,6 +26,7 @@ export class CookieTxn {
 
   reset (): void {
     this.srv = null
+    this.ignored = false
     this.req = ReqCookieState.notConfigured; this.res = ResCookieState.notConfigured
   }
 }
@@ -37,12 +41,28 @@ function serverByCookie (be: BackendRuntime, value: string): ServerRuntime | nul
   return null
 }
 
-/** Starts <txn> for a request to <be>: the server its cookie leads to, if any. */
-export function persistFromCookie (be: BackendRuntime, req: HttpHead, txn: CookieTxn): ServerRuntime | null {
+/** Starts <txn> for the request of <view> to <be>: the server its cookie
+ *  leads to, if any. The first force-persist/ignore-persist rule that
+ *  matches decides whether a down server is still chosen, or the cookie ignored. */
+export function persistFromCookie (be: BackendRuntime, view: StreamView, txn: CookieTxn): ServerRuntime | null {
   txn.reset()
   const ck = be.plan.cookie
-  if (ck === null) return null
-  requestCookie(be, ck, req, txn, be.plan.persist)
+  if (ck === null || view.req === null) return null
+  let force = be.plan.persist
+  const rules = be.plan.persistRules
+  if (rules !== undefined) {
+    for (let i = 0; i < rules.length; i++) {
+      if (!rules[i].cond(view)) continue
+      if (rules[i].force) force = true
+      else txn.ignored = true
+      break
+    }
+  }
+  requestCookie(be, ck, view.req, txn, force)
+  if (txn.ignored) {
+    txn.srv = null
+    if (txn.req !== ReqCookieState.none) txn.req = ReqCookieState.unused
+  }
   return txn.srv
 }
 
@@ -77,8 +97,11 @@ export function requestCookie (be: BackendRuntime, ck: CookiePlan, req: HttpHead
       if (txn.req !== ReqCookieState.none) continue
       const srv = serverByCookie(be, value)
       if (srv === null) txn.req = ReqCookieState.invalid
-      else if (srv.usable || persist) { txn.req = ReqCookieState.valid; txn.srv = srv }
-      else txn.req = ReqCookieState.downServer
+      else if (srv.usable) { txn.req = ReqCookieState.valid; txn.srv = srv } else {
+        // HAProxy logs a down server's cookie as such even when persistence is forced
+        txn.req = ReqCookieState.downServer
+        if (persist) txn.srv = srv
+      }
     }
     if (!changed) continue
     const v = parts.map(p => p.trim()).filter(p => p !== '').join('; ')
@@ -127,7 +150,7 @@ export function responseCookie (ck: CookiePlan, res: HttpHead, srv: ServerRuntim
     }
   }
   // the client's cookie already leads to the server that answered: nothing to insert
-  if (ck.mode !== 'insert' || preserved || (txn.req === ReqCookieState.valid && txn.srv === srv)) return
+  if (ck.mode !== 'insert' || preserved || txn.ignored || txn.srv === srv) return
   if (ck.postonly && method !== 'POST') return
   let text = srv.plan.cookie === null ? `${ck.name}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/` : `${ck.name}=${srv.plan.cookie}; path=/`
   for (const d of ck.domain) text += '; domain=' + d

@@ -266,7 +266,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.mode = effectiveConnMode(fp.httpConnMode, be.plan.httpConnMode)
     const ff = be.plan.forwardFor ?? fp.forwardFor
     if (ff !== null) applyForwardFor(this.reqHead, ff, this.srcAddr)
-    this.persistSrv = persistFromCookie(be, this.reqHead, this.ck)
+    this.persistSrv = persistFromCookie(be, this, this.ck)
     this.log.queueStarts()
     this.requestSlot(null)
   }

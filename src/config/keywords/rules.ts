@@ -105,6 +105,15 @@ export function parseTcpRequest (p: ProxyDraft, c: KwCtx): void {
   alert(c, `'tcp-request' expects 'inspect-delay', 'connection', 'session' or 'content' (got '${sub ?? ''}').`)
 }
 
+/** force-persist|ignore-persist if|unless <cond> */
+export function parsePersistRule (p: ProxyDraft, c: KwCtx): void {
+  const kw = c.words[0] as string
+  const { head, cond } = splitCondition(c.words.slice(1))
+  if (head.length > 0 || cond === null) { alert(c, `'${kw}' requires either 'if' or 'unless' followed by a condition.`); return }
+  const pred = condition(p, c, kw, cond, modePhase(p))
+  if (pred !== undefined && pred !== null) p.persistRules.push({ force: kw === 'force-persist', cond: pred })
+}
+
 /** capture request|response header <name> len <n> */
 export function parseCapture (p: ProxyDraft, c: KwCtx): void {
   const [, dir, what, name, lenKw, len] = c.words

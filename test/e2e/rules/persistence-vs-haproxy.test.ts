@@ -19,7 +19,7 @@ let hapLog: Awaited<ReturnType<typeof startSyslog>>
 let plbLog: Awaited<ReturnType<typeof startSyslog>>
 const hapPorts: number[] = []
 const plbPorts: number[] = []
-const SITES = ['ins', 'rw', 'pfx', 'plain', 'down', 'stick', 'rate', 'redisp'] as const
+const SITES = ['ins', 'rw', 'pfx', 'plain', 'down', 'stick', 'rate', 'redisp', 'force'] as const
 type Site = typeof SITES[number]
 
 /** Backend answer whose headers come from the query string (?Set-Cookie=...&Last-Modified=...). */
@@ -88,6 +88,13 @@ ${bind('redisp')}
   cookie SRV insert indirect
   server s1 127.0.0.1:${s1.port} cookie c1
   server dead 127.0.0.1:${deadPort} cookie cd
+listen force
+${bind('force')}
+  cookie SRV insert indirect
+  force-persist if { hdr(x-force) -m found }
+  ignore-persist if { path_beg /ignore }
+  server s1 127.0.0.1:${s1.port} cookie c1
+  server s2 127.0.0.1:${s2.port} cookie c2 disabled
 `
 }
 
@@ -156,6 +163,12 @@ test('option redispatch: a cookie naming a dead server ends on a live one with a
   assert.match(r, /x-server: s1[\s\S]*set-cookie: SRV=c1; path=\//)
 })
 
+test('force-persist reaches a server in maintenance; ignore-persist balances and inserts nothing', async () => {
+  assert.match(await both('force', '/', ['Cookie: SRV=c2', 'X-Force: 1']), /x-server: s2/)
+  assert.match(await both('force', '/', ['Cookie: SRV=c2']), /x-server: s1[\s\S]*set-cookie: SRV=c1/)
+  assert.doesNotMatch(await both('force', '/ignore', ['Cookie: SRV=c1']), /set-cookie/)
+})
+
 test('stick on req.hdr(x-user): each user stays on the server of its first request', async () => {
   const seq = async (ports: number[]): Promise<string[]> => {
     const out: string[] = []
@@ -186,7 +199,7 @@ test('rate limiting: track-sc0 src, sc-inc-gpc0, deny 429 over 3 requests per 10
 
 test('the log termination state carries the persistence cookie flags as HAProxy sets them', async () => {
   await new Promise(resolve => setTimeout(resolve, 300))
-  const flags = (lines: string[]): string[] => lines.map(l => /(\S+ \S+ tsc=\S+)/.exec(l)?.[1] ?? l).filter(l => /^(ins|rw|pfx|plain|down|redisp) s/.test(l))
+  const flags = (lines: string[]): string[] => lines.map(l => /(\S+ \S+ tsc=\S+)/.exec(l)?.[1] ?? l).filter(l => /^(ins|rw|pfx|plain|down|redisp|force) s/.test(l))
   const h = flags(hapLog.lines)
   assert.ok(h.length >= 10, 'HAProxy logged the cookie requests')
   assert.ok(h.some(l => l.endsWith('--NI')) && h.some(l => l.endsWith('--VN')) && h.some(l => /--D/.test(l)))
