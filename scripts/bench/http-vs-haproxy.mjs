@@ -4,7 +4,8 @@
 // and load (wrk, a rate-limited Node client) to core 1. CPU from
 // /proc/<pid>/task/*/schedstat. Bounded: default ≈ 2–3 min, --quick ≤ 40 s.
 //   node scripts/bench/http-vs-haproxy.mjs [--quick] [--quota <percent>] [--ws <n>] [--sustain [secs]]
-// --sustain: pocketlb (pocket profile) alone at 1000 new conn/s for 60 s (RSS sampled each second).
+// --sustain: pocketlb (pocket profile) alone at 1000 new conn/s for 60 s (RSS sampled each second);
+// --proxy haproxy runs it on HAProxy instead, --rate <n> changes the offered rate, --node-flags "<flags>" replaces the profile's V8 flags (to compare them).
 // Results also go to bench-results/<date>.json.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
@@ -121,16 +122,18 @@ async function quotaFigures (kind, opts = {}) {
 }
 
 async function sustained (secsTotal) {
-  const px = await startProxy('pocketlb', 'http', bports, dir, { profile: 'pocket' })
+  const nodeFlags = typeof opt('--node-flags', null) === 'string' ? opt('--node-flags').split(/\s+/).filter(Boolean) : null
+  const kind = opt('--proxy', 'pocketlb')
+  const px = await startProxy(kind, 'http', bports, dir, { profile: 'pocket', nodeFlags })
   children.push(px.proc)
   const cap = quota > 0 ? capCpu(px.proc.pid, quota) : null
   try {
     await sleep(300)
     let maxRss = 0
     const sampler = setInterval(() => { maxRss = Math.max(maxRss, rssKb(px.proc.pid)) }, 1000)
-    const r = await cpuDuring(px.proc.pid, () => rate(px.port, 1000, secsTotal))
+    const r = await cpuDuring(px.proc.pid, () => rate(px.port, Number(opt('--rate', 1000)), secsTotal))
     clearInterval(sampler)
-    return { profile: 'pocket', quota: cap?.kind ? quota : null, quotaUnavailable: cap?.unavailable ?? null, secs: secsTotal, ...r.r, cpuPct: 100 * r.cpu / r.wall, maxRssKb: maxRss, rssEndKb: rssKb(px.proc.pid) }
+    return { proxy: kind, profile: 'pocket', nodeFlags, quota: cap?.kind ? quota : null, quotaUnavailable: cap?.unavailable ?? null, secs: secsTotal, ...r.r, cpuPct: 100 * r.cpu / r.wall, maxRssKb: maxRss, rssEndKb: rssKb(px.proc.pid) }
   } finally { await stop(px.proc); cap?.release?.() }
 }
 

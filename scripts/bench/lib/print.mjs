@@ -15,7 +15,7 @@ const ratio = (a, b) => a != null && b ? (a / b).toFixed(2) + '×' : '-'
 export function printResults (r) {
   if (r.sustain) {
     const s = r.sustain
-    console.log(`sustain: pocketlb (${s.profile} profile${s.quota ? `, cpu quota ${s.quota}%` : ''}${s.quotaUnavailable ? `, quota unavailable: ${s.quotaUnavailable}` : ''}) at ${s.rate} new conn/s for ${s.secs} s`)
+    console.log(`sustain: ${s.proxy} (${s.proxy === 'pocketlb' ? `${s.profile} profile` : 'stock'}${s.nodeFlags ? `, node ${s.nodeFlags.join(' ')}` : ''}${s.quota ? `, cpu quota ${s.quota}%` : ''}${s.quotaUnavailable ? `, quota unavailable: ${s.quotaUnavailable}` : ''}) at ${s.rate} new conn/s for ${s.secs} s`)
     console.log(`  held ${s.held}/s, ok ${s.ok}, errors ${s.errors}, p50 ${s.p50ms} ms, p99 ${s.p99ms} ms, max concurrent ${s.maxConcurrent}`)
     console.log(`  proxy CPU ${f1(s.cpuPct)} % of one core, max RSS ${mb(s.maxRssKb)}, RSS at end ${mb(s.rssEndKb)}`)
     return

@@ -26,14 +26,14 @@ export function profileStart (profile) {
 }
 
 /** Starts one proxy; { proc, port, name }. <kind>: haproxy | haproxy-reuse | pocketlb */
-export async function startProxy (kind, mode, bports, dir, { profile = 'pocket', flagsProfile = profile } = {}) {
+export async function startProxy (kind, mode, bports, dir, { profile = 'pocket', flagsProfile = profile, nodeFlags = null } = {}) {
   const port = await freePort()
   const file = join(dir, `${kind}-${mode}-${port}.cfg`)
   writeFileSync(file, config(mode, port, bports, { reuseAlways: kind === 'haproxy-reuse' }))
   let proc
   if (kind === 'pocketlb') {
     const { env, flags } = profileStart(flagsProfile)
-    proc = startPinned(PROXY_CORE, process.execPath, [...flags, bundle, '--profile', profile, '-q', '-f', file], { env })
+    proc = startPinned(PROXY_CORE, process.execPath, [...(nodeFlags ?? flags), bundle, '--profile', profile, '-q', '-f', file], { env })
   } else proc = startPinned(PROXY_CORE, 'haproxy', ['-db', '-q', '-f', file])
   await waitPort(port)
   return { proc, port, kind }

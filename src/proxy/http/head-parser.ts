@@ -87,8 +87,9 @@ function trimEnd (buf: Buffer, a: number, b: number): number {
 
 /** Parses header fields from <pos> to <end> (the head's last byte). Returns an
  *  error text or "" on success. obs-fold continuation lines are merged into
- *  the previous value with spaces, as HAProxy does. */
-function parseFields (buf: Buffer, pos: number, end: number, head: HttpHead, maxHdr: number): string {
+ *  the previous value with spaces, as HAProxy does. <text> is buf[0, end) as
+ *  latin1: names and values are slices of it (one native call per head, not two per field). */
+function parseFields (buf: Buffer, text: string, pos: number, end: number, head: HttpHead, maxHdr: number): string {
   while (pos < end) {
     const le = lineEnd(buf, pos, end)
     const lineStop = trimEnd(buf, pos, le)
@@ -100,7 +101,7 @@ function parseFields (buf: Buffer, pos: number, end: number, head: HttpHead, max
       if (last < 0) return 'folded line without a header'
       let a = pos
       while (a < lineStop && (buf[a] === 32 || buf[a] === 9)) a++
-      const extra = buf.toString('latin1', a, lineStop)
+      const extra = text.slice(a, lineStop)
       head.values[last] = head.values[last] + '   ' + extra
       if (!validValue(head.values[last])) return 'forbidden character in header value'
       pos = le + 1; continue
@@ -112,8 +113,8 @@ function parseFields (buf: Buffer, pos: number, end: number, head: HttpHead, max
     if (head.names.length >= maxHdr) return 'too many headers'
     let v = i + 1
     while (v < lineStop && (buf[v] === 32 || buf[v] === 9)) v++
-    const name = buf.toString('latin1', pos, i)
-    const value = buf.toString('latin1', v, lineStop)
+    const name = text.slice(pos, i)
+    const value = text.slice(v, lineStop)
     if (!validValue(value)) return 'forbidden character in header value'
     head.names.push(name)
     head.lnames.push(name.toLowerCase())
@@ -139,11 +140,12 @@ function validValue (v: string): boolean {
 export function parseRequestHead (buf: Buffer, end: number, head: HttpHead, meta: HeadMeta, maxHdr: number): number {
   const le = lineEnd(buf, 0, end)
   const stop = trimEnd(buf, 0, le)
+  const text = buf.toString('latin1', 0, end)
   // METHOD SP request-target SP HTTP-version
   let i = 0
   while (i < stop && TOKEN[buf[i]] === 1) i++
   if (i === 0 || buf[i] !== 32) { meta.error = 'invalid method'; return 400 }
-  head.method = buf.toString('latin1', 0, i)
+  head.method = text.slice(0, i)
   const u = i + 1
   let j = u
   while (j < stop) {
@@ -153,13 +155,13 @@ export function parseRequestHead (buf: Buffer, end: number, head: HttpHead, meta
     j++
   }
   if (j === u || j >= stop) { meta.error = 'missing URI or version'; return 400 }
-  head.uri = buf.toString('latin1', u, j)
+  head.uri = text.slice(u, j)
   const vs = j + 1
-  if (stop - vs !== 8 || buf[vs] !== 72 || buf.toString('latin1', vs, vs + 5) !== 'HTTP/' ||
+  if (stop - vs !== 8 || buf[vs] !== 72 || !text.startsWith('HTTP/', vs) ||
       !isDigit(buf[vs + 5]) || buf[vs + 6] !== 46 || !isDigit(buf[vs + 7])) { meta.error = 'invalid version'; return 400 }
-  head.version = buf.toString('latin1', vs, stop)
+  head.version = text.slice(vs, stop)
   meta.v11 = head.version !== 'HTTP/1.0' && buf[vs + 5] >= 49
-  const err = parseFields(buf, le + 1, end, head, maxHdr)
+  const err = parseFields(buf, text, le + 1, end, head, maxHdr)
   if (err !== '') { meta.error = err; return 400 }
   const st = analyseFraming(head, meta, true)
   if (st !== 0) return st
@@ -172,16 +174,17 @@ function isDigit (c: number | undefined): boolean { return c !== undefined && c 
 export function parseResponseHead (buf: Buffer, end: number, head: HttpHead, meta: HeadMeta, maxHdr: number, reqMethod: string): number {
   const le = lineEnd(buf, 0, end)
   const stop = trimEnd(buf, 0, le)
-  if (stop < 12 || buf.toString('latin1', 0, 5) !== 'HTTP/' || buf[8] !== 32 ||
+  const text = buf.toString('latin1', 0, end)
+  if (stop < 12 || !text.startsWith('HTTP/') || buf[8] !== 32 ||
       !isDigit(buf[5]) || buf[6] !== 46 || !isDigit(buf[7]) ||
       !isDigit(buf[9]) || !isDigit(buf[10]) || !isDigit(buf[11]) || (stop > 12 && buf[12] !== 32)) {
     meta.error = 'invalid status line'; return 502
   }
-  head.version = buf.toString('latin1', 0, 8)
+  head.version = text.slice(0, 8)
   meta.v11 = head.version !== 'HTTP/1.0' && buf[5] >= 49
   head.status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48)
-  head.reason = stop > 13 ? buf.toString('latin1', 13, stop) : ''
-  const err = parseFields(buf, le + 1, end, head, maxHdr)
+  head.reason = stop > 13 ? text.slice(13, stop) : ''
+  const err = parseFields(buf, text, le + 1, end, head, maxHdr)
   if (err !== '') { meta.error = err; return 502 }
   const st = analyseFraming(head, meta, false)
   if (st !== 0) return 502
