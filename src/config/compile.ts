@@ -128,7 +128,10 @@ function backendOf (p: ProxyDraft, common: ProxyCommon, diags: Diagnostics): Bac
     redispatch: p.redispatch, redispatchEvery: p.redispatchEvery, httpReuse: p.httpReuse, cookie: p.cookie,
     check: { ...p.check }, fullconn: p.fullconn, maxconn: p.kind === 'listen' ? p.maxconn : 0,
     abortonclose: p.abortonclose, persist: p.persist, allbackups: p.allbackups, disabled: p.disabled,
-    useServerRules: p.useServerRules, stickRules: p.stickRules, persistRules: p.persistRules
+    useServerRules: p.useServerRules,
+    // absent when empty: the hot path tests for undefined only
+    stickRules: p.stickRules.length === 0 ? undefined : p.stickRules,
+    persistRules: p.persistRules.length === 0 ? undefined : p.persistRules
   }
 }
 
