@@ -22,6 +22,23 @@ export async function freePorts (n: number): Promise<number[]> {
   return out
 }
 
+/** <n> consecutive ports all free on 127.0.0.1 right now (a `source` port range). */
+export async function freeRange (n: number): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const base = await freePort()
+    const held: ReturnType<typeof createServer>[] = []
+    let ok = true
+    for (let p = base; p < base + n && ok; p++) {
+      const s = createServer()
+      ok = await new Promise<boolean>(resolve => { s.once('error', () => resolve(false)); s.listen(p, '127.0.0.1', () => resolve(true)) })
+      if (ok) held.push(s)
+    }
+    await Promise.all(held.map(s => new Promise(resolve => s.close(resolve))))
+    if (ok) return base
+  }
+  throw new Error(`no ${n} consecutive free ports`)
+}
+
 /** Sends <raw> on a fresh connection and collects everything until the peer
  *  closes or <waitMs> passes. Returns the text received (latin1). */
 export function rawExchange (port: number, raw: string | Buffer, waitMs = 1500, host = '127.0.0.1'): Promise<string> {

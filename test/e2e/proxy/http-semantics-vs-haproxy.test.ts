@@ -4,7 +4,7 @@ import { createServer, type Server, type IncomingMessage, type ServerResponse } 
 import { connect, type Socket } from 'node:net'
 import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
 import { startPocketlb } from '../../helpers/pocketlb.ts'
-import { freePorts, rawExchange, statusOf } from '../../helpers/net.ts'
+import { freePorts, freeRange, rawExchange, statusOf } from '../../helpers/net.ts'
 import type { Engine } from '../../../src/proxy/engine.ts'
 
 // HTTP/1.1 semantics through the proxy, compared with HAProxy 2.6 on the same
@@ -51,10 +51,11 @@ before(async () => {
   server.keepAliveTimeout = 10000
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
   serverPort = (server.address() as { port: number }).port
-  const free = await freePorts(FRONTENDS.length * 2 + 4)
+  const free = await freePorts(FRONTENDS.length * 2)
   FRONTENDS.forEach((f, i) => { ports[f] = { hap: free[2 * i], plb: free[2 * i + 1] } })
-  const srcHap = free[FRONTENDS.length * 2]
-  const srcPlb = free[FRONTENDS.length * 2 + 2]
+  const srcHap = await freeRange(2)
+  let srcPlb = await freeRange(2)
+  while (Math.abs(srcPlb - srcHap) < 2) srcPlb = await freeRange(2)
   const cfg = (side: 'hap' | 'plb', src: number): string => `
 defaults
   mode http
