@@ -1,7 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { watchProxy, trackOk, type ProxyProbe } from '../../../src/vrrp/proxy-tracks.ts'
-import { takeVrrpArgs } from '../../../src/vrrp/appliance.ts'
+import { loadApplianceVrrp, takeVrrpArgs } from '../../../src/vrrp/appliance.ts'
+import { loadConfigSources } from '../../../src/config/load.ts'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { showVrrp, attachVrrpStatus } from '../../../src/runtime/vrrp-commands.ts'
 import type { Engine } from '../../../src/proxy/engine.ts'
 import type { CliSession } from '../../../src/runtime/cli-context.ts'
@@ -83,4 +87,19 @@ test('show vrrp: one line per instance, json form, and an answer when VRRP is no
   assert.equal(showVrrp(['show', 'vrrp', 'xml'], s), "'show vrrp' only supports the 'json' option.\n")
   detach()
   assert.equal(showVrrp(['show', 'vrrp', 'json'], s), '[]\n')
+})
+
+test('loadApplianceVrrp: track_pocketlb backends must exist in the proxy configuration', () => {
+  const proxy = loadConfigSources([{ path: 'h.cfg', text: 'defaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\nlisten web\n  bind 127.0.0.1:28080\n  server s1 127.0.0.1:1\nbackend app\n  server s1 127.0.0.1:2\n' }])
+  assert.ok(proxy.ok, proxy.ok ? '' : proxy.alerts.join('\n'))
+  const dir = mkdtempSync(join(tmpdir(), 'plbv-unit-'))
+  try {
+    const file = join(dir, 'k.conf')
+    const conf = (be: string): string => `vrrp_instance A {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress { 10.0.0.1 }\n track_pocketlb {\n  backend ${be}\n  backend web\n }\n}\n`
+    writeFileSync(file, conf('app'))
+    assert.equal(loadApplianceVrrp([file], proxy.plan).ok, true)
+    writeFileSync(file, conf('nope'))
+    const r = loadApplianceVrrp([file], proxy.plan)
+    assert.deepEqual(r.ok ? [] : r.alerts, [`${file}:1: (A) track_pocketlb: backend 'nope' not found in the proxy configuration`])
+  } finally { rmSync(dir, { recursive: true, force: true }) }
 })
