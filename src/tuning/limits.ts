@@ -6,6 +6,11 @@ const MiB = 1024 * 1024
 /** below this maxconn a proxy is not useful; the budget is reported as too small instead */
 const MIN_MAXCONN = 64
 const HOT_C = 75
+/** V8 heap one proxied connection needs, measured: ~7 KiB per idle websocket
+ *  (two sockets and a session), with headroom for the collector */
+const HEAP_PER_CONN = 12 * 1024
+/** V8 heap of the idle data plane (config, rules, modules) */
+const HEAP_BASE_MiB = 16
 
 const mib = (b: number): string => `${Math.round(b / MiB)} MiB`
 
@@ -32,13 +37,20 @@ export function computeLimits (choice: ProfileChoice, i: TuningInputs): Limits {
   const bufsize = spec.bufsize
   const bytesPerConn = bytesPerConnection(bufsize)
   const fitting = maxconnFitting(connBudgetBytes, bufsize)
-  const maxconn = maxconnWithin(connBudgetBytes, bufsize, spec.maxconnCeiling)
-  reasons.push(fitting <= spec.maxconnCeiling
+  // the V8 heap grows to hold the connections the budget allows, up to the
+  // profile's cap; when even the cap cannot hold them, maxconn shrinks
+  const heapNeed = HEAP_BASE_MiB + Math.min(fitting, spec.maxconnCeiling) * HEAP_PER_CONN / MiB
+  const heapMiB = Math.ceil(Math.max(spec.heapMinMiB, Math.min(spec.heapMaxMiB, Math.max(ramBytes * spec.heapShare / MiB, heapNeed))))
+  const heapHolds = Math.floor((heapMiB - HEAP_BASE_MiB) * MiB / HEAP_PER_CONN)
+  const ceiling = Math.min(spec.maxconnCeiling, heapHolds)
+  const maxconn = maxconnWithin(connBudgetBytes, bufsize, ceiling)
+  reasons.push(fitting <= ceiling
     ? `maxconn ${maxconn}: ${mib(connBudgetBytes)} / (2·${bufsize} + 2 kB + 16 kB kernel) per connection`
-    : `maxconn ${maxconn}: profile ceiling (the budget would allow ${fitting})`)
-
-  const heapMiB = Math.round(Math.max(spec.heapMinMiB, Math.min(spec.heapMaxMiB, ramBytes * spec.heapShare / MiB)))
-  reasons.push(`V8 heap ${heapMiB} MiB, semi-space ${spec.semiSpaceMiB} MiB: ${spec.heapShare * 100}% of ram within [${spec.heapMinMiB}, ${spec.heapMaxMiB}] MiB`)
+    : ceiling === spec.maxconnCeiling
+      ? `maxconn ${maxconn}: profile ceiling (the budget would allow ${fitting})`
+      : `maxconn ${maxconn}: what a ${heapMiB} MiB V8 heap holds at ${HEAP_PER_CONN / 1024} KiB per connection (the budget would allow ${fitting})`)
+  reasons.push(`V8 heap ${heapMiB} MiB, semi-space ${spec.semiSpaceMiB} MiB: ${HEAP_BASE_MiB} MiB + ${HEAP_PER_CONN / 1024} KiB per connection, ` +
+    `at least ${spec.heapShare * 100}% of ram, within [${spec.heapMinMiB}, ${spec.heapMaxMiB}] MiB`)
 
   let checkIntervalFactor = spec.checkIntervalFactor
   const factorWhy: string[] = [i.onBattery ? 'on battery' : `power ${i.power}`]
@@ -51,7 +63,7 @@ export function computeLimits (choice: ProfileChoice, i: TuningInputs): Limits {
     connBudgetBytes,
     bytesPerConn,
     maxconn,
-    maxconnCeiling: spec.maxconnCeiling,
+    maxconnCeiling: ceiling,
     bufsize,
     heapMiB,
     semiSpaceMiB: spec.semiSpaceMiB,

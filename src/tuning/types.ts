@@ -47,7 +47,7 @@ export interface Limits {
   readonly bytesPerConn: number
   /** global maxconn that fits the budget with buffers of <bufsize>: a config asking more is capped */
   readonly maxconn: number
-  /** the profile's ceiling on maxconn whatever the buffers (file descriptors, accept load) */
+  /** ceiling on maxconn whatever the buffers: the profile's, or what the V8 heap holds */
   readonly maxconnCeiling: number
   /** tune.bufsize ceiling */
   readonly bufsize: number

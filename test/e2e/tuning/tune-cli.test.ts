@@ -18,7 +18,7 @@ test('tune prints the profile, the inputs read from this machine and the board, 
   assert.match(r.out, /^profile: pocket\ninputs:\n {2}memory total +\d+ MiB\n/)
   assert.match(r.out, /board +qemu-virt \(256 MiB, 1 cores, mains\)/)
   assert.match(r.out, /maxconn +1310\n/)
-  assert.match(r.out, /node flags +--max-old-space-size=26 --max-semi-space-size=2\n/)
+  assert.match(r.out, /node flags +--max-old-space-size=32 --max-semi-space-size=2\n/)
   assert.match(r.out, /why:\n {2}profile pocket: asked for\n {2}ram 256 MiB: board qemu-virt\n/)
   const j = JSON.parse(plb('tune', '--json', '--profile', 'lab').out) as { limits: { profile: string; maxconn: number }; inputs: { cpuCount: number } }
   assert.equal(j.limits.profile, 'lab')

@@ -48,10 +48,13 @@ test('a smaller board lowers RAM, maxconn and heap; the heap never goes under it
   const l = computeLimits('pocket', device(virt, { memTotalBytes: 16384 * MiB }))
   assert.equal(l.ramBytes, 256 * MiB)
   assert.equal(l.maxconn, 1310)
-  assert.equal(l.heapMiB, 26)
+  assert.equal(l.heapMiB, 32) // 16 MiB + 1310 × 12 KiB
   assert.match(l.reasons.join('\n'), /board qemu-virt/)
-  const tiny = computeLimits('pocket', { ...device(virt), memTotalBytes: 128 * MiB, board: null })
+  const tiny = computeLimits('pocket', { ...device(virt), memTotalBytes: 64 * MiB, board: null })
   assert.equal(tiny.heapMiB, 24)
+  // a heap cap that cannot hold the budget's connections lowers maxconn
+  const r2sHeapBound = computeLimits('pocket', device(r2s))
+  assert.ok(r2sHeapBound.maxconn <= Math.floor((r2sHeapBound.heapMiB - 16) * 1024 / 12))
 })
 
 test('little free memory now: the budget is half of what is available', () => {
