@@ -108,7 +108,7 @@ function frontendOf (p: ProxyDraft, common: ProxyCommon, g: GlobalDraft): Fronte
     ...common, isListen: p.kind === 'listen', binds: p.binds, maxconn: p.maxconn || g.maxconn, backlog: p.backlog,
     captures: p.captures, responseCaptures: p.responseCaptures, switchRules: p.switchRules,
     defaultBackend: p.defaultBackend ?? (p.kind === 'listen' ? p.name : null), tcpRequestRules: p.tcpRequestRules,
-    monitorUri: p.monitorUri, disabled: p.disabled
+    monitorUri: p.monitorUri, monitorFail: p.monitorFail, disabled: p.disabled
   }
 }
 

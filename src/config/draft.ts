@@ -116,6 +116,8 @@ export interface ProxyDraft {
   captures: CapturePlan[]
   responseCaptures: CapturePlan[]
   switchRules: { backend: string | null; dynamic: Template | null; cond: Predicate | null; where: Where }[]
+  /** `monitor fail` conditions: any true makes the monitor-uri answer 503 */
+  monitorFail: Predicate[]
   httpRequestRules: HttpRule[]
   httpResponseRules: HttpRule[]
   tcpRequestRules: HttpRule[]
@@ -155,7 +157,7 @@ export function newDefaults (name: string, where: Where): ProxyDraft {
     hashType: { method: 'map-based', fn: 'sdbm', avalanche: false }, fullconn: 0, abortonclose: false,
     persist: false, allbackups: false, disabled: false, monitorUri: null, statsPage: null,
     defaultServer: newServerSettings(), defaultBackend: null, defaultBackendWhere: null,
-    binds: [], acls: new Map(), captures: [], responseCaptures: [], switchRules: [], httpRequestRules: [],
+    binds: [], acls: new Map(), captures: [], responseCaptures: [], switchRules: [], monitorFail: [], httpRequestRules: [],
     httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: [], stickRules: [], persistRules: [],
     tcpRequest: { inspectDelay: 0, connection: [], session: [], content: [] }
   }

@@ -261,6 +261,8 @@ export interface FrontendPlan extends ProxyCommon {
   readonly defaultBackend: string | null
   readonly tcpRequestRules: readonly HttpRule[]
   readonly monitorUri: string | null
+  /** `monitor fail` conditions: any true makes the monitor-uri answer 503 */
+  readonly monitorFail: readonly Predicate[]
   readonly disabled: boolean
 }
 

@@ -56,6 +56,13 @@ export class BackendRuntime {
     return n
   }
 
+  /** requests waiting: in the backend's queue and its servers' (HAProxy totpend) */
+  get queued (): number {
+    let n = this.queue.length
+    for (const s of this.servers) n += s.queue.length
+    return n
+  }
+
   get backupUsable (): number {
     let n = 0
     for (const s of this.servers) if (s.usable && s.backup) n++

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { newHead, headerValue, type HttpHead } from '../core/http-head.ts'
-import type { ActionTarget, RuleOutcome } from '../rules/types.ts'
+import type { ActionTarget, Predicate, RuleOutcome } from '../rules/types.ts'
 import { runRules } from '../rules/compile.ts'
 import type { HttpConnMode, StatsPagePlan } from '../config/plan.ts'
 import { effectiveConnMode } from '../config/conn-mode.ts'
@@ -257,6 +257,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
 
   private route (): void {
     const fp = this.fe.plan
+    if (fp.monitorUri !== null && this.reqHead.uri === fp.monitorUri) { this.answerMonitor(fp.monitorFail, fp.errorfiles); return }
     if (this.applyOutcome(runRules(fp.httpRequestRules, this), fp.errorfiles)) return
     if (fp.statsPage != null && this.serveLocalPage(fp.statsPage)) return
     const be = this.selectBackend()
@@ -269,6 +270,14 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.persistSrv = persistFromCookie(be, this, this.ck)
     this.log.queueStarts()
     this.requestSlot(null)
+  }
+
+  /** monitor-uri: 200 "Service ready", or 503 when a `monitor fail` condition holds. */
+  private answerMonitor (fail: readonly Predicate[], errorfiles: ReadonlyMap<number, Buffer>): void {
+    let failed = false
+    for (const f of fail) if (f(this)) { failed = true; break }
+    this.log.silence()
+    this.answerError(failed ? 503 : 200, errorfiles)
   }
 
   /** `stats enable` pages are answered here (HAProxy logs them as local, "LR"). */
@@ -578,6 +587,11 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.dropServer(false)
     this.log.localAnswer(status)
     this.fe.countStatus(status)
+    // as HAProxy's H1 layer: a client that asked to close is told so
+    if (this.req !== null && this.reqMeta.v11 && this.reqMeta.connClose) {
+      const end = raw.indexOf(HEAD_END)
+      if (end > 0) raw = Buffer.concat([raw.subarray(0, end), CONNECTION_CLOSE, raw.subarray(end)])
+    }
     this.writeClient(raw)
     this.endTracked(status, false)
     this.log.emit()
@@ -623,3 +637,6 @@ export class HttpSession extends StreamBase implements ActionTarget {
 }
 
 function noop (): void {}
+
+const CONNECTION_CLOSE = Buffer.from('\r\nconnection: close')
+const HEAD_END = Buffer.from('\r\n\r\n')

@@ -5,6 +5,7 @@ import { Assign, type BackendRuntime } from './backend-runtime.ts'
 import type { ServerRuntime, SlotWaiter } from './server-runtime.ts'
 import type { FifoEntry, Fifo } from './fifo.ts'
 import { ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
+import type { LiveBackendsHolder } from '../rules/fetches/backend-state.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import { StreamLog } from './stream-log.ts'
 import { afterConnectError, retryDelay, Retry } from './retry.ts'
@@ -21,7 +22,7 @@ import type { TcpRequestPlan } from '../config/plan.ts'
  *  redispatch) and its accounting. A subclass says how it connects, what it
  *  does once connected, and how it refuses (503 page in HTTP, close in TCP).
  *  Contract: every slot granted is released exactly once (releaseSlot). */
-export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder {
+export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder, LiveBackendsHolder {
   readonly srcAddr: string
   readonly srcPort: number
   readonly dstAddr: string
@@ -57,6 +58,9 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
     this.feName = fe.plan.name
     this.log = new StreamLog(fe, this)
   }
+
+  /** the backends of this stream's generation, for nbsrv/be_conn/srv_is_up... */
+  get liveBackends (): ReadonlyMap<string, BackendRuntime> { return this.fe.backends }
 
   /** The stream has ended: late callbacks must do nothing. */
   protected abstract isOver (): boolean

@@ -113,6 +113,9 @@ export class StreamLog {
 
   localAnswer (status: number): void { this.status = status }
 
+  /** This transaction is not logged (monitor-uri requests, as in HAProxy). */
+  silence (): void { this.logged = true }
+
   emit (): void {
     if (this.logged) return
     this.logged = true

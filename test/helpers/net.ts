@@ -22,10 +22,12 @@ export async function freePorts (n: number): Promise<number[]> {
   return out
 }
 
-/** <n> consecutive ports all free on 127.0.0.1 right now (a `source` port range). */
+/** <n> consecutive ports all free on 127.0.0.1 right now (a `source` port
+ *  range), taken below the kernel's ephemeral range so that outgoing
+ *  connections of a busy machine do not keep grabbing them. */
 export async function freeRange (n: number): Promise<number> {
-  for (let tries = 0; tries < 50; tries++) {
-    const base = await freePort()
+  for (let tries = 0; tries < 200; tries++) {
+    const base = 20000 + Math.floor(Math.random() * 12000)
     const held: ReturnType<typeof createServer>[] = []
     let ok = true
     for (let p = base; p < base + n && ok; p++) {

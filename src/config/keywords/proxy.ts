@@ -9,7 +9,7 @@ import { parseBind } from './bind.ts'
 import { parseHttpCheck, parseTcpCheck } from './checks.ts'
 import { parseProxyLog } from './log.ts'
 import { PROXY_OPTIONS } from './options.ts'
-import { parseAcl, parseCapture, parseHttpRequest, parseHttpResponse, parsePersistRule, parseTcpRequest, parseUseBackend, parseUseServer, statsAdminCondition } from './rules.ts'
+import { parseAcl, parseCapture, parseHttpRequest, parseHttpResponse, parseMonitor, parsePersistRule, parseTcpRequest, parseUseBackend, parseUseServer, statsAdminCondition } from './rules.ts'
 import { parseDefaultServer, parseServer } from './server.ts'
 import { alert, intArg, noExtra, timeArg, warn, type KwCtx, type ProxyKeyword } from './types.ts'
 
@@ -185,6 +185,7 @@ export const PROXY_KEYWORDS: Readonly<Record<string, ProxyKeyword>> = {
     }
   },
   errorfile: { caps: ANY, parse: parseErrorfile },
+  monitor: { caps: FE, parse: parseMonitor },
   'monitor-uri': { caps: FE, parse: (p, c) => { if (c.words[1] === undefined) alert(c, "'monitor-uri' expects an URI."); else if (noExtra(c, 1)) p.monitorUri = c.words[1] } },
   stats: { caps: ANY, parse: parseProxyStats },
   disabled: { caps: ANY, parse: (p, c) => { if (noExtra(c, 0)) p.disabled = true } },

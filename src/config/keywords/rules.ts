@@ -129,6 +129,15 @@ export function parseCapture (p: ProxyDraft, c: KwCtx): void {
   if (dir === 'request') p.captures.push(cap); else p.responseCaptures.push(cap)
 }
 
+/** `monitor fail if|unless <cond>` (frontends; several are or-ed). */
+export function parseMonitor (p: ProxyDraft, c: KwCtx): void {
+  if (c.words[1] !== 'fail') { alert(c, "'monitor' expects 'fail'."); return }
+  const { head, cond } = splitCondition(c.words.slice(2))
+  if (head.length > 0 || cond === null) { alert(c, "'monitor fail' requires either 'if' or 'unless' followed by a condition."); return }
+  const pred = condition(p, c, 'monitor fail', cond, Phase.HttpReq)
+  if (pred != null) p.monitorFail.push(pred)
+}
+
 /** `stats admin if|unless <cond>` condition, compiled like use_backend's. */
 export function statsAdminCondition (p: ProxyDraft, c: KwCtx, words: readonly string[]): Predicate | null | undefined {
   const { head, cond } = splitCondition(words)

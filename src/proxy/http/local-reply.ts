@@ -16,9 +16,14 @@ export function redirectReply (status: number, location: string): Buffer {
   return Buffer.from(`HTTP/1.1 ${status} ${reason(status)}\r\ncontent-length: 0\r\nlocation: ${location}\r\ncache-control: no-cache\r\n\r\n`, 'latin1')
 }
 
+/** HAProxy's order: the rule's `hdr` headers, then content-length, then content-type. */
 export function returnReply (status: number, headers: readonly (readonly [string, string])[], body: string): Buffer {
   let h = `HTTP/1.1 ${status} ${reason(status)}\r\n`
-  for (const [n, v] of headers) h += n + ': ' + v + '\r\n'
-  h += 'content-length: ' + Buffer.byteLength(body) + '\r\n\r\n'
+  let type = ''
+  for (const [n, v] of headers) {
+    if (n === 'content-type') type = 'content-type: ' + v + '\r\n'
+    else h += n + ': ' + v + '\r\n'
+  }
+  h += 'content-length: ' + Buffer.byteLength(body) + '\r\n' + type + '\r\n'
   return Buffer.concat([Buffer.from(h, 'latin1'), Buffer.from(body)])
 }

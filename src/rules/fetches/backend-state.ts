@@ -1,0 +1,64 @@
+import type { StreamView } from '../../core/stream-view.ts'
+import type { FetchDef } from '../sample.ts'
+import { USE_ANY } from './use.ts'
+
+/** What rules may read of a live server (the proxy's ServerRuntime has it). */
+export interface LiveServer {
+  readonly checkUp: boolean
+  readonly admin: string
+  readonly cur: number
+}
+
+/** What rules may read of a live backend (the proxy's BackendRuntime has it). */
+export interface LiveBackend {
+  readonly activeUsable: number
+  readonly backupUsable: number
+  readonly cur: number
+  readonly queued: number
+  readonly plan: { readonly allbackups: boolean }
+  readonly byName: ReadonlyMap<string, LiveServer>
+}
+
+/** A stream that can show the backends of its generation (the proxy's streams). */
+export interface LiveBackendsHolder { readonly liveBackends: ReadonlyMap<string, LiveBackend> }
+
+/** <name>, or the stream's own backend (a listen section's is its own name). */
+function backendOf (s: StreamView, name: string | undefined): LiveBackend | undefined {
+  const all = (s as Partial<LiveBackendsHolder>).liveBackends
+  return all?.get(name ?? (s.beName !== '' ? s.beName : s.feName))
+}
+
+/** "<backend>/<server>" of srv_* fetches. */
+function serverOf (s: StreamView, path: string): LiveServer | undefined {
+  const slash = path.indexOf('/')
+  return slash < 0 ? undefined : backendOf(s, path.slice(0, slash))?.byName.get(path.slice(slash + 1))
+}
+
+/** HAProxy be_usable_srv: active servers up, else the backups that would be
+ *  used (all with `option allbackups`, else the first one). */
+function usableServers (b: LiveBackend): number {
+  if (b.activeUsable > 0) return b.activeUsable
+  return b.plan.allbackups ? b.backupUsable : Math.min(1, b.backupUsable)
+}
+
+const onBackend = (read: (b: LiveBackend) => number): FetchDef => ({
+  args: [{ kind: 'str', optional: true }], out: 'int', use: USE_ANY,
+  compile: (args) => { const name = args[0]; return s => { const b = backendOf(s, name); return b === undefined ? undefined : read(b) } }
+})
+
+/** Fetches on the live state of backends and servers (HAProxy backend.c):
+ *  `monitor fail if { nbsrv(app) lt 1 }`, `use_backend b2 if { be_conn(b1) gt 100 }`. */
+export const BACKEND_STATE_FETCHES: Readonly<Record<string, FetchDef>> = {
+  nbsrv: onBackend(usableServers),
+  be_conn: onBackend(b => b.cur),
+  queue: onBackend(b => b.queued),
+  avg_queue: onBackend(b => { const n = usableServers(b); return n === 0 ? b.queued : Math.floor(b.queued / n) }),
+  srv_is_up: {
+    args: [{ kind: 'str' }], out: 'bool', use: USE_ANY,
+    compile: (args) => { const path = args[0]; return s => { const v = serverOf(s, path); return v === undefined ? undefined : v.checkUp && v.admin !== 'maint' } }
+  },
+  srv_conn: {
+    args: [{ kind: 'str' }], out: 'int', use: USE_ANY,
+    compile: (args) => { const path = args[0]; return s => serverOf(s, path)?.cur }
+  }
+}
