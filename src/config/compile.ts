@@ -5,6 +5,7 @@ import { Cap } from './draft.ts'
 import type { GlobalDraft } from './keywords/types.ts'
 import { located, missingTimeoutsText, type Diagnostics } from './messages.ts'
 import { deepFreeze } from './freeze.ts'
+import { withHttp1Alpn } from '../tls/http-alpn.ts'
 import type { StickTables } from '../rules/stick/tables.ts'
 import { DT } from '../rules/stick/data-types.ts'
 
@@ -28,7 +29,7 @@ export function compilePlan (global: GlobalDraft, proxies: readonly ProxyDraft[]
     if ((p.caps & Cap.Fe) !== 0 && p.logFormat !== null && common.logs.length === 0) {
       diags.warnText(`log format ignored for ${p.kind} '${p.name}' since it has no log address.`)
     }
-    if (p.caps & Cap.Fe) frontends.push(frontendOf(p, common, global))
+    if (p.caps & Cap.Fe) frontends.push(frontendOf(p, common, global, diags))
     if (p.caps & Cap.Be) {
       const be = backendOf(p, common, diags)
       if (be !== null) backends.set(p.name, be)
@@ -103,9 +104,9 @@ function warnMissingTimeouts (p: ProxyDraft, diags: Diagnostics): void {
   if (missing && !p.disabled) diags.warnText(missingTimeoutsText(p.kind, p.name))
 }
 
-function frontendOf (p: ProxyDraft, common: ProxyCommon, g: GlobalDraft): FrontendPlan {
+function frontendOf (p: ProxyDraft, common: ProxyCommon, g: GlobalDraft, diags: Diagnostics): FrontendPlan {
   return {
-    ...common, isListen: p.kind === 'listen', binds: p.binds, maxconn: p.maxconn || g.maxconn, backlog: p.backlog,
+    ...common, isListen: p.kind === 'listen', binds: p.mode === 'http' ? p.binds.map(b => withHttp1Alpn(b, w => diags.warnings.push(w))) : p.binds, maxconn: p.maxconn || g.maxconn, backlog: p.backlog,
     captures: p.captures, responseCaptures: p.responseCaptures, switchRules: p.switchRules,
     defaultBackend: p.defaultBackend ?? (p.kind === 'listen' ? p.name : null), tcpRequestRules: p.tcpRequestRules,
     monitorUri: p.monitorUri, monitorFail: p.monitorFail, disabled: p.disabled
@@ -169,6 +170,7 @@ function serverOf (s: ServerDraft, id: number): ServerPlan {
     name: s.name, id, host: s.host, port: s.port, unixPath: s.unixPath, weight: s.weight, maxconn: s.maxconn,
     maxqueue: s.maxqueue, minconn: s.minconn, backup: s.backup, disabled: s.disabled, cookie: s.cookie,
     source: s.source, check, sendProxy: s.sendProxy, ssl: s.ssl, sslWords: s.sslWords, onMarkedDown: s.onMarkedDown,
-    onMarkedUp: s.onMarkedUp, slowstart: s.slowstart, where: s.where
+    onMarkedUp: s.onMarkedUp, slowstart: s.slowstart, where: s.where,
+    ...(s.tls === undefined ? {} : { tls: s.tls }), ...(s.checkTls === undefined ? {} : { checkTls: s.checkTls })
   }
 }

@@ -2,7 +2,7 @@ import type { Where } from '../core/where.ts'
 import type { HttpRule, Predicate, Template } from '../rules/types.ts'
 import type {
   BalancePlan, BindPlan, CapturePlan, CheckStep, CookiePlan, ForwardFor, HashTypePlan, LogTarget,
-  PersistRulePlan, SourcePlan, StatsPagePlan, StickRulePlan, Timeouts
+  PersistRulePlan, ServerTlsPlan, SourcePlan, StatsPagePlan, StickRulePlan, Timeouts
 } from './plan.ts'
 import type { TcpRule } from '../rules/tcp-rules.ts'
 
@@ -61,6 +61,9 @@ export interface ServerDraft extends ServerSettings {
   port: number
   unixPath: string
   where: Where
+  /** compiled `ssl` / `check-ssl` settings (src/tls/server-words.ts) */
+  tls?: ServerTlsPlan
+  checkTls?: ServerTlsPlan
 }
 
 /** `http-check`/`tcp-check`/`option xxx-check` state of a proxy. */

@@ -95,6 +95,7 @@ export class Engine {
       const w = wanted.get(key)
       if (w === undefined) { this.listeners.delete(key); void l.close(); continue }
       l.handler = s => this.accept(s, w.fe)
+      l.useTls(w.fp.binds[w.bindIndex]!.tls ?? null, w.fp.timeouts.client)
     }
     const old = this.gen
     this.gen = next

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { unlinkSync } from 'node:fs'
-import type { BindPlan } from '../config/plan.ts'
+import type { BindPlan, BindTlsPlan } from '../config/plan.ts'
+import { TlsTerminator, terminatorDigest } from '../tls/terminator.ts'
 
 /** A listening socket for one address of a `bind` line. Its connection
  *  handler can be swapped (reload: the same socket serves the new plan, no
@@ -8,10 +9,23 @@ import type { BindPlan } from '../config/plan.ts'
 export class Listener {
   readonly server: Server
   handler: (s: Socket) => void
+  /** `bind … ssl`: connections are handed to <handler> once TLS is up */
+  private tls: TlsTerminator | null = null
 
   constructor (readonly key: string, handler: (s: Socket) => void) {
     this.handler = handler
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.handler(s))
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (s) => {
+      if (this.tls === null) this.handler(s)
+      else this.tls.accept(s)
+    })
+  }
+
+  /** Sets the TLS offload of this socket (null = plain TCP). A reload with
+   *  the same TLS settings and files keeps the terminator and its contexts. */
+  useTls (plan: BindTlsPlan | null, handshakeTimeoutMs: number): void {
+    if (plan === null) { this.tls = null; return }
+    if (this.tls?.digest === terminatorDigest(plan, handshakeTimeoutMs)) return
+    this.tls = new TlsTerminator(plan, handshakeTimeoutMs, s => this.handler(s))
   }
 
   /** Starts listening as <b> says (port <port> of a range). */

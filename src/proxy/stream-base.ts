@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net'
+import { TLSSocket } from 'node:tls'
+import type { TlsHolder } from '../rules/fetches/ssl.ts'
 import type { StreamView } from '../core/stream-view.ts'
 import type { HttpHead } from '../core/http-head.ts'
 import { Assign, type BackendRuntime } from './backend-runtime.ts'
@@ -22,7 +24,7 @@ import type { TcpRequestPlan } from '../config/plan.ts'
  *  redispatch) and its accounting. A subclass says how it connects, what it
  *  does once connected, and how it refuses (503 page in HTTP, close in TCP).
  *  Contract: every slot granted is released exactly once (releaseSlot). */
-export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder, LiveBackendsHolder {
+export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder, LiveBackendsHolder, TlsHolder {
   readonly srcAddr: string
   readonly srcPort: number
   readonly dstAddr: string
@@ -39,6 +41,8 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   stk: TrackSlots | null = null
   /** request bytes tcp-request content rules inspect (req.len, req.payload) */
   reqData: Buffer | null = null
+  /** the client connection when it came through `bind … ssl` (ssl_fc* fetches) */
+  readonly clientTls: TLSSocket | null
 
   protected be: BackendRuntime | null = null
   protected srv: ServerRuntime | null = null
@@ -56,6 +60,7 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
     this.dstAddr = cs.localAddress ?? ''
     this.dstPort = cs.localPort ?? 0
     this.feName = fe.plan.name
+    this.clientTls = cs instanceof TLSSocket ? cs : null
     this.log = new StreamLog(fe, this)
   }
 

@@ -1,6 +1,7 @@
 import type { HttpHead } from '../core/http-head.ts'
 import { headerValue } from '../core/http-head.ts'
 import type { StreamView } from '../core/stream-view.ts'
+import type { TlsHolder } from '../rules/fetches/ssl.ts'
 import type { LogRecord } from '../log/types.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import type { ServerRuntime } from './server-runtime.ts'
@@ -133,7 +134,7 @@ export class StreamLog {
       acceptDate: this.acceptWall,
       requestDate: this.reqStart < 0 ? Date.now() : this.reqStartWall,
       feName: fe.plan.name,
-      feSsl: false,
+      feSsl: ((this.view as Partial<TlsHolder>).clientTls ?? null) !== null,
       beName: this.be === null ? fe.plan.name : this.be.plan.name,
       srvName: this.srv === null || this.connDone < 0 ? '<NOSRV>' : this.srv.name,
       serverIp: this.srv?.plan.host ?? '',

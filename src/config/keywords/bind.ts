@@ -3,6 +3,7 @@ import type { ProxyDraft } from '../draft.ts'
 import { parseAddress, type Address } from '../address.ts'
 import { didYouMean } from '../suggest.ts'
 import { BIND_TLS_WORDS } from './tls-words.ts'
+import { compileBindTls } from '../../tls/bind-words.ts'
 import { alert, intArg, warn, type KwCtx } from './types.ts'
 
 /** `bind <addr>[,<addr>...] [options]` → one BindPlan per address. */
@@ -81,13 +82,20 @@ export function parseBind (p: ProxyDraft, c: KwCtx): void {
     if (opt !== undefined) { if (!opt[1](o, arg ?? '', c)) return } else o.sslWords.push(...args.slice(i, i + 1 + n))
     i += n
   }
-  for (const a of addrs) p.binds.push(toBindPlan(a, o, c))
+  let tls: BindPlan['tls']
+  if (o.ssl) {
+    const r = compileBindTls(o.sslWords, c.baseDir)
+    if ('error' in r) { alert(c, `'bind ${list}' in section '${p.kind}' : ${r.error}`); return }
+    for (const w of r.warnings) warn(c, `'bind ${list}' : ${w}`)
+    tls = r.plan
+  }
+  for (const a of addrs) p.binds.push(toBindPlan(a, o, c, tls))
 }
 
-function toBindPlan (a: Address, o: BindOptions, c: KwCtx): BindPlan {
+function toBindPlan (a: Address, o: BindOptions, c: KwCtx, tls: BindPlan['tls']): BindPlan {
   const base = {
     name: o.name, v4v6: o.v4v6, v6only: o.v6only, maxconn: o.maxconn, acceptProxy: o.acceptProxy,
-    ssl: o.ssl, sslWords: o.sslWords, where: c.where
+    ssl: o.ssl, sslWords: o.sslWords, where: c.where, ...(tls === undefined ? {} : { tls })
   }
   if (a.kind === 'unix') return { ...base, kind: 'unix', host: '', port: 0, portEnd: 0, path: a.path, fd: -1 }
   if (a.kind === 'fd') return { ...base, kind: 'fd', host: '', port: 0, portEnd: 0, path: '', fd: a.fd }

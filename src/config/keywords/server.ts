@@ -3,6 +3,8 @@ import { parseAddress } from '../address.ts'
 import { parseTime } from '../durations.ts'
 import { didYouMean } from '../suggest.ts'
 import { SERVER_TLS_WORDS } from './tls-words.ts'
+import { compileServerTls } from '../../tls/server-words.ts'
+import { Phase } from '../../rules/types.ts'
 import { alert, warn, type KwCtx } from './types.ts'
 
 /** `server <name> <addr>[:port] [options]` and `default-server [options]`. */
@@ -161,5 +163,23 @@ export function parseServer (p: ProxyDraft, c: KwCtx): void {
   }
   if (!applyOptions(s, c.words.slice(3), label, c)) return
   if (s.agent && s.agentPort === 0) warn(c, `${label} : 'agent-check' needs 'agent-port'; agent checks disabled.`)
+  if (!serverTls(p, s, label, c)) return
   p.servers.push(s)
+}
+
+/** Compiles the server's TLS words into s.tls / s.checkTls; false after an
+ *  alert (HAProxy reports these after parsing: "[file:line] : 'server be/name' : ..."). */
+function serverTls (p: ProxyDraft, s: ServerDraft, label: string, c: KwCtx): boolean {
+  if (!s.ssl && !s.checkSsl) return true
+  const r = compileServerTls({
+    ssl: s.ssl, checkSsl: s.checkSsl, words: s.sslWords, baseDir: c.baseDir,
+    compileExpr: expr => c.rules.compileTemplate(`%[${expr}]`, {
+      acls: p.acls, baseDir: c.baseDir, phase: Phase.L4Content | Phase.HttpReq, warn: msg => warn(c, msg)
+    })
+  })
+  if ('error' in r) { c.diags.alerts.push(`[${c.where.file}:${c.where.line}] : ${label} : ${r.error}`); return false }
+  for (const w of r.warnings) warn(c, `${label} : ${w}`)
+  if (r.tls !== null) s.tls = r.tls
+  if (r.checkTls !== null) s.checkTls = r.checkTls
+  return true
 }
