@@ -9,7 +9,8 @@ import { createAccessLogger } from './access-log.ts'
 import type { LogSink } from '../log/sink.ts'
 import { HealthWiring } from './health-wiring.ts'
 import { statsPageResponse } from '../runtime/stats-page.ts'
-import type { LocalPage } from './frontend-runtime.ts'
+import type { LocalPage, LocalService } from './frontend-runtime.ts'
+import { prometheusResponse } from '../runtime/prometheus.ts'
 
 /** Everything that serves traffic for one Plan. Replaced whole on reload;
  *  streams keep the generation they were accepted with. */
@@ -19,13 +20,15 @@ export class Generation {
   readonly sinks: LogSink[] = []
   private health: HealthWiring | null = null
 
-  constructor (readonly plan: Plan, readonly process: ProcessCounters, previous: Generation | null) {
+  /** <engine>: whose counters `use-service prometheus-exporter` shows */
+  constructor (readonly plan: Plan, readonly process: ProcessCounters, previous: Generation | null, engine: Engine) {
     for (const [name, bp] of plan.backends) this.backends.set(name, new BackendRuntime(bp, previous?.backends.get(name)))
     const localPage: LocalPage = (page, method, uri, auth) => statsPageResponse(this, page, method, uri, auth)
+    const service: LocalService = (_name, head) => prometheusResponse(engine, head)
     for (const fp of plan.frontends) {
       const al = createAccessLogger(fp, plan.global)
       if (al !== null) this.sinks.push(al.sink)
-      this.frontends.push(new FrontendRuntime(fp, plan.global, this.backends, process, al?.logger ?? null, localPage))
+      this.frontends.push(new FrontendRuntime(fp, plan.global, this.backends, process, al?.logger ?? null, localPage, service))
     }
   }
 
@@ -69,7 +72,7 @@ export class Engine {
    *  with the same address are kept (no refused connection during reload);
    *  new ones are opened first, so a bind error leaves the old plan in service. */
   async apply (plan: Plan): Promise<void> {
-    const next = new Generation(plan, this.process, this.gen)
+    const next = new Generation(plan, this.process, this.gen, this)
     const wanted = new Map<string, { fe: FrontendRuntime; port: number; fp: FrontendPlan; bindIndex: number }>()
     next.frontends.forEach(fe => {
       if (fe.plan.disabled) return

@@ -1,11 +1,15 @@
 import type { FrontendPlan, GlobalPlan, StatsPagePlan } from '../config/plan.ts'
 import type { LogRecord } from '../log/types.ts'
 import type { StreamView } from '../core/stream-view.ts'
+import type { ServiceName } from '../rules/types.ts'
 import type { BackendRuntime } from './backend-runtime.ts'
 
 /** Writes one access-log line for a finished stream (compiled from the plan). */
 /** Answers a request for a page the proxy serves itself (the stats page),
  *  or null when <uri> is not that page. Provided by the engine. */
+/** `http-request use-service <name>`: the whole response (HEAD: head only). */
+export type LocalService = (name: ServiceName, head: boolean) => Buffer
+
 export type LocalPage = (page: StatsPagePlan, method: string, uri: string, authorization: string | undefined) => Buffer | null
 
 export interface AccessLogger {
@@ -61,7 +65,8 @@ export class FrontendRuntime {
     readonly backends: ReadonlyMap<string, BackendRuntime>,
     readonly process: ProcessCounters,
     readonly accessLog: AccessLogger | null,
-    readonly localPage: LocalPage
+    readonly localPage: LocalPage,
+    readonly service: LocalService
   ) {
     this.maxHead = global.tune.bufsize - global.tune.maxrewrite
     this.maxHdr = global.tune.maxhdr

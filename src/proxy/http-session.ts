@@ -251,6 +251,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
       return true
     }
     this.log.term('L', 'R')
+    if (o.kind === 'service') { this.answerRaw(this.fe.service(o.name, this.reqHead.method === 'HEAD'), 200); return true }
     this.answerRaw(o.kind === 'redirect' ? redirectReply(o.status, o.location) : returnReply(o.status, o.headers, o.body), o.status)
     return true
   }

@@ -10,6 +10,9 @@ import type { StickTables } from './stick/tables.ts'
 /** Phases where a fetch or action is usable (bitmask, HAProxy SMP_USE_*). */
 export const Phase = { L4Conn: 1, L4Content: 2, HttpReq: 4, HttpRes: 8, Log: 16 } as const
 
+/** Services `http-request use-service` may name. */
+export type ServiceName = 'prometheus-exporter'
+
 /** A compiled condition (`if`/`unless` clause, ACL reference). */
 export type Predicate = (s: StreamView) => boolean
 
@@ -32,6 +35,8 @@ export type RuleOutcome =
   /** deny; <tarpit> = hold the connection for `timeout tarpit` before answering */
   | { readonly kind: 'deny'; readonly status: number; readonly tarpit?: boolean }
   | { readonly kind: 'respond'; readonly status: number; readonly headers: readonly [string, string][]; readonly body: string }
+  /** use-service: an answer the proxy builds itself (HAProxy's applets) */
+  | { readonly kind: 'service'; readonly name: ServiceName }
   /** redirect: Location computed per request */
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
 

@@ -108,6 +108,18 @@ const redirect: ActionParser = (words, i, _p, cc) => {
   return { run, next: k }
 }
 
+const PROMETHEUS: RuleOutcome = Object.freeze({ kind: 'service', name: 'prometheus-exporter' })
+
+/** use-service <name>: only the Prometheus exporter exists here. */
+const useService: ActionParser = (words, i) => {
+  const name = arg(words, i, 'a service name', 'use-service')
+  if (name !== 'prometheus-exporter') throw new RulesError(`'use-service' : unknown service '${name}' (only 'prometheus-exporter' is available)`)
+  return { run: () => PROMETHEUS, next: i + 1 }
+}
+
+/** Request-only final actions. */
+export const SERVICE_ACTIONS: Readonly<Record<string, ActionParser>> = { 'use-service': useService }
+
 export const FLOW_ACTIONS: Readonly<Record<string, ActionParser>> = {
   allow: (_w, i) => ({ run: () => ALLOW, next: i }),
   deny: denyLike('deny', 403, false),

@@ -7,14 +7,14 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startBackends, startOurs, startHaproxy, get, tempDir, type Backends, type Ours, type Haproxy } from './helpers.ts'
-import { freePorts } from '../../helpers/net.ts'
-import { prometheusText, prometheusResponse } from '../../../src/runtime/prometheus.ts'
+import { freePorts, rawExchange } from '../../helpers/net.ts'
 import { VERSION } from '../../../src/version.ts'
 
 let backends: Backends
 let ours: Ours
 let haproxy: Haproxy
 let haproxyPort = 0
+let ourPort = 0
 const dir = tempDir()
 
 function config (port: number, tcPort: number, live: number, dead: number, service: string): string {
@@ -43,9 +43,11 @@ before(async () => {
   backends = await startBackends(1)
   const [dead, hTc, oFe, oTc] = await freePorts(5).then(p => { haproxyPort = p[4]; return p })
   for (const name of ['haproxy', 'ours']) mkdirSync(join(dir.path, name))
-  haproxy = await startHaproxy(config(haproxyPort, hTc, backends.ports[0], dead, '  http-request use-service prometheus-exporter if { path /metrics }\n'),
+  const exporter = '  http-request use-service prometheus-exporter if { path /metrics }\n'
+  haproxy = await startHaproxy(config(haproxyPort, hTc, backends.ports[0], dead, exporter),
     join(dir.path, 'haproxy'), haproxyPort)
-  ours = await startOurs(config(oFe, oTc, backends.ports[0], dead, ''), join(dir.path, 'ours'))
+  ourPort = oFe
+  ours = await startOurs(config(oFe, oTc, backends.ports[0], dead, exporter), join(dir.path, 'ours'))
   await new Promise(resolve => setTimeout(resolve, 800))
 })
 
@@ -74,7 +76,7 @@ function parse (text: string): Parsed {
 
 test('metric names, HELP/TYPE lines and label sets are HAProxy\'s', async () => {
   const theirs = parse((await get(haproxyPort, '/metrics')).body)
-  const mine = parse(prometheusText(ours.engine))
+  const mine = parse((await get(ourPort, '/metrics')).body)
   assert.ok(mine.meta.size >= 100, `${mine.meta.size} metrics`)
   assert.equal(mine.samples.get('haproxy_process_build_info{version="' + VERSION + '"}'), '1')
   for (const [name, lines] of mine.meta) {
@@ -94,7 +96,7 @@ test('metric names, HELP/TYPE lines and label sets are HAProxy\'s', async () => 
 
 test('state samples, limits and check counters have HAProxy\'s values', async () => {
   const theirs = parse((await get(haproxyPort, '/metrics')).body).samples
-  const mine = parse(prometheusText(ours.engine)).samples
+  const mine = parse((await get(ourPort, '/metrics')).body).samples
   const same = /^haproxy_(server_(status|check_status|check_code|limit_sessions|queue_limit|weight|check_up_down_total|check_failures_total)|backend_(status|active_servers|backup_servers|weight)|frontend_status)\{/
   let compared = 0
   for (const [key, value] of mine) {
@@ -106,9 +108,11 @@ test('state samples, limits and check counters have HAProxy\'s values', async ()
   assert.equal(mine.get('haproxy_server_check_status{proxy="bk",server="dead",state="L4CON"}'), '1')
 })
 
-test('the HTTP answer is text format 0.0.4, HEAD without body', () => {
-  const full = prometheusResponse(ours.engine, false).toString('latin1')
+test('the HTTP answer is text format 0.0.4, HEAD without body', async () => {
+  const full = await rawExchange(ourPort, 'GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n', 500)
   assert.match(full, /^HTTP\/1\.1 200 OK\r\ncache-control: no-cache\r\ncontent-type: text\/plain; version=0\.0\.4\r\ncontent-length: \d+\r\n\r\n# HELP /)
-  const head = prometheusResponse(ours.engine, true).toString('latin1')
+  const head = await rawExchange(ourPort, 'HEAD /metrics HTTP/1.1\r\nHost: a\r\n\r\n', 500)
   assert.ok(head.endsWith('\r\n\r\n') && !head.includes('# HELP'))
+  // other paths still reach the backend
+  assert.equal((await get(ourPort, '/app')).status, 200)
 })
