@@ -4,6 +4,7 @@ import { enableServer, disableServer, getWeight, setWeight, setServer, setMaxcon
 import { showErrors } from './error-commands.ts'
 import { showMap, addMap, setMap, delMap, clearMap, getMap } from './map-commands.ts'
 import { showTable, clearTable, setTable } from './table-commands.ts'
+import { showL4 } from './l4-commands.ts'
 import { showVrrp } from './vrrp-commands.ts'
 
 /** One runtime API command: the keywords that select it, the level it needs,
@@ -51,6 +52,7 @@ const COMMANDS: readonly Command[] = [
   { words: ['show', 'servers', 'state'], level: Level.user, usage: 'show servers state [<backend>]', help: 'dump volatile server information (all or for a single backend)', run: showServersState },
   { words: ['show', 'sess'], level: Level.operator, usage: 'show sess', help: 'report a summary of current sessions', run: showSess },
   { words: ['show', 'stat'], level: Level.user, usage: 'show stat [desc|json|no-maint|typed|up]*', help: 'report counters for each proxy and server', run: showStat },
+  { words: ['show', 'l4'], level: Level.user, usage: 'show l4 [json]', help: 'report the kernel virtual services (virtual_server) and their real servers', run: showL4 },
   { words: ['show', 'vrrp'], level: Level.user, usage: 'show vrrp [json]', help: 'report the state and counters of the VRRP instances', run: showVrrp },
   { words: ['show', 'table'], level: Level.user, usage: 'show table <table> [<filter>]*', help: "report table usage stats or dump this table's contents (filter: data/key)", run: showTable },
   { words: ['user'], level: Level.user, usage: 'user', help: 'lower the level of the current CLI session to user', run: lowerTo(Level.user) },

@@ -7,6 +7,9 @@ import { consoleAlert, consoleWarning } from '../log/logger.ts'
 import type { Engine } from '../proxy/engine.ts'
 import { loadKeepalivedFiles, type KeepalivedLoad } from '../config/keepalived/compile.ts'
 import { attachVrrpStatus } from '../runtime/vrrp-commands.ts'
+import { attachL4Status } from '../runtime/l4-commands.ts'
+import { L4Service } from '../l4/service.ts'
+import type { L4ServiceStatus } from '../l4/status.ts'
 import { ENGINE_CHILD_ARG, startVrrp, type StartVrrpOpts, type VrrpHandle } from './main.ts'
 import { engineProbe, watchProxy, type ProxyWatch } from './proxy-tracks.ts'
 import { trackedBackend, type VrrpPlan } from './types.ts'
@@ -69,12 +72,31 @@ export interface ApplianceVrrp {
 
 /** Starts the VRRP engine for <plan> beside <engine>; transitions and engine messages go to <log>. */
 export async function startApplianceVrrp (plan: VrrpPlan, engine: Engine, log: (msg: string) => void): Promise<ApplianceVrrp> {
+  const l4 = await startL4(plan, engine, log)
   const handle = await startVrrp(plan, { ...childEntry(), log })
   const watch: ProxyWatch = watchProxy(plan, engineProbe(engine), (name, ok) => handle.track(name, ok))
   const detach = attachVrrpStatus(engine, () => handle.state())
   return {
     handle,
     proxyChanged: () => watch.check(),
-    stop: async () => { watch.stop(); detach(); await handle.stop() }
+    stop: async () => { watch.stop(); detach(); await handle.stop(); await l4?.() }
   }
+}
+
+/** How often `show l4`'s snapshot of nft counters and check states is refreshed. */
+const L4_STATUS_MS = 2000
+
+/** The plan's `virtual_server`s programmed in the kernel beside the proxy (as
+ *  `pocketlb vrrp` does alone), their status shown by `show l4`. Returns the
+ *  stop function, or null without virtual servers. */
+async function startL4 (plan: VrrpPlan, engine: Engine, log: (msg: string) => void): Promise<(() => Promise<void>) | null> {
+  const vs = plan.virtualServers ?? []
+  if (!vs.length) return null
+  const service = new L4Service(vs, { log })
+  await service.start()
+  let snapshot: readonly L4ServiceStatus[] = await service.status()
+  const timer = setInterval(() => { service.status().then(s => { snapshot = s }, () => {}) }, L4_STATUS_MS)
+  timer.unref()
+  const detach = attachL4Status(engine, () => snapshot)
+  return async () => { clearInterval(timer); detach(); await service.stop() }
 }
