@@ -105,7 +105,8 @@ export const SSL_FETCHES: Readonly<Record<string, FetchDef>> = {
   ssl_fc_is_resumed: tlsFetch('bool', t => t.isSessionReused()),
   ssl_fc_has_crt: tlsFetch('bool', t => t.getPeerX509Certificate() !== undefined),
   ssl_c_used: tlsFetch('bool', t => t.getPeerX509Certificate() !== undefined),
-  ssl_c_verify: tlsFetch('int', t => t.authorized || t.authorizationError === null || t.authorizationError === undefined
+  // 0 without a certificate too: only a presented certificate is verified
+  ssl_c_verify: tlsFetch('int', t => t.authorized || !t.authorizationError || t.getPeerX509Certificate() === undefined
     ? 0
     : VERIFY_CODES[String(t.authorizationError)] ?? 1),
   ...certFetches('ssl_c', peerCert),
