@@ -255,7 +255,12 @@ export async function main (argv: string[]): Promise<number> {
         void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, engine, configPath, reload, tuning: limits, vrrp: vrrp?.handle ?? null })).then(ui => {
           uiStop = ui.stop
           consoleNotice(`web UI on http://${ui.address}/ (store ${storePath})`)
-          if (ui.setupToken !== null) consoleNotice(`first start: open the web UI and set the admin password with the setup token ${ui.setupToken}`)
+          if (ui.setupToken !== null) {
+            consoleNotice(`first start: open the web UI and set the admin password with the setup token ${ui.setupToken}`)
+            // a device without a screen also keeps it in a file (the image: /data/setup-token.txt)
+            const tokenFile = process.env.PLB_SETUP_TOKEN_FILE
+            if (tokenFile) writeFileSync(tokenFile, ui.setupToken + '\n', { mode: 0o600 })
+          }
         }, (e: unknown) => consoleAlert(`web UI not started: ${(e as Error).message}`))
       }
     }

@@ -4,9 +4,11 @@
 # with two virtio NICs on QEMU user-mode networks restricted to the host's loopback
 # (restrict=on: nothing leaves the machine). Port 1 (LAN, 192.168.1.0/24) reaches two
 # HTTP backends on the host at 192.168.1.10 and .11 (the factory config's servers); port 2
-# (PC, 10.42.0.0/24) is wired but only pinged through slirp. Checks: boot to serving, requests
-# through the LAN port balanced over both backends, /data surviving a reboot (the second
-# boot must not seed it again). Prints timings and the guest's free memory.
+# (PC, 10.42.0.0/24) carries the web UI (10.42.0.1:80, forwarded to a host port). Checks: boot
+# to serving, requests through the LAN port balanced over both backends, the UI's first start
+# with the console's setup token, a config applied through the UI with QEMU killed at once
+# (the next boot finds the old or the new file whole, and serves), /data and the store kept
+# across reboots. Prints timings and the guest's free memory.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -32,6 +34,11 @@ for _ in $(seq 50); do [ "$(wc -l < "$run/backends.txt")" = 2 ] && break; sleep 
 port1=$(awk '$1 == "web1" { print $2 }' "$run/backends.txt"); port2=$(awk '$1 == "web2" { print $2 }' "$run/backends.txt")
 note "web1 127.0.0.1:$port1, web2 127.0.0.1:$port2"
 lan_port=$(( 20000 + RANDOM % 30000 ))
+ui_port=$(( lan_port + 1 ))
+ui="http://127.0.0.1:$ui_port"
+jar="$run/cookies"
+# json <field> reads one field of the JSON document on stdin
+json () { node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>{const v=JSON.parse(t)[process.argv[1]];process.stdout.write(typeof v==="string"?v:JSON.stringify(v))})' "$1"; }
 
 # boot <name>: starts QEMU, waits for pocketlb's start line on the serial console.
 boot () {
@@ -46,7 +53,7 @@ boot () {
     -append "console=ttyAMA0 root=/dev/vda1 data=/dev/vda2 quiet panic=-1" \
     -drive "file=$run/disk.img,format=raw,if=none,id=disk" -device virtio-blk-pci,drive=disk \
     -netdev "$lan" -device virtio-net-pci,netdev=lan,mac=52:54:00:00:01:01 \
-    -netdev "user,id=pc,restrict=on,net=10.42.0.0/24,host=10.42.0.2" -device virtio-net-pci,netdev=pc,mac=52:54:00:00:02:01 \
+    -netdev "user,id=pc,restrict=on,net=10.42.0.0/24,host=10.42.0.2,hostfwd=tcp:127.0.0.1:$ui_port-10.42.0.1:80" -device virtio-net-pci,netdev=pc,mac=52:54:00:00:02:01 \
     -monitor "unix:$run/monitor.sock,server,nowait" -serial "file:$console" -display none > "$run/qemu-$1.log" 2>&1 &
   qemu_pid=$!
   local deadline=$(( $(date +%s) + ${BOOT_TIMEOUT:-240} ))
@@ -57,6 +64,15 @@ boot () {
   done
   note "pocketlb start line after $(elapsed "$t0")s: $(grep -m1 'pocketlb .* started' "$console" | tr -d '\r')"
   BOOT_T0=$t0
+}
+
+# wait_ui: until the UI answers its public state (the worker starts after the proxy).
+wait_ui () {
+  local deadline=$(( $(date +%s) + 90 ))
+  until curl -sf -m 5 "$ui/api/auth/state" > "$run/state.json"; do
+    [ "$(date +%s)" -lt "$deadline" ] || { tail -20 "$run/console-$1.log"; die "the web UI did not answer on port 2"; }
+    sleep 0.5
+  done
 }
 
 # power_off: asks for an orderly stop through the monitor, then ends QEMU.
@@ -88,12 +104,39 @@ done
 [ "$(echo $seen | wc -w)" = 2 ] || { tail -30 "$run/console-first.log"; die "expected answers from web1 and web2, saw:$seen"; }
 note "answers from:$seen"
 note "guest: $(grep -m1 'rcS: memory' "$run/console-first.log" | tr -d '\r')"
-power_off
 
-stage "second boot (/data kept)"
+stage "web UI on port 2 (PC): first start with the console's setup token, login"
+wait_ui first
+[ "$(json setupRequired < "$run/state.json")" = true ] || die "a fresh device must ask for the admin password"
+token=$(grep -o 'setup token [A-Za-z0-9_-]*' "$run/console-first.log" | head -1 | awk '{print $3}')
+[ -n "$token" ] || die "no setup token on the console"
+curl -sf -m 10 -c "$jar" -H 'content-type: application/json' -d "{\"token\":\"$token\",\"password\":\"pocket-lab-1\"}" "$ui/api/auth/setup" > /dev/null || die "setup refused"
+curl -sf -m 10 -c "$jar" -H 'content-type: application/json' -d '{"user":"admin","password":"pocket-lab-1"}' "$ui/api/auth/login" > "$run/login.json" || die "login refused"
+csrf=$(json csrf < "$run/login.json")
+note "admin password set with the console's token, logged in"
+
+stage "config applied through the UI, QEMU killed right after"
+curl -sf -m 10 -b "$jar" "$ui/api/config" | json text > "$run/old.cfg"
+{ cat "$run/old.cfg"; printf '\n# changed through the UI by image:test\n'; } > "$run/new.cfg"
+body=$(node -e 'process.stdout.write(JSON.stringify({text:require("fs").readFileSync(process.argv[1],"utf8"),comment:"image:test"}))' "$run/new.cfg")
+curl -s -m 20 -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' -d "$body" "$ui/api/config/apply" > "$run/apply.json" &
+sleep 0.3
+kill -9 "$qemu_pid"; wait "$qemu_pid" 2>/dev/null || true; qemu_pid=''
+note "QEMU killed 0.3 s into the apply"
+
+stage "second boot: /data, the store and a whole config kept"
 boot second
 if grep -q 'seeded /data' "$run/console-second.log"; then die "/data was seeded again: it did not survive the reboot"; fi
-note "/data kept across the reboot"
+wait_ui second
+[ "$(json setupRequired < "$run/state.json")" = false ] || die "the admin account did not survive the reboot"
+curl -sf -m 10 -c "$jar" -H 'content-type: application/json' -d '{"user":"admin","password":"pocket-lab-1"}' "$ui/api/auth/login" > /dev/null || die "login refused after reboot"
+curl -sf -m 10 -b "$jar" "$ui/api/config" | json text > "$run/now.cfg"
+if cmp -s "$run/now.cfg" "$run/new.cfg"; then note "the applied config is whole after the kill"
+elif cmp -s "$run/now.cfg" "$run/old.cfg"; then note "the old config is whole after the kill (the apply had not reached the disk)"
+else die "the config is neither the old nor the new one after the kill"; fi
+grep -q 'factory defaults' "$run/console-second.log" && die "the device fell back to the factory config"
+body=$(curl -s -m 5 "http://127.0.0.1:$lan_port/" || true)
+case "$body" in web1|web2) note "serving after the reboot ($body)" ;; *) die "not serving after the reboot" ;; esac
 power_off
 stage_end
 echo "image:test passed in $(elapsed "$IMAGE_T0")s"
