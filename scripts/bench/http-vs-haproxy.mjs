@@ -122,7 +122,9 @@ async function quotaFigures (kind, opts = {}) {
 }
 
 async function sustained (secsTotal) {
-  const nodeFlags = typeof opt('--node-flags', null) === 'string' ? opt('--node-flags').split(/\s+/).filter(Boolean) : null
+  // its value starts with '--': taken as it is
+  const nf = argv.indexOf('--node-flags')
+  const nodeFlags = nf >= 0 && argv[nf + 1] !== undefined ? argv[nf + 1].split(/\s+/).filter(Boolean) : null
   const kind = opt('--proxy', 'pocketlb')
   const px = await startProxy(kind, 'http', bports, dir, { profile: 'pocket', nodeFlags })
   children.push(px.proc)
