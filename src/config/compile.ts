@@ -152,6 +152,7 @@ function serversOf (p: ProxyDraft, diags: Diagnostics): ServerPlan[] | null {
   let next = 1
   const out: ServerPlan[] = []
   for (const s of p.servers) {
+    if (s.tlsLateAlert !== undefined) { diags.alerts.push(s.tlsLateAlert); ok = false }
     let id = s.id
     if (id === 0) { while (used.has(next)) next++; id = next; used.set(id, s) }
     out.push(serverOf(s, id))

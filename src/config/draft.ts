@@ -64,6 +64,8 @@ export interface ServerDraft extends ServerSettings {
   /** compiled `ssl` / `check-ssl` settings (src/tls/server-words.ts) */
   tls?: ServerTlsPlan
   checkTls?: ServerTlsPlan
+  /** TLS error HAProxy reports after parsing (verify without CA): compile.ts raises it */
+  tlsLateAlert?: string
 }
 
 /** `http-check`/`tcp-check`/`option xxx-check` state of a proxy. */

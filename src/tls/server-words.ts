@@ -19,12 +19,16 @@ export interface ServerTlsInput {
   readonly compileExpr: (expr: string) => Template
 }
 
-export type ServerTlsResult = { tls: ServerTlsPlan | null; checkTls: ServerTlsPlan | null; warnings: string[] } | { error: string }
+/** <error>: a parse-time error (bad file, word). <lateError>: what HAProxy reports
+ *  only once the whole file parsed (verify without a CA file): the caller reports it then. */
+export type ServerTlsResult =
+  | { tls: ServerTlsPlan | null; checkTls: ServerTlsPlan | null; warnings: string[]; lateError?: string }
+  | { error: string }
 
 const NO_EFFECT: ReadonlySet<string> = new Set(['npn', 'curves', 'sigalgs', 'client-sigalgs', 'ssl-reuse', 'no-ssl-reuse',
   'tls-tickets', 'allow-0rtt', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn'])
 
-const VERIFY_DEFAULT_NO_CA = "verify is enabled by default but no CA file specified. If you're running on a LAN where you're " +
+const VERIFY_NO_CA = "verify is enabled by default but no CA file specified. If you're running on a LAN where you're " +
   "certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use " +
   "'ssl-server-verify none' in the global section to disable server-side verifications by default."
 
@@ -90,9 +94,7 @@ export function compileServerTls (input: ServerTlsInput): ServerTlsResult {
     i += SERVER_TLS_WORDS[w] ?? 0
   }
   if (!ssl && !input.checkSsl) return { tls: null, checkTls: null, warnings }
-  if ((verify ?? 'required') === 'required' && ca === null) {
-    return { error: verify === null ? VERIFY_DEFAULT_NO_CA : 'verify is enabled but no CA file specified.' }
-  }
+  if ((verify ?? 'required') === 'required' && ca === null) return { tls: null, checkTls: null, warnings, lateError: VERIFY_NO_CA }
   const tls: ServerTlsPlan = {
     verify: verify ?? 'required', verifyHost, sni, cert, noTlsTickets, alpn, ciphers, ciphersuites,
     minVersion: versions.min, maxVersion: versions.max, ca, crl

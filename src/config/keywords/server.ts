@@ -178,6 +178,7 @@ function serverTls (p: ProxyDraft, s: ServerDraft, label: string, c: KwCtx): boo
     })
   })
   if ('error' in r) { c.diags.alerts.push(`[${c.where.file}:${c.where.line}] : ${label} : ${r.error}`); return false }
+  if (r.lateError !== undefined) s.tlsLateAlert = `[${c.where.file}:${c.where.line}] : ${label} : ${r.lateError}`
   for (const w of r.warnings) warn(c, `${label} : ${w}`)
   if (r.tls !== null) s.tls = r.tls
   if (r.checkTls !== null) s.checkTls = r.checkTls
