@@ -7,6 +7,7 @@ import { evalCondition } from './config/preprocess.ts'
 import { Engine } from './proxy/engine.ts'
 import { startStatsSockets } from './runtime/stats-socket.ts'
 import { demoConfig } from './demo/demo-config.ts'
+import { ensureSelfSigned } from './tls/self-signed.ts'
 import { startDemoBackends } from './demo/demo-backends.ts'
 import { VERSION, FEATURES, versionText } from './version.ts'
 import { consoleAlert, consoleNotice, consoleWarning } from './log/logger.ts'
@@ -159,7 +160,7 @@ export async function main (argv: string[]): Promise<number> {
     const { port, base } = demoPorts()
     mkdirSync(stateDir, { recursive: true })
     o.files = [join(stateDir, 'pocketlb.cfg')]
-    writeFileSync(o.files[0], demoConfig(port, base))
+    writeFileSync(o.files[0], demoConfig(port, base, { port: Number(process.env.PLB_DEMO_HTTPS_PORT ?? 8443), pem: ensureSelfSigned(stateDir) }))
     o.demo = false
   }
   const files = expandFiles(o.files)

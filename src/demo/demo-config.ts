@@ -1,7 +1,14 @@
 /** The embedded configuration `pocketlb --demo` (and `npm start`) runs: one
  *  HTTP frontend balancing two built-in demo backends, logs on stdout. Ports
- *  can be moved with PLB_DEMO_PORT / PLB_DEMO_BACKEND_PORT for a busy PC. */
-export function demoConfig (port: number, backendBase: number): string {
+ *  can be moved with PLB_DEMO_PORT / PLB_DEMO_BACKEND_PORT for a busy PC.
+ *  <https>: a second bind offloading TLS with the device's self-signed
+ *  certificate (src/tls/self-signed.ts ensureSelfSigned), port PLB_DEMO_HTTPS_PORT. */
+export function demoConfig (port: number, backendBase: number, https?: { port: number; pem: string }): string {
+  const tls = https === undefined
+    ? ''
+    : `    bind 127.0.0.1:${https.port} ssl crt ${https.pem} alpn http/1.1
+    http-request set-header X-Forwarded-Proto https if { ssl_fc }
+`
   return `# pocketlb demo: two demo web servers behind one HTTP frontend
 global
     maxconn 1000
@@ -20,7 +27,7 @@ defaults
 
 frontend demo
     bind 127.0.0.1:${port}
-    default_backend demo_servers
+${tls}    default_backend demo_servers
 
 backend demo_servers
     balance roundrobin
