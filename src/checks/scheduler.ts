@@ -72,7 +72,9 @@ export class HealthMonitor<S extends CheckedServer> {
         port: cfg.port || server.plan.port,
         connectMs: to.check && to.connect ? Math.min(cfg.inter, to.connect) : cfg.inter,
         exchangeMs: to.check ? to.check : null,
-        localAddress: server.plan.source?.addr
+        localAddress: server.plan.source?.addr,
+        // HAProxy: `check-ssl`, or a `ssl` server whose checks go to its own port
+        tls: server.plan.checkTls ?? (cfg.port === 0 ? server.plan.tls : undefined)
       }
       const entry: Entry<S> = {
         server, cfg, target,

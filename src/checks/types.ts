@@ -1,4 +1,4 @@
-import type { BackendPlan, CheckPlan, ServerPlan } from '../config/plan.ts'
+import type { BackendPlan, CheckPlan, ServerPlan, ServerTlsPlan } from '../config/plan.ts'
 
 /** Contract of the health-check engine (HAProxy check.c + tcpcheck.c).
  *  Probes are effectful (sockets) and return one ProbeResult per run; the
@@ -47,6 +47,8 @@ export interface ProbeTarget {
   readonly exchangeMs: number | null
   /** the server's `source` address: checks leave from it as its traffic does */
   readonly localAddress?: string
+  /** checks over TLS (`check-ssl`, or `ssl` without a check port) */
+  readonly tls?: ServerTlsPlan
 }
 
 /** One kind of check. <plan> is the backend's CheckPlan; <signal> aborts (stop/pause). */

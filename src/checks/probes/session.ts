@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import type { CheckStatusCode, ProbeResult, ProbeTarget } from '../types.ts'
+import { startServerTls } from '../../tls/server-tls.ts'
 import { errnoText } from './errno.ts'
 
 /** What a wait on the connection ended with. */
@@ -19,10 +20,16 @@ export class CheckSession {
   /** errno code of the last socket error ("ECONNREFUSED"), or null */
   errorCode: string | null = null
   connected = false
+  /** why the TLS handshake failed (check over TLS), or null */
+  tlsFailure: string | null = null
+  /** TCP is up and the TLS handshake is under way */
+  private handshaking = false
 
   private readonly startedAt = performance.now()
   private deadline: number
   private socket: Socket | null = null
+  /** the TCP socket under <socket> when the check runs over TLS */
+  private raw: Socket | null = null
   private wake: ((end: WaitEnd) => void) | null = null
   private timer: ReturnType<typeof setTimeout> | null = null
   private readonly onAbort = (): void => { this.settle('aborted') }
@@ -39,22 +46,39 @@ export class CheckSession {
     this.received = Buffer.alloc(0)
     this.ended = false
     this.connected = false
+    this.tlsFailure = null
+    this.handshaking = false
     const sock = connect({ host: this.target.host, port: port || this.target.port, localAddress: this.target.localAddress, noDelay: true })
     this.socket = sock
-    sock.on('connect', () => {
+    this.raw = sock
+    const established = (io: Socket): void => {
       this.connected = true
       if (this.target.exchangeMs !== null) this.deadline = performance.now() + this.target.exchangeMs
+      io.on('data', (chunk: Buffer) => {
+        if (this.received.length < MAX_RECEIVED) {
+          this.received = Buffer.concat([this.received, chunk]).subarray(0, MAX_RECEIVED)
+        }
+        this.settle('ok')
+      })
       this.settle('ok')
+    }
+    sock.on('connect', () => {
+      const tls = this.target.tls
+      if (tls === undefined) { established(sock); return }
+      // the TLS handshake is the connection's layer 6: its failure is L6RSP, its timeout L6TOUT
+      this.handshaking = true
+      this.socket = startServerTls(sock, tls, null, (t, reason) => {
+        this.handshaking = false
+        // HAProxy's check info is the bare "SSL handshake failure" (<reason> adds node's detail)
+        if (t === null) { this.tlsFailure = reason.replace(/ \(.*/, ''); this.settle('error'); return }
+        t.on('end', () => { this.ended = true; this.settle('eof') })
+        established(t)
+      })
     })
-    sock.on('data', (chunk: Buffer) => {
-      if (this.received.length < MAX_RECEIVED) {
-        this.received = Buffer.concat([this.received, chunk]).subarray(0, MAX_RECEIVED)
-      }
-      this.settle('ok')
-    })
-    sock.on('end', () => { this.ended = true; this.settle('eof') })
-    sock.on('error', (err: NodeJS.ErrnoException) => { this.errorCode = err.code ?? 'EIO'; this.settle('error') })
-    sock.on('close', () => { this.ended = true; this.settle('eof') })
+    // WHY the identity test: under TLS the dropped TCP socket keeps these listeners (see dropSocket)
+    sock.on('end', () => { if (this.raw === sock) { this.ended = true; this.settle('eof') } })
+    sock.on('error', (err: NodeJS.ErrnoException) => { if (this.raw === sock) { this.errorCode = err.code ?? 'EIO'; this.settle('error') } })
+    sock.on('close', () => { if (this.raw === sock) { this.ended = true; this.settle('eof') } })
     return this.waitEvent()
   }
 
@@ -85,6 +109,8 @@ export class CheckSession {
     const errText = this.errorText
     const info = errText + where
     if (end === 'aborted') return this.result('UNK')
+    if (this.tlsFailure !== null) return this.result('L6RSP', this.tlsFailure + where)
+    if (this.handshaking && end === 'timeout') return this.result('L6TOUT', info)
     if (!this.connected) return this.result(end === 'timeout' ? 'L4TOUT' : 'L4CON', info)
     if (end === 'timeout') return this.result('L7TOUT', info)
     return this.result('SOCKERR', info)
@@ -97,6 +123,9 @@ export class CheckSession {
   }
 
   private dropSocket (): void {
+    // WHY the TCP socket under TLS is left alone: the TLS socket owns it (its
+    // listeners included) and closes it; touching it from here crashes node
+    this.raw = null
     if (this.socket === null) return
     this.socket.removeAllListeners()
     this.socket.on('error', () => {})
