@@ -20,6 +20,8 @@ export class BackendRuntime {
   private readonly keyOf: ((s: StreamView) => number) | null
   /** streams waiting for any server (non-deterministic algorithms when all are full) */
   readonly queue = new Fifo<SlotWaiter>()
+  /** some server kills its streams on a state change: streams register on their server */
+  readonly trackStreams: boolean
   cur = 0
   maxCur = 0
   total = 0
@@ -40,6 +42,7 @@ export class BackendRuntime {
       return s
     })
     for (const s of this.servers) this.byName.set(s.name, s)
+    this.trackStreams = plan.servers.some(s => s.onMarkedDown !== 'none' || s.onMarkedUp !== 'none')
     this.balancer = createBalancer(plan.balance, plan.hashType, this.servers, Math.random, plan.allbackups)
     this.keyOf = compileKeySource(plan.balance, plan.hashType)
   }

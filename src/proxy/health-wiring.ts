@@ -49,12 +49,16 @@ export class HealthWiring {
           be.setCheckUp(srv, ev.up)
           const details: CheckDetails | null = be.plan.check.logHealthChecks ? null : { status: ev.checkStatus, code: ev.code, info: ev.info, durationMs: ev.durationMs }
           if (ev.up) {
+            if (srv.plan.onMarkedUp === 'shutdown-backup-sessions' && !srv.backup) for (const b of be.servers) if (b.backup) b.shutdownStreams('U')
             say(Level.notice, serverUpMessage(be.plan.name, srv.name, srv.backup, details,
               { activeOnline: be.activeUsable, backupOnline: be.backupUsable, requeued: waiting - be.queue.length, totalInQueue: be.queue.length }))
           } else {
+            // the message counts the sessions as they were when the server went down
+            const active = srv.cur
+            if (srv.plan.onMarkedDown === 'shutdown-sessions') srv.shutdownStreams('D')
             const requeued = redistributeQueue(be, srv)
             say(Level.alert, serverDownMessage(be.plan.name, srv.name, srv.backup, details,
-              { activeLeft: be.activeUsable, backupLeft: be.backupUsable, sessionsActive: srv.cur, requeued, remainingInQueue: srv.queue.length }))
+              { activeLeft: be.activeUsable, backupLeft: be.backupUsable, sessionsActive: active, requeued, remainingInQueue: srv.queue.length }))
             if (be.usableCount === 0) {
               if (!quiet) consoleAlert(backendDownAlert(be.plan.name))
               sink?.send(Level.emerg, backendDownMessage(be.plan.name))

@@ -295,6 +295,11 @@ export class HttpSession extends StreamBase implements ActionTarget {
 
   protected refuse (): void { this.answerError(503) }
 
+  shutdownByServer (code: 'D' | 'U'): void {
+    this.log.term(code, '-')
+    this.finish(true)
+  }
+
   // ---- server connection --------------------------------------------------
 
   protected startConnect (srv: ServerRuntime): void {

@@ -16,6 +16,13 @@ export type AdminState = 'ready' | 'drain' | 'maint'
 /** Live state of one server: what balancers see (LbServer) plus queues,
  *  idle connections kept for http-reuse, and counters for stats and logs.
  *  Owned by its BackendRuntime; mutated only on the event loop. */
+/** A stream holding a slot on a server, which the server's state change may end
+ *  (`on-marked-down shutdown-sessions`, `on-marked-up shutdown-backup-sessions`). */
+export interface ServerStream {
+  /** <code>: the log's termination letter, D (server went down) or U (an active server came up) */
+  shutdownByServer (code: 'D' | 'U'): void
+}
+
 export class ServerRuntime implements LbServer {
   readonly id: number
   readonly name: string
@@ -32,6 +39,8 @@ export class ServerRuntime implements LbServer {
   readonly queue = new Fifo<SlotWaiter>()
   /** idle server connections available for reuse (http-reuse) */
   readonly idle: Socket[] = []
+  /** streams holding a slot here; filled only in backends whose servers use on-marked-down/up */
+  readonly streams = new Set<ServerStream>()
   /** next source port to try when a source port range is configured */
   nextSourcePort: number
   // counters
@@ -63,6 +72,11 @@ export class ServerRuntime implements LbServer {
     this.admin = plan.disabled ? 'maint' : 'ready'
     this.usable = !plan.disabled
     this.nextSourcePort = plan.source?.portLow ?? 0
+  }
+
+  /** Ends every stream holding a slot here (HAProxy srv_shutdown_streams). */
+  shutdownStreams (code: 'D' | 'U'): void {
+    for (const s of [...this.streams]) s.shutdownByServer(code)
   }
 
   /** true when a new connection would exceed maxconn */

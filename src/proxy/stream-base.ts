@@ -4,7 +4,7 @@ import type { TlsHolder } from '../rules/fetches/ssl.ts'
 import type { StreamView } from '../core/stream-view.ts'
 import type { HttpHead } from '../core/http-head.ts'
 import { Assign, type BackendRuntime } from './backend-runtime.ts'
-import type { ServerRuntime, SlotWaiter } from './server-runtime.ts'
+import type { ServerRuntime, ServerStream, SlotWaiter } from './server-runtime.ts'
 import type { FifoEntry, Fifo } from './fifo.ts'
 import { ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
 import type { LiveBackendsHolder } from '../rules/fetches/backend-state.ts'
@@ -24,7 +24,7 @@ import type { TcpRequestPlan } from '../config/plan.ts'
  *  redispatch) and its accounting. A subclass says how it connects, what it
  *  does once connected, and how it refuses (503 page in HTTP, close in TCP).
  *  Contract: every slot granted is released exactly once (releaseSlot). */
-export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder, LiveBackendsHolder, TlsHolder {
+export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder, LiveBackendsHolder, TlsHolder, ServerStream {
   readonly srcAddr: string
   readonly srcPort: number
   readonly dstAddr: string
@@ -75,6 +75,9 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   protected abstract connected (sock: Socket): void
   /** No server will take this stream (termination state already set). */
   protected abstract refuse (): void
+  /** The server's state change ends this stream; <code> is the log's termination letter
+   *  (HAProxy SF_ERR_DOWN 'D', SF_ERR_UP 'U', logged with '-' as the state). */
+  abstract shutdownByServer (code: 'D' | 'U'): void
 
   protected clearTimer (): void {
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
@@ -138,6 +141,7 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
 
   /** <srv> takes the stream: `stick store-request` rules record it, then connect. */
   private serverAssigned (srv: ServerRuntime): void {
+    if (this.be!.trackStreams) srv.streams.add(this)
     if (this.be!.plan.stickRules !== undefined) stickStore(this.be!, this, srv, 'request')
     this.startConnect(srv)
   }
@@ -179,6 +183,7 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   protected releaseSlot (): void {
     if (this.slotHeld && this.srv !== null && this.be !== null) {
       this.slotHeld = false
+      if (this.be.trackStreams) this.srv.streams.delete(this)
       this.be.release(this.srv)
     }
     this.fifoOwner?.remove(this)

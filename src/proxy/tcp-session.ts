@@ -133,6 +133,11 @@ export class TcpSession extends StreamBase {
     this.finish()
   }
 
+  shutdownByServer (code: 'D' | 'U'): void {
+    this.log.term(code, '-')
+    this.abort()
+  }
+
   private abort (): void {
     if (this.closed) return
     this.ss?.destroy()
