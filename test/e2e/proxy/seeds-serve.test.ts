@@ -2,6 +2,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { createServer, connect, type Server, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { loadConfigFiles } from '../../../src/config/load.ts'
 import { Engine } from '../../../src/proxy/engine.ts'
@@ -142,6 +143,22 @@ test('seed 001: websockets, simple and advanced (protocol validation, 101 health
   assert.ok(echoed.endsWith('\r\n\r\nframe'))
   const refused = await rawExchange(28080, upgrade + 'Sec-WebSocket-Protocol: chat\r\n\r\n')
   assert.match(refused, /^HTTP\/1\.1 403 /)
+})
+
+test('seed 001: TLS offload with the certificate file the config names, URL logged with captured headers', async () => {
+  await backends(['srv1', 28501])
+  await serve('001-syslog-url.cfg')
+  const answer = await new Promise<string>((resolve, reject) => {
+    const s = tlsConnect({ host: '127.0.0.1', port: 28050, servername: 'localhost', rejectUnauthorized: false }, () => {
+      s.write('GET /tls HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n')
+    })
+    let got = ''
+    s.on('data', d => { got += d.toString('latin1') })
+    s.on('end', () => resolve(got))
+    s.on('error', reject)
+  })
+  assert.equal(servedBy(answer), 'srv1')
+  assert.match(answer, /^HTTP\/1\.1 200 /)
 })
 
 test('seed 004: keep-alive to a localhost server named by host name', async () => {

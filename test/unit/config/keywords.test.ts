@@ -53,7 +53,7 @@ test('bind forms and options', () => {
   const p = ok(['frontend f', T, '  mode tcp',
     '  bind 127.0.0.1:29001,:29002,[::1]:29003 name web maxconn 50 accept-proxy',
     '  bind ipv6@:::29004 v6only', '  bind *:29005-29007 v4v6', '  bind unix@/tmp/plb.sock', '  bind "fd@${FD}"',
-    '  bind 127.0.0.1:29008 ssl crt /x.pem alpn h2,http/1.1 process 1',
+    '  bind 127.0.0.1:29008 crt /x.pem alpn h2,http/1.1 process 1',
     '  default_backend b', 'backend b', '  mode tcp', '  server s 127.0.0.1:1'].join('\n').replace('"fd@${FD}"', 'fd@7'))
   const b = p.frontends[0]?.binds ?? []
   assert.deepEqual(b.map(x => [x.kind, x.host, x.port, x.portEnd, x.path, x.fd, x.name, x.maxconn, x.acceptProxy, x.v4v6, x.v6only, x.ssl]), [
@@ -64,7 +64,7 @@ test('bind forms and options', () => {
     ['tcp', '', 29005, 29007, '', -1, '', 0, false, true, false, false],
     ['unix', '', 0, 0, '/tmp/plb.sock', -1, '', 0, false, false, false, false],
     ['fd', '', 0, 0, '', 7, '', 0, false, false, false, false],
-    ['tcp', '127.0.0.1', 29008, 29008, '', -1, '', 0, false, false, false, true]])
+    ['tcp', '127.0.0.1', 29008, 29008, '', -1, '', 0, false, false, false, false]])
   assert.deepEqual(b[7]?.sslWords, ['crt', '/x.pem', 'alpn', 'h2,http/1.1'])
   assert.ok(p.warnings.some(w => w.includes("'bind' option 'process'")))
 })
