@@ -1,5 +1,5 @@
-import { readdirSync, statSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { readdirSync, readFileSync, statSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { spawn } from 'node:child_process'
 import { loadConfigFiles, loadConfigSources, type LoadResult } from './config/load.ts'
@@ -34,12 +34,14 @@ interface CliOpts {
   tune: TuneOpts
   /** web UI address ("127.0.0.1:9000"), null = no UI */
   ui: string | null
+  /** serve the UI over HTTPS with the self-signed certificate kept beside the store */
+  uiTls: boolean
   store: string | null
 }
 
 const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pidfile> ] [ -cc <expr> ]
         pocketlb --demo
-        --ui <addr:port> starts the web UI there ; --store <file> is its database.
+        --ui <addr:port> starts the web UI there (--ui-tls: over HTTPS) ; --store <file> is its database.
         pocketlb -f <cfgfile> --vrrp <keepalived.conf> : VRRP beside the proxy (-c checks both)
         pocketlb vrrp -f <keepalived.conf> [-n] [-c]
         pocketlb export -f <keepalived.conf>
@@ -54,7 +56,7 @@ const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pi
 `
 
 function parseArgs (argv: string[]): CliOpts | number {
-  const o: CliOpts = { files: [], check: false, debug: false, daemon: false, pidfile: null, demo: false, quiet: false, tune: defaultTuneOpts(), ui: null, store: null }
+  const o: CliOpts = { files: [], check: false, debug: false, daemon: false, pidfile: null, demo: false, quiet: false, tune: defaultTuneOpts(), ui: null, uiTls: false, store: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     switch (a) {
@@ -66,6 +68,7 @@ function parseArgs (argv: string[]): CliOpts | number {
       case '-q': o.quiet = true; break
       case '--demo': o.demo = true; break
       case '--ui': if (argv[i + 1] === undefined) { consoleAlert('--ui requires <addr:port>'); return 1 } o.ui = argv[++i]; break
+      case '--ui-tls': o.uiTls = true; break
       case '--store': if (argv[i + 1] === undefined) { consoleAlert('--store requires a file name'); return 1 } o.store = argv[++i]; break
       case '-v': case '-V': process.stdout.write(versionText(false)); return 0
       case '-vv': process.stdout.write(versionText(true)); return 0
@@ -253,9 +256,9 @@ export async function main (argv: string[]): Promise<number> {
       const configPath = files.length === 1 ? files[0] : null
       if (addr === null) consoleAlert(`--ui expects <addr:port>, got '${o.ui}': web UI not started`)
       else {
-        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, engine, configPath, reload, tuning: limits, vrrp: vrrp?.handle ?? null })).then(ui => {
+        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, tlsPem: o.uiTls ? uiCertificate(storePath) : null, engine, configPath, reload, tuning: limits, vrrp: vrrp?.handle ?? null })).then(ui => {
           uiStop = ui.stop
-          consoleNotice(`web UI on http://${ui.address}/ (store ${storePath})`)
+          consoleNotice(`web UI on ${o.uiTls ? 'https' : 'http'}://${ui.address}/ (store ${storePath})`)
           if (ui.setupToken !== null) {
             consoleNotice(`first start: open the web UI and set the admin password with the setup token ${ui.setupToken}`)
             // a device without a screen also keeps it in a file (the image: /data/setup-token.txt)
@@ -284,4 +287,10 @@ export async function main (argv: string[]): Promise<number> {
     process.on('SIGTERM', () => hardStop('SIGTERM'))
     process.on('SIGINT', () => hardStop('SIGINT'))
   })
+}
+
+/** The UI's certificate: made on first start beside the store, kept after (a browser is
+ *  asked to trust it once). Certificate and key in one PEM text. */
+function uiCertificate (storePath: string): string {
+  return readFileSync(ensureSelfSigned(dirname(storePath), ['pocketlb', 'localhost', '127.0.0.1', '10.42.0.1']), 'latin1')
 }

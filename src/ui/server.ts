@@ -21,6 +21,8 @@ export interface UiDeps {
   readonly address: string
   /** the cookie gets Secure (behind TLS) */
   readonly secure?: boolean
+  /** certificate + key (PEM): the server speaks HTTPS */
+  readonly tlsPem?: string | null
   readonly logger?: FastifyBaseLogger | boolean
   readonly limiter?: LoginLimiter
 }
@@ -34,7 +36,8 @@ const SECURITY_HEADERS = {
 
 /** The management web app: JSON API under /api (OpenAPI at /api/openapi.json) and the browser files. */
 export async function buildUi (deps: UiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 2 * 1024 * 1024 })
+  const pem = deps.tlsPem ?? null
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 2 * 1024 * 1024, ...(pem === null ? {} : { https: { cert: pem, key: pem } }) })
   const api = new Api(app)
   installAuth(app, deps.store.users)
   app.addHook('onSend', async (_req, reply) => { reply.headers(SECURITY_HEADERS) })

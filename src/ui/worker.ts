@@ -14,6 +14,8 @@ export interface UiWorkerData {
   readonly host: string
   readonly port: number
   readonly storePath: string
+  /** certificate + key (PEM): serve HTTPS, session cookie Secure */
+  readonly tlsPem: string | null
 }
 
 /** Messages the worker sends its parent. */
@@ -33,7 +35,7 @@ export async function runUiWorker (): Promise<void> {
     const live = new Live(control, store)
     const setup = new SetupToken(store.users.count() === 0)
     await recordBaseline(control, store)
-    const app = await buildUi({ control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}` })
+    const app = await buildUi({ control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}`, tlsPem: data.tlsPem, secure: data.tlsPem !== null })
     await app.listen({ host: data.host, port: data.port })
     const a = app.server.address()
     const address = a !== null && typeof a === 'object' ? `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : String(a)
