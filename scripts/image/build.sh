@@ -122,7 +122,7 @@ note "modules: $(tr '\n' ' ' < "$initrd/lib/modules/order")"
 
 stage "read-only squashfs root"
 rm -f "$out/root.squashfs"
-nice -n 10 mksquashfs "$rootfs" "$out/root.squashfs" -comp xz -Xbcj arm -b 1M -noappend -all-root -quiet -processors 1 >/dev/null
+nice -n 10 mksquashfs "$rootfs" "$out/root.squashfs" -comp xz -b 1M -noappend -all-root -quiet -processors 1 >/dev/null
 
 stage "writable data partition (ext4, journalled) for /data"
 rm -f "$out/data.ext4"
