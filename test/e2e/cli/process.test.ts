@@ -54,6 +54,15 @@ const exited = (c: ChildProcess, ms: number): Promise<number | null> => new Prom
   c.once('exit', code => { clearTimeout(t); resolve(code) })
 })
 
+/** Resolves once the process printed its start line (-d): its signal handlers are in place. */
+function started (c: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let err = ''
+    const t = setTimeout(() => reject(new Error('no start line: ' + err)), 15000)
+    c.stderr!.on('data', d => { err += d; if (/pocketlb \S+ started/.test(err)) { clearTimeout(t); resolve() } })
+  })
+}
+
 const refused = (port: number): Promise<boolean> => new Promise(resolve => {
   const s = connect(port, '127.0.0.1')
   s.on('connect', () => { s.destroy(); resolve(false) })
@@ -63,8 +72,8 @@ const refused = (port: number): Promise<boolean> => new Promise(resolve => {
 test('SIGUSR1: stops accepting at once, finishes the request in flight, exits 0', async () => {
   const b = await backend()
   const [port] = await freePorts(1)
-  const c = start(['-f', config('soft.cfg', [`127.0.0.1:${port}`], b.port)])
-  await waitPort(port, 15000)
+  const c = start(['-d', '-f', config('soft.cfg', [`127.0.0.1:${port}`], b.port)])
+  await started(c)
   // a keep-alive client idle between requests: closed by the soft stop
   const idle = connect(port, '127.0.0.1')
   idle.on('error', () => {})
@@ -87,8 +96,8 @@ test('SIGUSR1: stops accepting at once, finishes the request in flight, exits 0'
 test('SIGTERM: exits promptly even with an idle keep-alive client', async () => {
   const b = await backend()
   const [port] = await freePorts(1)
-  const c = start(['-f', config('term.cfg', [`127.0.0.1:${port}`], b.port)])
-  await waitPort(port, 15000)
+  const c = start(['-d', '-f', config('term.cfg', [`127.0.0.1:${port}`], b.port)])
+  await started(c)
   const idle = connect(port, '127.0.0.1')
   idle.on('error', () => {})
   await new Promise<void>(resolve => idle.once('connect', () => resolve()))
