@@ -12,6 +12,7 @@ import { serverDownMessage } from '../../../src/checks/messages.ts'
 import type { BackendPlan, ServerPlan } from '../../../src/config/plan.ts'
 import type { CheckedServer } from '../../../src/checks/types.ts'
 import { freePorts } from '../../helpers/net.ts'
+import { sleep } from '../../helpers/wait.ts'
 
 // Differential: haproxy 2.6 and HealthMonitor check the same server, which is
 // stopped then started again; both must report DOWN then UP at about the same times.
@@ -20,7 +21,6 @@ const realTimers: TimerSource = {
   after (ms, fn) { const t = setTimeout(fn, ms); return { refresh: () => { t.refresh() }, cancel: () => { clearTimeout(t) } } }
 }
 const INTER = 200
-const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms))
 
 async function listen (port: number, sockets: Set<Socket>): Promise<Server> {
   const s = createServer(c => { sockets.add(c); c.on('close', () => sockets.delete(c)); c.on('error', () => {}) })

@@ -6,11 +6,11 @@ import { startSyslog } from '../../helpers/syslog.ts'
 import { freePorts, rawExchange } from '../../helpers/net.ts'
 import { makeTestCerts } from './certs.ts'
 import { tlsRequest } from './client.ts'
+import { sleep } from '../../helpers/wait.ts'
 
 // ssl_fc* values in log-format lines and the "~" HAProxy appends to the
 // frontend name (%ft) of a TLS connection, compared with HAProxy 2.6.
 
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 test('log-format with %ft and ssl_fc* fetches reads as in HAProxy', async () => {
   const certs = makeTestCerts()

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sleep, until } from '../../helpers/wait.ts'
 
 const RUN_VRRP = new URL('../vrrp/run-vrrp.ts', import.meta.url).pathname
 export const VIP = '10.88.0.100'
@@ -127,13 +128,7 @@ export class L4Lan {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-export async function until (cond: () => boolean, ms: number): Promise<boolean> {
-  const end = performance.now() + ms
-  while (performance.now() < end) { if (cond()) return true; await sleep(50) }
-  return cond()
-}
+export { sleep, until }
 
 export const tally = (answers: readonly string[]): Record<string, number> =>
   answers.reduce<Record<string, number>>((m, a) => { m[a] = (m[a] ?? 0) + 1; return m }, {})

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { loadState, type Service } from '../../../scripts/lab/services.ts'
 import { clientGet, vipHolder } from '../../../scripts/lab/status.ts'
 import { topology } from '../../../scripts/lab/topology.ts'
+import { sleep } from '../../helpers/wait.ts'
 
 const PREFIX = `plt-${process.pid}`
 const MAIN = new URL('../../../scripts/lab/main.ts', import.meta.url).pathname
@@ -20,7 +21,6 @@ function lab (...args: string[]): { code: number | null; out: string } {
   return { code: r.status, out: r.stdout + r.stderr }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 /** Which lb answered <body> (the webs echo the proxy's address on the backend side). */
 const answeredBy = (body: string | null): string | null =>

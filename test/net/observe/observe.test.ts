@@ -9,6 +9,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { createInterface } from 'node:readline'
 import type { HttpExchange, TlsFlow } from '../../../src/observe/types.ts'
+import { sleep, until } from '../../helpers/wait.ts'
 
 const id = process.pid
 const NS = { pc: `plbo-pc-${id}`, node: `plbo-node-${id}`, srv: `plbo-srv-${id}` }
@@ -32,12 +33,6 @@ function inNs (ns: string, args: string[]): ChildProcess {
   return p
 }
 
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-async function until (cond: () => boolean, ms: number): Promise<boolean> {
-  const end = performance.now() + ms
-  while (performance.now() < end) { if (cond()) return true; await sleep(20) }
-  return cond()
-}
 
 /** Sends <payload> from the pc over TCP/UDP and resolves with what came back. */
 function send (kind: 'tcp' | 'udp', port: number, payload: Buffer): Promise<Buffer> {

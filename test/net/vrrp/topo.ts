@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sleep, until } from '../../helpers/wait.ts'
 
 const RUN_VRRP = new URL('./run-vrrp.ts', import.meta.url).pathname
 const RUN_HANDLE = new URL('./run-handle.ts', import.meta.url).pathname
@@ -158,14 +159,7 @@ export class Lan {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-/** Polls <cond> every 20 ms until true or <ms> elapsed; returns whether it became true. */
-export async function until (cond: () => boolean, ms: number): Promise<boolean> {
-  const end = performance.now() + ms
-  while (performance.now() < end) { if (cond()) return true; await sleep(20) }
-  return cond()
-}
+export { sleep, until }
 
 export function vrrpConf (o: { prio: number; version: 2 | 3; advert: string; peers?: string[]; src?: string; nopreempt?: boolean; state?: string }): string {
   return `global_defs {
