@@ -34,6 +34,9 @@ export class ProcessCounters {
   /** client connections waiting between two requests (keep-alive, any
    *  generation), which a soft stop closes at once since it must end them */
   readonly idle = new Set<IdleClient>()
+  /** a reader of every finished stream's record besides the access logs (the
+   *  UI's live log); must only copy or queue, never block */
+  recordTap: ((rec: LogRecord) => void) | null = null
   readonly start = Date.now()
   /** set by the engine: admits waiting connections, ends a soft stop */
   onSessionEnd: (() => void) | null = null

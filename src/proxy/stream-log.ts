@@ -122,7 +122,8 @@ export class StreamLog {
     this.logged = true
     const fe = this.fe
     const log = fe.accessLog
-    if (log === null) return
+    const tap = fe.process.recordTap
+    if (log === null && tap === null) return
     if (fe.plan.dontlognull && this.bytesIn === 0 && this.reqStart < 0) return
     const now = performance.now()
     const reqStart = this.reqStart < 0 ? now : this.reqStart
@@ -169,6 +170,7 @@ export class StreamLog {
       httpVersion: this.version,
       uniqueId: ''
     }
-    log.emit(rec, this.view)
+    log?.emit(rec, this.view)
+    tap?.(rec)
   }
 }

@@ -91,10 +91,9 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
   const maps = deps.maps ?? defaultMapStore
   const session: CliSession = { engine, maps, level: Level.admin, interactive: false, quit: false }
   const tap = new LogTap((entries, dropped) => port.postMessage({ push: 'logs', entries, dropped } satisfies PushMsg))
-  tap.attach(engine.current)
+  engine.process.recordTap = tap.onRecord
   deps.vrrp?.on('transition', transition => port.postMessage({ push: 'vrrp', transition } satisfies PushMsg))
-  // a SIGHUP reload makes a new generation: tap it on the next tick
-  const timer = setInterval(() => { tap.attach(engine.current); tap.flush() }, deps.logFlushMs ?? 250)
+  const timer = setInterval(() => tap.flush(), deps.logFlushMs ?? 250)
   timer.unref()
 
   const validate = (text: string): LoadResult =>
@@ -119,7 +118,6 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
         writeAtomically(configPath, before)
         return { ...r, applied: false, error: done.error ?? 'reload refused' }
       }
-      tap.attach(engine.current)
       return { ...r, applied: true }
     },
     explain: (req) => explainRequest(engine, req),
@@ -134,7 +132,7 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
       value => port.postMessage({ id: m.id, ok: true, value } satisfies AnswerMsg),
       (e: unknown) => port.postMessage({ id: m.id, ok: false, error: (e as Error).message ?? String(e) } satisfies AnswerMsg))
   })
-  return () => { clearInterval(timer); port.close() }
+  return () => { clearInterval(timer); if (engine.process.recordTap === tap.onRecord) engine.process.recordTap = null; port.close() }
 }
 
 /** Worker side: typed calls to the data plane and the pushed access-log entries. */

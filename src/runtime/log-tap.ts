@@ -1,6 +1,4 @@
 import type { LogRecord } from '../log/types.ts'
-import type { Generation } from '../proxy/engine.ts'
-import type { AccessLogger } from '../proxy/frontend-runtime.ts'
 
 /** One finished stream as the UI's live log shows it (a copy of the
  *  LogRecord fields it filters and prints). */
@@ -25,10 +23,10 @@ export class LogTap {
   private batch: LogRecord[] = []
   private inFlight = 0
   private dropped = 0
-  private readonly tapped = new WeakSet<Generation>()
   /** responses and errors by the first two characters of the termination state ("--", "CD", "sH"...) */
   readonly termCodes = new Map<string, number>()
-  private readonly onRecord = (rec: LogRecord): void => {
+  /** Set as the engine's ProcessCounters.recordTap: every finished stream, every generation. */
+  readonly onRecord = (rec: LogRecord): void => {
     const code = rec.termState.slice(0, 2)
     this.termCodes.set(code, (this.termCodes.get(code) ?? 0) + 1)
     if (this.batch.length >= this.maxBatch || this.inFlight >= this.maxInFlight) { this.dropped++; return }
@@ -37,21 +35,6 @@ export class LogTap {
 
   constructor (private readonly send: (entries: LogEntry[], dropped: number) => void,
     private readonly maxBatch = 500, private readonly maxInFlight = 4) {}
-
-  /** Taps every frontend of <gen> once (a reload makes a new generation). */
-  attach (gen: Generation): void {
-    if (this.tapped.has(gen)) return
-    this.tapped.add(gen)
-    for (const fe of gen.frontends) {
-      const inner = fe.accessLog
-      const onRecord = this.onRecord
-      const tee: AccessLogger = inner === null
-        ? { emit (rec) { onRecord(rec) } }
-        : { emit (rec, view) { inner.emit(rec, view); onRecord(rec) } }
-      // WHY the cast: the proxy has no log hook; the logger is swapped once per generation, before traffic reads it again
-      ;(fe as { accessLog: AccessLogger | null }).accessLog = tee
-    }
-  }
 
   /** Sends the pending batch (called on a timer). */
   flush (): void {
