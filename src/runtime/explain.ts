@@ -4,6 +4,7 @@ import { BackendRuntime, Assign } from '../proxy/backend-runtime.ts'
 import type { HttpRule, ActionTarget } from '../rules/types.ts'
 import type { HttpHead } from '../core/http-head.ts'
 import { whereText } from '../core/where.ts'
+import { chooseBackend } from '../proxy/switching.ts'
 
 export interface ExplainRequest {
   readonly method: string
@@ -83,22 +84,15 @@ export function explainRequest (engine: Engine, req: ExplainRequest): ExplainRes
 
   const early = walk(fe.plan.httpRequestRules, view, feLabel, steps)
   if (early !== null) return answer(early)
-  let beName: string | null = null
-  for (const rule of fe.plan.switchRules) {
-    const label = `${feLabel} use_backend (${whereText(rule.where)})`
-    const matched = rule.cond === null || rule.cond(view)
-    if (!matched) { steps.push({ rule: label, matched, effect: '' }); continue }
-    const name = rule.backend ?? rule.dynamic!(view)
-    const exists = fe.backends.has(name)
-    steps.push({ rule: label, matched, effect: exists ? `use_backend ${name}` : `backend '${name}' does not exist: next rule` })
-    if (exists) { beName = name; break }
-  }
-  if (beName === null && fe.plan.defaultBackend !== null) {
-    beName = fe.plan.defaultBackend
-    steps.push({ rule: `${feLabel} default_backend`, matched: true, effect: `use_backend ${beName}` })
-  }
-  const be = beName === null ? undefined : fe.backends.get(beName)
+  let named = false
+  const be = chooseBackend(fe.plan.switchRules, fe.plan.defaultBackend, fe.backends, view, (rule, name) => {
+    const exists = name !== null && fe.backends.has(name)
+    named ||= exists
+    steps.push({ rule: `${feLabel} use_backend (${whereText(rule.where)})`, matched: name !== null,
+      effect: name === null ? '' : exists ? `use_backend ${name}` : `backend '${name}' does not exist: next rule` })
+  })
   if (be === undefined) return answer('no backend (503)')
+  if (!named) steps.push({ rule: `${feLabel} default_backend`, matched: true, effect: `use_backend ${be.plan.name}` })
   view.beName = be.plan.name
   if (be.plan.name !== fe.plan.name) {
     const late = walk(be.plan.httpRequestRules, view, `backend ${be.plan.name}`, steps)
