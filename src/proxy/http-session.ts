@@ -7,7 +7,7 @@ import { effectiveConnMode } from '../config/conn-mode.ts'
 import { BodyKind, HeadMeta, findHeadEnd, impossibleRequestStart, parseRequestHead, parseResponseHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { ChunkedScanner } from './http/chunked.ts'
 import { errorResponse } from './http/errors.ts'
-import { redirectReply, returnReply } from './http/local-reply.ts'
+import { redirectReply, returnReply, withConnectionClose } from './http/local-reply.ts'
 import { serializeHead, requestLine, statusLine } from './http/serialize.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
 import type { ServerRuntime } from './server-runtime.ts'
@@ -594,11 +594,7 @@ export class HttpSession extends StreamBase implements ActionTarget {
     this.log.localAnswer(status)
     this.fe.countStatus(status)
     // as HAProxy's H1 layer: a client that asked to close is told so
-    if (this.req !== null && this.reqMeta.v11 && this.reqMeta.connClose) {
-      const end = raw.indexOf(HEAD_END)
-      if (end > 0) raw = Buffer.concat([raw.subarray(0, end), CONNECTION_CLOSE, raw.subarray(end)])
-    }
-    this.writeClient(raw)
+    this.writeClient(this.req !== null && this.reqMeta.v11 && this.reqMeta.connClose ? withConnectionClose(raw) : raw)
     this.endTracked(status, false)
     this.log.emit()
     this.clientKeepAlive = false
@@ -643,6 +639,3 @@ export class HttpSession extends StreamBase implements ActionTarget {
 }
 
 function noop (): void {}
-
-const CONNECTION_CLOSE = Buffer.from('\r\nconnection: close')
-const HEAD_END = Buffer.from('\r\n\r\n')

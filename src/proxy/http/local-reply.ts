@@ -27,3 +27,12 @@ export function returnReply (status: number, headers: readonly (readonly [string
   h += 'content-length: ' + Buffer.byteLength(body) + '\r\n' + type + '\r\n'
   return Buffer.concat([Buffer.from(h, 'latin1'), Buffer.from(body)])
 }
+
+const CONNECTION_CLOSE = Buffer.from('\r\nconnection: close')
+const HEAD_END = Buffer.from('\r\n\r\n')
+
+/** <raw> (a whole reply made here) with `connection: close` as its last header. */
+export function withConnectionClose (raw: Buffer): Buffer {
+  const end = raw.indexOf(HEAD_END)
+  return end < 0 ? raw : Buffer.concat([raw.subarray(0, end), CONNECTION_CLOSE, raw.subarray(end)])
+}
