@@ -1,6 +1,7 @@
 import type { StreamView } from '../../core/stream-view.ts'
 import type { FetchDef } from '../sample.ts'
 import { USE_ANY } from './use.ts'
+import { RulesError } from '../types.ts'
 
 /** What rules may read of a live server (the proxy's ServerRuntime has it). */
 export interface LiveServer {
@@ -28,10 +29,13 @@ function backendOf (s: StreamView, name: string | undefined): LiveBackend | unde
   return all?.get(name ?? (s.beName !== '' ? s.beName : s.feName))
 }
 
-/** "<backend>/<server>" of srv_* fetches. */
-function serverOf (s: StreamView, path: string): LiveServer | undefined {
-  const slash = path.indexOf('/')
-  return slash < 0 ? undefined : backendOf(s, path.slice(0, slash))?.byName.get(path.slice(slash + 1))
+/** The "<backend>/<server>" argument of srv_* fetches, split once at config time. */
+function serverPath (arg: string): (s: StreamView) => LiveServer | undefined {
+  const slash = arg.indexOf('/')
+  if (slash < 0) throw new RulesError(`'${arg}' is not a <backend>/<server> name`)
+  const backend = arg.slice(0, slash)
+  const server = arg.slice(slash + 1)
+  return s => backendOf(s, backend)?.byName.get(server)
 }
 
 /** HAProxy be_usable_srv: active servers up, else the backups that would be
@@ -55,10 +59,10 @@ export const BACKEND_STATE_FETCHES: Readonly<Record<string, FetchDef>> = {
   avg_queue: onBackend(b => { const n = usableServers(b); return n === 0 ? b.queued : Math.floor(b.queued / n) }),
   srv_is_up: {
     args: [{ kind: 'str' }], out: 'bool', use: USE_ANY,
-    compile: (args) => { const path = args[0]; return s => { const v = serverOf(s, path); return v === undefined ? undefined : v.checkUp && v.admin !== 'maint' } }
+    compile: (args) => { const of = serverPath(args[0]); return s => { const v = of(s); return v === undefined ? undefined : v.checkUp && v.admin !== 'maint' } }
   },
   srv_conn: {
     args: [{ kind: 'str' }], out: 'int', use: USE_ANY,
-    compile: (args) => { const path = args[0]; return s => serverOf(s, path)?.cur }
+    compile: (args) => { const of = serverPath(args[0]); return s => of(s)?.cur }
   }
 }
