@@ -5,7 +5,7 @@ import { showErrors } from './error-commands.ts'
 import { showMap, addMap, setMap, delMap, clearMap, getMap } from './map-commands.ts'
 import { showTable, clearTable, setTable } from './table-commands.ts'
 import { showL4 } from './l4-commands.ts'
-import { showVrrp } from './vrrp-commands.ts'
+import { showVrrp, setVrrpSimulateFailure } from './vrrp-commands.ts'
 
 /** One runtime API command: the keywords that select it, the level it needs,
  *  its usage line for `help` (HAProxy's wording), and its handler. */
@@ -43,6 +43,7 @@ const COMMANDS: readonly Command[] = [
   { words: ['set', 'maxconn', 'server'], level: Level.admin, usage: 'set maxconn server <bk>/<srv>', help: "change a server's maxconn setting", run: setMaxconnServer },
   { words: ['set', 'server'], level: Level.admin, usage: 'set server <bk>/<srv> [opts]', help: "change a server's state, weight, address or ssl", run: setServer },
   { words: ['set', 'table'], level: Level.operator, usage: 'set table <table> key <k> [data.* <v>]*', help: "update or create a table entry's data", run: setTable },
+  { words: ['set', 'vrrp', 'simulate-failure'], level: Level.admin, usage: 'set vrrp simulate-failure on|off', help: 'act as if a tracked check failed (FAULT, mastership given up) for demos; off restores', run: setVrrpSimulateFailure },
   { words: ['set', 'weight'], level: Level.admin, usage: 'set weight <bk>/<srv>  (DEPRECATED)', help: "change a server's weight (use 'set server' instead)", run: setWeight },
   { words: ['show', 'backend'], level: Level.user, usage: 'show backend', help: 'list backends in the current running config', run: showBackend },
   { words: ['show', 'cli', 'level'], level: Level.user, usage: 'show cli level', help: 'display the level of the current CLI session', run: showCliLevel },
