@@ -6,13 +6,21 @@ import type { VrrpStatus } from '../vrrp/types.ts'
 import type { CommandHandler } from './cli-context.ts'
 
 type StatusSource = () => readonly VrrpStatus[]
+/** Turns the demo's simulated failure on or off (vrrp/appliance.ts) */
+type FailureSwitch = (on: boolean) => void
 
 const sources = new WeakMap<Engine, StatusSource>()
+const switches = new WeakMap<Engine, FailureSwitch>()
 
-/** Makes `show vrrp` on <engine>'s stats sockets read <source>; returns the detach function. */
-export function attachVrrpStatus (engine: Engine, source: StatusSource): () => void {
+/** Makes `show vrrp` on <engine>'s stats sockets read <source> and
+ *  `set vrrp simulate-failure` call <simulate>; returns the detach function. */
+export function attachVrrpStatus (engine: Engine, source: StatusSource, simulate?: FailureSwitch): () => void {
   sources.set(engine, source)
-  return () => { if (sources.get(engine) === source) sources.delete(engine) }
+  if (simulate !== undefined) switches.set(engine, simulate)
+  return () => {
+    if (sources.get(engine) === source) sources.delete(engine)
+    if (switches.get(engine) === simulate) switches.delete(engine)
+  }
 }
 
 const TEXT_HEADER = '# name state vrid version interface base_prio eff_prio vips master_ip master_prio ' +
@@ -40,4 +48,17 @@ export const showVrrp: CommandHandler = (args, s) => {
   const list = source()
   if (json) return JSON.stringify(list) + '\n'
   return TEXT_HEADER + list.map(textLine).join('')
+}
+
+/** `set vrrp simulate-failure on|off` (pocketlb, for demos): every instance acts
+ *  as if a tracked script of weight 0 failed — FAULT, a master resigning with
+ *  priority 0 — as keepalived does; `off` clears it (a preempting instance
+ *  takes mastership back). Empty answer on success, as HAProxy's `set` commands. */
+export const setVrrpSimulateFailure: CommandHandler = (args, s) => {
+  const word = args[3]
+  if (word !== 'on' && word !== 'off') return "'set vrrp simulate-failure' expects 'on' or 'off'.\n"
+  const simulate = switches.get(s.engine)
+  if (simulate === undefined) return 'VRRP is not running (start pocketlb with --vrrp <keepalived.conf>).\n'
+  simulate(word === 'on')
+  return ''
 }

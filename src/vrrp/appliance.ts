@@ -12,7 +12,7 @@ import { L4Service } from '../l4/service.ts'
 import type { L4ServiceStatus } from '../l4/status.ts'
 import { ENGINE_CHILD_ARG, startVrrp, type StartVrrpOpts, type VrrpHandle } from './main.ts'
 import { engineProbe, watchProxy, type ProxyWatch } from './proxy-tracks.ts'
-import { trackedBackend, type VrrpPlan } from './types.ts'
+import { SIMULATED_FAILURE_TRACK, trackedBackend, type VrrpPlan } from './types.ts'
 
 export { ENGINE_CHILD_ARG } from './main.ts'
 
@@ -75,7 +75,7 @@ export async function startApplianceVrrp (plan: VrrpPlan, engine: Engine, log: (
   const l4 = await startL4(plan, engine, log)
   const handle = await startVrrp(plan, { ...childEntry(), log })
   const watch: ProxyWatch = watchProxy(plan, engineProbe(engine), (name, ok) => handle.track(name, ok))
-  const detach = attachVrrpStatus(engine, () => handle.state())
+  const detach = attachVrrpStatus(engine, () => handle.state(), on => handle.track(SIMULATED_FAILURE_TRACK, !on))
   return {
     handle,
     proxyChanged: () => watch.check(),

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { spawn } from 'node:child_process'
 import { systemClock, type Timer, type TimerSource } from '../core/clock.ts'
-import type { VrrpPlan, VrrpScriptPlan, VrrpStatus, VrrpTransition } from './types.ts'
+import { SIMULATED_FAILURE_TRACK, type VrrpPlan, type VrrpScriptPlan, type VrrpStatus, type VrrpTransition } from './types.ts'
 import { VrrpInstance, type TrackSpec } from './instance.ts'
 import { openRawTransport } from './transport-raw.ts'
 import { IprouteVipManager } from './vip.ts'
@@ -62,7 +62,8 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
         ...ip.trackInterfaces.map(t => ({ name: `if:${t.name}`, weight: t.weight ?? 0 })),
         ...ip.trackScripts.map(t => ({ name: `script:${t.name}`, weight: t.weight ?? scriptWeight(t.name) })),
         ...ip.trackPocketlb.map(t => ({ name: `pocketlb:${t.name}`, weight: t.weight ?? 0 })),
-        ...groups.map(g => ({ name: syncTrack(g.name), weight: 0 }))
+        ...groups.map(g => ({ name: syncTrack(g.name), weight: 0 })),
+        { name: `pocketlb:${SIMULATED_FAILURE_TRACK}`, weight: 0 }
       ]
       const transport = openRawTransport({
         interface: ip.interface, srcIp: ip.unicastSrcIp, peers: ip.unicastPeers,

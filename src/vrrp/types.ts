@@ -115,6 +115,10 @@ export const backendTrack = (backend: string): string => BACKEND_TRACK_PREFIX + 
 export const trackedBackend = (track: string): string | null =>
   track.startsWith(BACKEND_TRACK_PREFIX) ? track.slice(BACKEND_TRACK_PREFIX.length) : null
 
+/** Track every instance has (weight 0), failed on demand by `set vrrp simulate-failure on`
+ *  (the UI's demo switch): the instance goes to FAULT as for a failed keepalived track. */
+export const SIMULATED_FAILURE_TRACK = 'simulated-failure'
+
 export const VRRP_DEFAULT_NICE = -10
 
 export interface VrrpSyncGroupPlan {
