@@ -30,6 +30,8 @@ export class Generation {
       if (al !== null) this.sinks.push(al.sink)
       this.frontends.push(new FrontendRuntime(fp, plan.global, this.backends, process, al?.logger ?? null, localPage, service))
     }
+    const byName = new Map(this.frontends.map(fe => [fe.plan.name, fe]))
+    for (const fe of this.frontends) fe.siblings = byName
   }
 
   /** Starts health checks (once the generation is the one in service). */

@@ -81,6 +81,9 @@ export class FrontendRuntime {
    *  would see it fail; an announced close loses nothing. */
   retired = false
 
+  /** the frontends of the same generation by name (fe_conn(<name>)), set by the engine */
+  siblings: ReadonlyMap<string, FrontendRuntime> = new Map()
+
   countStatus (status: number): void {
     this.hrsp[statusClass(status)]++
   }
