@@ -66,6 +66,8 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
 
   /** the backends of this stream's generation, for nbsrv/be_conn/srv_is_up... */
   get liveBackends (): ReadonlyMap<string, BackendRuntime> { return this.fe.backends }
+  /** the frontends of this stream's generation, for fe_conn(<name>) */
+  get liveFrontends (): ReadonlyMap<string, FrontendRuntime> { return this.fe.siblings }
 
   /** The stream has ended: late callbacks must do nothing. */
   protected abstract isOver (): boolean
