@@ -8,6 +8,10 @@ export interface LiveServer {
   readonly checkUp: boolean
   readonly admin: string
   readonly cur: number
+  /** effective maxconn, 0 = unlimited */
+  readonly maxconn: number
+  readonly plan: { readonly maxqueue: number }
+  readonly queue: { readonly length: number }
 }
 
 /** What rules may read of a live backend (the proxy's BackendRuntime has it). */
@@ -18,10 +22,17 @@ export interface LiveBackend {
   readonly queued: number
   readonly plan: { readonly allbackups: boolean }
   readonly byName: ReadonlyMap<string, LiveServer>
+  readonly servers: readonly LiveServer[]
 }
 
-/** A stream that can show the backends of its generation (the proxy's streams). */
-export interface LiveBackendsHolder { readonly liveBackends: ReadonlyMap<string, LiveBackend> }
+/** What rules may read of a live frontend (the proxy's FrontendRuntime has it). */
+export interface LiveFrontend { readonly cur: number }
+
+/** A stream that can show the proxies of its generation (the proxy's streams). */
+export interface LiveBackendsHolder {
+  readonly liveBackends: ReadonlyMap<string, LiveBackend>
+  readonly liveFrontends: ReadonlyMap<string, LiveFrontend>
+}
 
 /** <name>, or the stream's own backend (a listen section's is its own name). */
 function backendOf (s: StreamView, name: string | undefined): LiveBackend | undefined {
@@ -45,6 +56,18 @@ function usableServers (b: LiveBackend): number {
   return b.plan.allbackups ? b.backupUsable : Math.min(1, b.backupUsable)
 }
 
+/** HAProxy smp_fetch_connslots: free connection and queue slots over the
+ *  servers not stopped; one server without maxconn or maxqueue makes it -1. */
+function connSlots (b: LiveBackend): number {
+  let n = 0
+  for (const srv of b.servers) {
+    if (!srv.checkUp || srv.admin === 'maint') continue
+    if (srv.maxconn === 0 || srv.plan.maxqueue === 0) return -1
+    n += (srv.maxconn - srv.cur) + (srv.plan.maxqueue - srv.queue.length)
+  }
+  return n
+}
+
 const onBackend = (read: (b: LiveBackend) => number): FetchDef => ({
   args: [{ kind: 'str', optional: true }], out: 'int', use: USE_ANY,
   compile: (args) => { const name = args[0]; return s => { const b = backendOf(s, name); return b === undefined ? undefined : read(b) } }
@@ -55,6 +78,14 @@ const onBackend = (read: (b: LiveBackend) => number): FetchDef => ({
 export const BACKEND_STATE_FETCHES: Readonly<Record<string, FetchDef>> = {
   nbsrv: onBackend(usableServers),
   be_conn: onBackend(b => b.cur),
+  connslots: onBackend(connSlots),
+  fe_conn: {
+    args: [{ kind: 'str', optional: true }], out: 'int', use: USE_ANY,
+    compile: (args) => {
+      const name = args[0]
+      return s => (s as Partial<LiveBackendsHolder>).liveFrontends?.get(name ?? s.feName)?.cur
+    }
+  },
   queue: onBackend(b => b.queued),
   avg_queue: onBackend(b => { const n = usableServers(b); return n === 0 ? b.queued : Math.floor(b.queued / n) }),
   srv_is_up: {
