@@ -167,8 +167,8 @@ export async function main (argv: string[]): Promise<number> {
     o.demo = false
   }
   const files = expandFiles(o.files)
-  let limits
-  try { limits = computeLimits(o.tune.profile, await currentInputs(o.tune.board)) } catch (e) { consoleAlert((e as Error).message); return 1 }
+  let limits, tuningInputs
+  try { tuningInputs = await currentInputs(o.tune.board); limits = computeLimits(o.tune.profile, tuningInputs) } catch (e) { consoleAlert((e as Error).message); return 1 }
   const first = fitLoaded(load(o), limits)
   report(first, o.quiet)
   const vrrpLoad = loadVrrpBeside(vx.vrrpFiles, first, o.quiet)
@@ -256,7 +256,7 @@ export async function main (argv: string[]): Promise<number> {
       const configPath = files.length === 1 ? files[0] : null
       if (addr === null) consoleAlert(`--ui expects <addr:port>, got '${o.ui}': web UI not started`)
       else {
-        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, tlsPem: o.uiTls ? uiCertificate(storePath) : null, engine, configPath, reload, tuning: limits, vrrp: vrrp?.handle ?? null })).then(ui => {
+        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, tlsPem: o.uiTls ? uiCertificate(storePath) : null, engine, configPath, reload, tuning: limits, tuningInputs, vrrp: vrrp?.handle ?? null })).then(ui => {
           uiStop = ui.stop
           consoleNotice(`web UI on ${o.uiTls ? 'https' : 'http'}://${ui.address}/ (store ${storePath})`)
           if (ui.setupToken !== null) {
