@@ -9,7 +9,7 @@ import { runCommand, splitLine } from './commands.ts'
 import { explainRequest, type ExplainRequest, type ExplainResult } from './explain.ts'
 import { LogTap, type LogEntry } from './log-tap.ts'
 import { takeSnapshot, type Snapshot } from './snapshot.ts'
-import type { Limits } from '../tuning/types.ts'
+import type { Limits, TuningInputs } from '../tuning/types.ts'
 import type { VrrpTransition } from '../vrrp/types.ts'
 import type { VrrpHandle } from '../vrrp/main.ts'
 
@@ -67,6 +67,8 @@ export interface ControlHostDeps {
   readonly vrrp?: VrrpHandle | null
   /** the tuning profile's limits, shown on the dashboard */
   readonly tuning?: Limits | null
+  /** what the tuning profile was computed from (power source, board) */
+  readonly tuningInputs?: TuningInputs | null
   /** how often access-log batches are pushed (ms) */
   readonly logFlushMs?: number
 }
@@ -93,6 +95,8 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
   const tap = new LogTap((entries, dropped) => port.postMessage({ push: 'logs', entries, dropped } satisfies PushMsg))
   engine.process.recordTap = tap.onRecord
   deps.vrrp?.on('transition', transition => port.postMessage({ push: 'vrrp', transition } satisfies PushMsg))
+  const inputs = deps.tuningInputs ?? null
+  const power = inputs === null ? null : { source: inputs.power, board: inputs.board?.name ?? null }
   const timer = setInterval(() => tap.flush(), deps.logFlushMs ?? 250)
   timer.unref()
 
@@ -121,7 +125,7 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
       return { ...r, applied: true }
     },
     explain: (req) => explainRequest(engine, req),
-    snapshot: () => takeSnapshot(engine, tap.termCodes, { vrrp: deps.vrrp?.state() ?? null, tuning: deps.tuning ?? null }),
+    snapshot: () => takeSnapshot(engine, tap.termCodes, { vrrp: deps.vrrp?.state() ?? null, tuning: deps.tuning ?? null, power }),
     config: () => ({ path: configPath, text: configPath === null ? engine.current.plan.files.join('\n') : readFileSync(configPath, 'utf8') })
   }
 

@@ -1,7 +1,7 @@
 import type { Engine } from '../proxy/engine.ts'
 import { VERSION } from '../version.ts'
 import type { VrrpStatus } from '../vrrp/types.ts'
-import type { Limits } from '../tuning/types.ts'
+import type { Limits, PowerSource } from '../tuning/types.ts'
 
 export interface ServerSnapshot {
   readonly name: string
@@ -45,6 +45,8 @@ export interface FrontendSnapshot {
 export interface DeviceInfo {
   readonly vrrp: readonly VrrpStatus[] | null
   readonly tuning: Limits | null
+  /** the power source the tuning profile was chosen for, and the board file's name */
+  readonly power: { readonly source: PowerSource; readonly board: string | null } | null
 }
 
 /** The live counters the UI samples once a second (cumulative; the worker derives rates). */
