@@ -1,0 +1,274 @@
+import type { Socket } from 'node:net'
+import { newHead, type HttpHead } from '../core/http-head.ts'
+import type { ActionTarget, RuleOutcome } from '../rules/types.ts'
+import { runRules } from '../rules/compile.ts'
+import type { HttpConnMode } from '../config/plan.ts'
+import { BodyKind, HeadMeta, findHeadEnd, parseResponseHead } from './http/head-parser.ts'
+import { BodyFraming } from './http/body-framing.ts'
+import { serializeHead, requestLine, statusLine } from './http/serialize.ts'
+import type { ServerRuntime } from './server-runtime.ts'
+import { connectServer } from './server-connect.ts'
+import { StreamBase } from './stream-base.ts'
+import { KeptConnection, IDEMPOTENT } from './kept-connection.ts'
+import { CookieTxn, responseCookie } from './cookie-persist.ts'
+import { stickStore } from './stick-rules.ts'
+
+/** Where an HTTP session is in its current transaction. */
+export const St = { ReqHead: 0, Assigning: 1, Exchange: 2, Tunnel: 3, Closed: 4 } as const
+
+/** The server side of an HTTP session: opening or reusing the server
+ *  connection, sending the request head, reading the response head (response
+ *  rules, cookie, stick store), forwarding the response body by its framing,
+ *  the websocket/CONNECT tunnel, and letting the connection go (kept, pooled
+ *  or closed). The client side (HttpSession) owns the request and says how a
+ *  transaction ends. */
+export abstract class HttpServerSide extends StreamBase implements ActionTarget {
+  /** the head rules work on: the response once it came, else the request */
+  get head (): HttpHead { return this.res ?? this.reqHead }
+
+  protected state: number = St.ReqHead
+  protected readonly reqHead = newHead()
+  protected readonly reqMeta = new HeadMeta()
+  protected readonly reqBody = new BodyFraming()
+  /** request body received before the server connection was ready */
+  protected early: Buffer[] = []
+  protected earlyBytes = 0
+  /** bytes received after the current request (pipelining), replayed later */
+  protected pending: Buffer | null = null
+  protected mode: HttpConnMode = 'keep-alive'
+  protected clientKeepAlive = false
+  protected firstRequest = true
+  protected readonly ck = new CookieTxn()
+  protected ss: Socket | null = null
+  private ssReused = false
+  /** the server connection kept for the next request of this session */
+  protected readonly kept = new KeptConnection()
+  protected readonly resHead = newHead()
+  protected readonly resMeta = new HeadMeta()
+  protected readonly resBody = new BodyFraming()
+  /** bytes of a response head being accumulated */
+  private resBuf: Buffer | null = null
+  protected resStarted = false
+
+  /** Applies a final rule outcome; returns true when the request is answered here. */
+  protected abstract applyOutcome (o: RuleOutcome, errorfiles: ReadonlyMap<number, Buffer>): boolean
+  protected abstract answerError (code: number, errorfiles?: ReadonlyMap<number, Buffer>): void
+  /** The response (and the request) may have ended: log, then next request or close. */
+  protected abstract maybeTxnDone (): void
+  /** Ends the stream at once: both connections destroyed, logged if <logIt>. */
+  protected abstract finish (logIt: boolean): void
+
+  protected startConnect (srv: ServerRuntime): void {
+    this.srv = srv
+    this.log.connectStarts(srv)
+    const be = this.be!
+    const s = this.kept.take(srv, be.plan.httpReuse, this.firstRequest, this.reqHead.method, this.mayPool())
+    this.ssReused = s !== null
+    if (s !== null) this.connected(s)
+    else connectServer(srv, this.dstPort, be.plan.timeouts.connect, this)
+  }
+
+  /** Idle server connections may be handed to other sessions (not while stopping or retired by a reload). */
+  protected mayPool (): boolean { return !this.fe.process.stopping && !this.fe.retired }
+
+  protected connected (sock: Socket): void {
+    const be = this.be!
+    this.ss = sock
+    this.log.connected()
+    sock.on('data', this.onServerData)
+    sock.on('end', this.onServerEnd)
+    sock.on('close', this.onServerClose)
+    sock.on('error', noop)
+    sock.on('drain', this.onServerDrain)
+    sock.on('timeout', this.onServerTimeout)
+    sock.setTimeout(be.plan.timeouts.server)
+    this.state = St.Exchange
+    this.resBuf = null
+    this.resBody.awaitMessage()
+    this.resStarted = false
+    this.res = null
+    const m = this.reqMeta
+    const upgrade = m.connUpgrade && m.upgrade !== ''
+    const tok = upgrade ? 'upgrade' : this.mode !== 'keep-alive' ? 'close' : (m.v11 ? '' : 'keep-alive')
+    const head = serializeHead(requestLine(this.reqHead), this.reqHead, tok)
+    sock.write(head, 'latin1')
+    for (const b of this.early) sock.write(b)
+    this.countToServer(head.length + this.earlyBytes)
+    this.early.length = 0
+    this.earlyBytes = 0
+    this.cs.resume()
+    if (this.reqBody.done) this.cs.setTimeout(0)
+  }
+
+  private readonly onServerDrain = (): void => { if (this.state !== St.Closed) this.cs.resume() }
+
+  private readonly onServerTimeout = (): void => {
+    if (this.state === St.Tunnel) { this.log.term('s', 'D'); this.finish(true); return }
+    if (!this.resStarted) {
+      this.log.term('s', 'H')
+      this.dropServer(false)
+      this.answerError(504)
+      return
+    }
+    this.log.term('s', 'D')
+    this.finish(true)
+  }
+
+  /** Stats counters of bytes sent to the server (HAProxy "bin" of server and backend). */
+  protected countToServer (n: number): void {
+    this.srv!.bytesIn += n
+    this.be!.bytesIn += n
+  }
+
+  private readonly onServerData = (d: Buffer): void => {
+    this.srv!.bytesOut += d.length
+    this.be!.bytesOut += d.length
+    if (this.state === St.Tunnel) { this.writeClient(d); return }
+    if (!this.resStarted) { this.feedResponseHead(d); return }
+    this.forwardResponseBody(d)
+  }
+
+  private feedResponseHead (d: Buffer): void {
+    const buf = this.resBuf === null ? d : Buffer.concat([this.resBuf, d])
+    const end = findHeadEnd(buf, 0)
+    if (end < 0) {
+      if (buf.length > this.fe.global.tune.bufsize) { this.badResponse(); return }
+      this.resBuf = buf
+      return
+    }
+    this.resBuf = null
+    const head = this.resHead
+    head.names.length = 0; head.lnames.length = 0; head.values.length = 0
+    this.resMeta.reset()
+    if (parseResponseHead(buf, end, head, this.resMeta, this.fe.maxHdr, this.reqHead.method) !== 0) { this.badResponse(); return }
+    const status = head.status
+    if (status >= 100 && status < 200 && status !== 101) {
+      // interim response: forward as is and wait for the final one
+      this.writeClient(Buffer.from(serializeHead(statusLine(head), head, ''), 'latin1'))
+      if (end < buf.length) this.feedResponseHead(buf.subarray(end))
+      return
+    }
+    this.res = head
+    this.resStarted = true
+    this.log.responseHead(head)
+    const be = this.be!
+    const beOutcome = runRules(be.plan.httpResponseRules, this)
+    if (this.applyOutcome(beOutcome.kind === 'continue' ? runRules(this.fe.plan.httpResponseRules, this) : beOutcome, be.plan.errorfiles)) {
+      this.dropServer(false)
+      return
+    }
+    if (be.plan.cookie !== null) responseCookie(be.plan.cookie, head, this.srv!, this.ck, this.reqHead.method)
+    if (be.plan.stickRules !== undefined) stickStore(be, this, this.srv!, 'response')
+    const m = this.resMeta
+    if (status === 101 && this.reqMeta.connUpgrade) {
+      this.writeClient(Buffer.from(serializeHead(statusLine(head), head, 'upgrade'), 'latin1'))
+      this.enterTunnel()
+      if (end < buf.length) this.writeClient(buf.subarray(end))
+      return
+    }
+    const rq = this.reqMeta
+    const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
+    this.clientKeepAlive = wantsKa && this.mode !== 'close' && m.bodyKind !== BodyKind.UntilClose && !this.fe.process.stopping && !this.fe.retired
+    const tok = !this.clientKeepAlive ? 'close' : (rq.v11 ? '' : 'keep-alive')
+    this.writeClient(Buffer.from(serializeHead(statusLine(head), head, tok, true), 'latin1'))
+    this.resBody.start(m)
+    // extra bytes after a bodiless response are ignored
+    if (this.resBody.done) { this.maybeTxnDone(); return }
+    if (end < buf.length) this.forwardResponseBody(buf.subarray(end))
+  }
+
+  private forwardResponseBody (d: Buffer): void {
+    const n = this.resBody.take(d)
+    if (n < 0) { this.log.term('S', 'D'); this.finish(true); return }
+    if (n > 0) this.writeClient(n === d.length ? d : d.subarray(0, n))
+    if (this.resBody.done) this.maybeTxnDone()
+  }
+
+  protected writeClient (d: Buffer): void {
+    this.log.bytesOut += d.length
+    this.fe.bytesOut += d.length
+    if (!this.cs.write(d) && this.ss !== null) this.ss.pause()
+  }
+
+  private badResponse (): void {
+    this.srv!.respErrors++
+    this.be!.respErrors++
+    this.log.term('S', 'H')
+    this.dropServer(false)
+    this.answerError(502)
+  }
+
+  /** The server sent its FIN. In a tunnel it is forwarded to the client;
+   *  otherwise the server connection is over (half-open server sockets are
+   *  never kept: 'close' would not come on its own with allowHalfOpen). */
+  private readonly onServerEnd = (): void => {
+    if (this.state === St.Tunnel) {
+      this.cs.end()
+      this.cs.setTimeout(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+      return
+    }
+    this.onServerClose()
+  }
+
+  private readonly onServerClose = (): void => {
+    if (this.state === St.Closed || this.ss === null) return
+    // in a tunnel the client got the server's FIN on 'end'; the server is gone: close
+    if (this.state === St.Tunnel) { this.finish(true); return }
+    if (!this.resStarted) {
+      // a reused connection closed by the server before answering: safe requests are replayed once
+      if (this.ssReused && this.reqMeta.bodyKind === BodyKind.None && IDEMPOTENT.has(this.reqHead.method)) {
+        this.detachServer()?.destroy()
+        this.ssReused = false
+        connectServer(this.srv!, this.dstPort, this.be!.plan.timeouts.connect, this)
+        return
+      }
+      this.badResponse()
+      return
+    }
+    if (this.resBody.kind === BodyKind.UntilClose && !this.resBody.done) {
+      this.resBody.done = true
+      this.detachServer()?.destroy()
+      this.clientKeepAlive = false
+      this.maybeTxnDone()
+      return
+    }
+    if (!this.resBody.done) { this.log.term('S', 'D'); this.finish(true) }
+  }
+
+  private enterTunnel (): void {
+    this.state = St.Tunnel
+    const t = this.be!.plan.timeouts.tunnel || this.be!.plan.timeouts.server
+    this.ss!.setTimeout(t)
+    this.cs.setTimeout(this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+    if (this.pending !== null) { const p = this.pending; this.pending = null; this.ss!.write(p) }
+    this.cs.resume()
+  }
+
+  /** Detaches the server connection: kept for reuse when <keep>, else destroyed.
+   *  Releases the server slot either way. */
+  protected dropServer (keep: boolean): void {
+    const s = this.detachServer()
+    if (s !== null) {
+      if (keep && !s.destroyed && this.srv !== null) this.kept.keep(s, this.srv, this.be !== null && this.be.plan.httpReuse !== 'never')
+      else s.destroy()
+    }
+    this.releaseSlot()
+  }
+
+  /** Removes this stream's listeners from the server socket and forgets it. */
+  private detachServer (): Socket | null {
+    const s = this.ss
+    this.ss = null
+    if (s === null) return null
+    s.removeListener('data', this.onServerData)
+    s.removeListener('end', this.onServerEnd)
+    s.removeListener('close', this.onServerClose)
+    s.removeListener('drain', this.onServerDrain)
+    s.removeListener('timeout', this.onServerTimeout)
+    s.removeListener('error', noop)
+    s.resume()
+    return s
+  }
+}
+
+function noop (): void {}
