@@ -7,7 +7,8 @@ import { authRoutes } from './routes-auth.ts'
 import { serviceRoutes } from './routes-services.ts'
 import { configRoutes } from './routes-config.ts'
 import { logRoutes } from './routes-logs.ts'
-import { systemRoutes } from './routes-system.ts'
+import { systemRoutes, type Appliance } from './routes-system.ts'
+import { deviceRoutes } from './routes-device.ts'
 import type { Asset } from './assets.ts'
 import type { Live } from './live.ts'
 
@@ -25,6 +26,10 @@ export interface UiDeps {
   readonly tlsPem?: string | null
   readonly logger?: FastifyBaseLogger | boolean
   readonly limiter?: LoginLimiter
+  /** set when pocketlb runs as the appliance (reboot allowed) */
+  readonly appliance?: Appliance | null
+  /** power supplies directory (tests give their own; default /sys/class/power_supply) */
+  readonly powerRoot?: string
 }
 
 const SECURITY_HEADERS = {
@@ -42,10 +47,11 @@ export async function buildUi (deps: UiDeps): Promise<FastifyInstance> {
   installAuth(app, deps.store.users)
   app.addHook('onSend', async (_req, reply) => { reply.headers(SECURITY_HEADERS) })
   authRoutes(api, deps.store, deps.setup, deps.limiter ?? new LoginLimiter(), deps.secure ?? false)
-  serviceRoutes(api, deps.control, deps.store, deps.live)
+  serviceRoutes(api, deps.control, deps.store, deps.live, deps.powerRoot)
   configRoutes(api, deps.control, deps.store)
   logRoutes(api, deps.store, deps.live)
-  systemRoutes(api, deps.control, deps.store, { address: deps.address })
+  systemRoutes(api, deps.control, deps.store, { address: deps.address, appliance: deps.appliance ?? null })
+  deviceRoutes(api, deps.control, deps.store)
   app.get('/api/openapi.json', async () => api.document())
 
   const serveAsset = (name: string) => async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
