@@ -2,13 +2,24 @@ import type { Api } from './api-schema.ts'
 import { str, int, obj } from './api-schema.ts'
 import type { ControlClient } from '../runtime/control.ts'
 import type { Store } from '../store/store.ts'
+import type { Limits } from '../tuning/types.ts'
 import type { Live } from './live.ts'
+import { readPower } from './power.ts'
+
+/** The tuning profile's limits the dashboard shows (the reasons say why each has its value). */
+function tuningView (t: Limits | null): Record<string, unknown> | null {
+  if (t === null) return null
+  return {
+    profile: t.profile, maxconn: t.maxconn, bufsize: t.bufsize, ramMiB: Math.round(t.ramBytes / 1048576), heapMiB: t.heapMiB,
+    connBudgetMiB: Math.round(t.connBudgetBytes / 1048576), checkIntervalFactor: t.checkIntervalFactor, reasons: t.reasons
+  }
+}
 
 const NAME = str({ pattern: '^[A-Za-z0-9_.:-]+$', maxLength: 100 })
 
 /** Dashboard status, services (frontends/backends/servers), server actions through the runtime API, explain. */
-export function serviceRoutes (api: Api, control: ControlClient, store: Store, live: Live): void {
-  api.route({ method: 'GET', url: '/api/status', summary: 'Dashboard: counters, rates of the last minutes, server states, uptime, version; VRRP/power/tuning when configured', access: 'session' },
+export function serviceRoutes (api: Api, control: ControlClient, store: Store, live: Live, powerRoot?: string): void {
+  api.route({ method: 'GET', url: '/api/status', summary: 'Dashboard: counters, rates of the last minutes, server states, uptime, version, power source; VRRP/tuning when configured', access: 'session' },
     async () => {
       const snap = live.snapshot ?? await control.snapshot()
       return {
@@ -17,7 +28,8 @@ export function serviceRoutes (api: Api, control: ControlClient, store: Store, l
         rates: live.recent.slice(-120), droppedLogLines: live.dropped,
         backends: snap.backends.map(b => ({ name: b.name, servers: b.servers.map(s => ({ name: s.name, status: s.status })) })),
         vrrp: snap.device.vrrp?.map(v => ({ name: v.name, state: v.state, priority: v.effectivePriority, master: v.masterIp, vips: v.vips })) ?? null,
-        tuning: snap.device.tuning === null ? null : { profile: snap.device.tuning.profile, maxconn: snap.device.tuning.maxconn, bufsize: snap.device.tuning.bufsize, reasons: snap.device.tuning.reasons },
+        tuning: tuningView(snap.device.tuning),
+        power: { ...readPower(snap.device.power?.source ?? null, powerRoot), board: snap.device.power?.board ?? null },
         vrrpTransitions: store.events.recentVrrp(10)
       }
     })

@@ -5,11 +5,27 @@ import type { Store } from '../store/store.ts'
 import { TEMPLATES, renderTemplate, mergeConfig } from './templates.ts'
 import { applyAndRecord } from './routes-config.ts'
 import { VERSION } from '../version.ts'
+import { networkInterfaces, uptime } from 'node:os'
+
+/** The device side the UI may act on; absent when pocketlb runs as a program on a PC. */
+export interface Appliance {
+  /** Restarts the device (after the answer has left) */
+  reboot (): void
+}
+
+const NOT_APPLIANCE = 'Reboot is only available on the appliance (its init sets PLB_APPLIANCE=1). ' +
+  'Here pocketlb runs as a program: restart it yourself.'
+
+/** The machine's interfaces and addresses (os.networkInterfaces), loopback included. */
+function interfaces (): { name: string; mac: string; addresses: string[] }[] {
+  return Object.entries(networkInterfaces()).map(([name, list = []]) =>
+    ({ name, mac: list[0]?.mac ?? '', addresses: list.map(a => a.cidr ?? a.address) }))
+}
 
 const VALUES = { type: 'object', additionalProperties: str({ maxLength: 2000 }), maxProperties: 20 }
 
 /** Templates, stats history, system (ports, backup/restore, version), audit trail. */
-export function systemRoutes (api: Api, control: ControlClient, store: Store, ui: { address: string }): void {
+export function systemRoutes (api: Api, control: ControlClient, store: Store, ui: { address: string; appliance: Appliance | null }): void {
   api.route({ method: 'GET', url: '/api/templates', summary: 'Service templates (one per seed scenario) and their form fields', access: 'session' },
     async () => TEMPLATES.map(t => ({ id: t.id, title: t.title, summary: t.summary, fields: t.fields })))
 
@@ -36,10 +52,23 @@ export function systemRoutes (api: Api, control: ControlClient, store: Store, ui
       return store.stats.points(period, q.since ?? Date.now() - period * 360_000)
     })
 
-  api.route({ method: 'GET', url: '/api/system', summary: 'Version, uptime, listening ports and addresses, the UI address', access: 'session' },
+  api.route({ method: 'GET', url: '/api/system', summary: 'Version, uptimes, listening ports, network interfaces and addresses, the UI address, whether reboot is possible', access: 'session' },
     async () => {
       const snap = await control.snapshot()
-      return { version: VERSION, node: process.versions.node, pid: snap.pid, uptimeMs: Date.now() - snap.startedAt, listeners: snap.listeners, ui: ui.address, frontends: snap.frontends.map(f => ({ name: f.name, binds: f.binds })) }
+      return {
+        version: VERSION, node: process.versions.node, pid: snap.pid, uptimeMs: Date.now() - snap.startedAt, systemUptimeMs: Math.round(uptime() * 1000),
+        listeners: snap.listeners, ui: ui.address, frontends: snap.frontends.map(f => ({ name: f.name, binds: f.binds })),
+        interfaces: interfaces(), appliance: ui.appliance !== null
+      }
+    })
+
+  api.route({ method: 'POST', url: '/api/system/reboot', summary: 'Reboot the appliance (409 when pocketlb does not run as the appliance)', access: 'change' },
+    async (req, reply) => {
+      if (ui.appliance === null) return reply.code(409).send({ error: NOT_APPLIANCE })
+      store.events.audit(req.session!.user, 'reboot', '')
+      store.batch.flush()
+      ui.appliance.reboot()
+      return { ok: true }
     })
 
   api.route({ method: 'GET', url: '/api/system/backup', summary: 'Download the running configuration', access: 'session', produces: 'text/plain' },
@@ -53,10 +82,4 @@ export function systemRoutes (api: Api, control: ControlClient, store: Store, ui
 
   api.route({ method: 'GET', url: '/api/audit', summary: 'Audit trail: logins, applies, server changes', access: 'session' },
     async () => store.events.recentAudit(200))
-
-  api.route({ method: 'GET', url: '/api/vrrp', summary: 'VRRP state and transitions (empty when not configured)', access: 'session' },
-    async () => {
-      const snap = await control.snapshot()
-      return { configured: snap.device.vrrp !== null, instances: snap.device.vrrp ?? [], transitions: store.events.recentVrrp(100) }
-    })
 }

@@ -6,6 +6,15 @@ import { Live } from './live.ts'
 import { buildUi } from './server.ts'
 import { SetupToken } from './auth.ts'
 import { recordBaseline } from './routes-config.ts'
+import type { Appliance } from './routes-system.ts'
+import { spawn } from 'node:child_process'
+
+/** The image's init script sets PLB_APPLIANCE=1: then the UI may reboot the device
+ *  (busybox `reboot`, half a second after the answer so that the browser gets it). */
+function applianceFromEnv (): Appliance | null {
+  if (process.env.PLB_APPLIANCE !== '1') return null
+  return { reboot: () => { setTimeout(() => { spawn('reboot', [], { stdio: 'ignore', detached: true }).on('error', () => {}).unref() }, 500) } }
+}
 
 /** What the main thread hands the UI worker (start.ts). */
 export interface UiWorkerData {
@@ -35,7 +44,7 @@ export async function runUiWorker (): Promise<void> {
     const live = new Live(control, store)
     const setup = new SetupToken(store.users.count() === 0)
     await recordBaseline(control, store)
-    const app = await buildUi({ control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}`, tlsPem: data.tlsPem, secure: data.tlsPem !== null })
+    const app = await buildUi({ control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}`, tlsPem: data.tlsPem, secure: data.tlsPem !== null, appliance: applianceFromEnv() })
     await app.listen({ host: data.host, port: data.port })
     const a = app.server.address()
     const address = a !== null && typeof a === 'object' ? `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : String(a)
