@@ -1,6 +1,6 @@
 import type { Clock, Timer, TimerSource } from '../core/clock.ts'
 import type { BackendPlan, CheckServerPlan } from '../config/plan.ts'
-import type { CheckTransition, CheckView, CheckedServer, Probe, ProbeResult, ProbeTarget, ProberTable } from './types.ts'
+import type { CheckControl, CheckTransition, CheckView, CheckedServer, Probe, ProbeResult, ProbeTarget, ProberTable } from './types.ts'
 import { CHECK_STATUSES } from './status.ts'
 import { applyOutcome, checkInterval, firstCheckDelay, initialHealth, resumedHealth, spreadJitter, type HealthState } from './state.ts'
 import { runAgentCheck } from './probes/agent.ts'
@@ -39,6 +39,9 @@ interface Entry<S> {
   /** last agent verdict: false after "down"/"stopped"/"fail" until "up" */
   agentUp: boolean
   paused: boolean
+  /** health checks / agent stopped from the stats page (HAProxy CHK_ST_ENABLED cleared) */
+  checkOff: boolean
+  agentOff: boolean
   timer: Timer | null
   agentTimer: Timer | null
   running: AbortController | null
@@ -82,6 +85,8 @@ export class HealthMonitor<S extends CheckedServer> {
         state: initialHealth(cfg, server.plan.disabled),
         agentUp: true,
         paused: server.plan.disabled,
+        checkOff: false,
+        agentOff: false,
         timer: null, agentTimer: null, running: null, agentRunning: null,
         last: INITIAL,
         lastAgent: INITIAL,
@@ -147,8 +152,32 @@ export class HealthMonitor<S extends CheckedServer> {
     e.paused = false
     e.state = resumedHealth(e.cfg)
     e.agentUp = true
-    e.timer = this.o.timers.after(0, () => { this.runCheck(e) })
-    if (e.cfg.agent !== null) e.agentTimer = this.o.timers.after(0, () => { this.runAgent(e) })
+    if (!e.checkOff) e.timer = this.o.timers.after(0, () => { this.runCheck(e) })
+    if (e.cfg.agent !== null && !e.agentOff) e.agentTimer = this.o.timers.after(0, () => { this.runAgent(e) })
+  }
+
+  /** The runtime's hold on <server>'s checks, null when it is not checked. */
+  control (server: S): CheckControl | null {
+    const e = this.byServer.get(server)
+    if (e === undefined) return null
+    const top = e.cfg.rise + e.cfg.fall - 1
+    return {
+      hasAgent: e.cfg.agent !== null,
+      agentEnabled: () => e.cfg.agent !== null && !e.agentOff,
+      setCheckEnabled: on => {
+        if (on === !e.checkOff) return
+        e.checkOff = !on
+        if (!on) { e.timer?.cancel(); e.timer = null; e.running?.abort(); e.running = null } else if (!e.paused && !this.stopped) e.timer = this.o.timers.after(0, () => { this.runCheck(e) })
+      },
+      setAgentEnabled: on => {
+        const agent = e.cfg.agent
+        if (agent === null || on === !e.agentOff) return
+        e.agentOff = !on
+        if (!on) { e.agentTimer?.cancel(); e.agentTimer = null; e.agentRunning?.abort(); e.agentRunning = null } else if (!e.paused && !this.stopped) e.agentTimer = this.o.timers.after(0, () => { this.runAgent(e) })
+      },
+      forceHealth: up => { e.state = { health: up ? top : 0, up }; e.lastChange = this.o.clock.now() },
+      forceAgent: up => { e.agentUp = up; e.lastChange = this.o.clock.now() }
+    }
   }
 
   /** True when <server> is checked and currently UP for the checks. */
@@ -170,7 +199,7 @@ export class HealthMonitor<S extends CheckedServer> {
   private view (e: Entry<S>): CheckView {
     return {
       name: e.server.name,
-      enabled: true,
+      enabled: !e.checkOff,
       paused: e.paused,
       up: !e.paused && e.state.up && e.agentUp,
       health: e.state.health,
@@ -216,7 +245,7 @@ export class HealthMonitor<S extends CheckedServer> {
     e.last = result
     this.settle(e, wasUp, result)
     this.o.onCheck?.(e.server, result, this.view(e))
-    if (this.stopped || e.paused) return
+    if (this.stopped || e.paused || e.checkOff) return
     const inter = checkInterval(e.state, e.cfg)
     const next = inter + spreadJitter(inter, this.o.spreadChecks ?? 0, this.o.random ?? Math.random)
     e.timer = this.o.timers.after(next, () => { this.runCheck(e) })
@@ -256,7 +285,7 @@ export class HealthMonitor<S extends CheckedServer> {
       else if (result.agent?.health === 'up') e.agentUp = true
       this.settle(e, wasUp, result)
       this.o.onAgent?.(e.server, result)
-      if (this.stopped || e.paused) return
+      if (this.stopped || e.paused || e.agentOff) return
       e.agentTimer = this.o.timers.after(agent.inter || e.cfg.inter, () => { this.runAgent(e) })
     }, () => {})
   }

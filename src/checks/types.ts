@@ -101,6 +101,22 @@ export interface CheckView {
   readonly agent: AgentView | null
 }
 
+/** What the runtime may do to one checked server's checks (the stats page's
+ *  health and agent actions). Forcing sets the health counter only: the caller
+ *  applies the server's new state. */
+export interface CheckControl {
+  /** false when the server has no `agent-check` */
+  readonly hasAgent: boolean
+  agentEnabled (): boolean
+  /** stops or restarts the health checks; the server keeps its state */
+  setCheckEnabled (on: boolean): void
+  setAgentEnabled (on: boolean): void
+  /** health counter to rise+fall-1 (up) or 0 (down) */
+  forceHealth (up: boolean): void
+  /** the agent's verdict, as if it had answered "up" or "down" */
+  forceAgent (up: boolean): void
+}
+
 /** The agent's side of a server's check state (HAProxy agent_* stats columns). */
 export interface AgentView {
   /** false after the agent said "down"/"stopped"/"fail", until it says "up" */

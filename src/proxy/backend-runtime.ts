@@ -142,7 +142,8 @@ export class BackendRuntime {
 
   setWeight (srv: ServerRuntime, w: number): void { srv.userWeight = w; this.serverChanged(srv) }
 
-  setCheckUp (srv: ServerRuntime, up: boolean): void { srv.checkUp = up; this.serverChanged(srv) }
+  /** <nolb>: up but out of load balancing (HAProxy's "stopping" health) */
+  setCheckUp (srv: ServerRuntime, up: boolean, nolb = false): void { srv.checkUp = up; srv.nolb = up && nolb; this.serverChanged(srv) }
 
   /** Closes idle pooled connections (stop, reload). */
   closeIdle (): void {

@@ -66,7 +66,7 @@ export class HealthWiring {
           }
         }
       })
-      for (const srv of be.servers) srv.checkView = () => mon.viewOf(srv)
+      for (const srv of be.servers) { srv.checkView = () => mon.viewOf(srv); srv.checkControl = mon.control(srv) }
       mon.start()
       this.monitors.push(mon)
     }

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import type { LbServer } from '../balance/types.ts'
 import type { ServerPlan } from '../config/plan.ts'
-import type { CheckView } from '../checks/types.ts'
+import type { CheckControl, CheckView } from '../checks/types.ts'
 import { Fifo, type FifoEntry } from './fifo.ts'
 
 /** Something waiting for a connection slot on a server or backend. */
@@ -33,6 +33,8 @@ export class ServerRuntime implements LbServer {
   maxconn: number
   /** checks say UP (true when checks are disabled) */
   checkUp = true
+  /** forced NOLB (HAProxy SRV_ST_STOPPING: up, but no new load-balanced traffic) */
+  nolb = false
   admin: AdminState
   /** user-set weight (`set weight`), before drain */
   userWeight: number
@@ -59,6 +61,8 @@ export class ServerRuntime implements LbServer {
   private downSince = Date.now()
   /** check and agent state for stats, read on demand; set by the health wiring */
   checkView: (() => CheckView | null) | null = null
+  /** the runtime's hold on this server's checks (stats page actions); set by the health wiring */
+  checkControl: CheckControl | null = null
   /** responses by class: 1xx..5xx, other */
   readonly hrsp = [0, 0, 0, 0, 0, 0]
 
@@ -86,7 +90,7 @@ export class ServerRuntime implements LbServer {
   refresh (): boolean {
     const was = this.usable
     this.usable = this.checkUp && this.admin !== 'maint'
-    this.weight = this.admin === 'drain' ? 0 : this.userWeight
+    this.weight = this.admin === 'drain' || this.nolb ? 0 : this.userWeight
     if (was && !this.usable) this.downSince = Date.now()
     else if (!was && this.usable) this.downMs += Date.now() - this.downSince
     return was !== this.usable
@@ -102,6 +106,6 @@ export class ServerRuntime implements LbServer {
     if (this.admin === 'maint') return 'MAINT'
     if (!this.checkUp) return 'DOWN'
     if (this.admin === 'drain') return 'DRAIN'
-    return 'UP'
+    return this.nolb ? 'NOLB' : 'UP'
   }
 }

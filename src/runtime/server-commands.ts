@@ -81,7 +81,7 @@ export function setServer (args: readonly string[], s: CliSession): string {
       case 'weight':
         return applyWeight(be, srv, v)
       case 'health':
-        if (v === 'up' || v === 'down' || v === 'stopping') { be.setCheckUp(srv, v === 'up'); return '' }
+        if (v === 'up' || v === 'down' || v === 'stopping') { be.setCheckUp(srv, v !== 'down', v === 'stopping'); return '' }
         return "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n"
       default:
         return SET_SERVER_USAGE

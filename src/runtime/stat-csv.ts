@@ -83,8 +83,10 @@ function frontendRow (name: string, iid: number, fe: FrontendRuntime): StatRow {
 export function serverStatus (s: ServerRuntime): string {
   if (s.admin === 'maint') return 'MAINT'
   if (s.admin === 'drain') return 'DRAIN'
-  if (!s.plan.check.enabled) return 'no check'
-  return s.checkUp ? 'UP' : 'DOWN'
+  if (!s.checkUp) return 'DOWN'
+  // a server up without running checks (none configured, or stopped from the stats page)
+  if (!s.plan.check.enabled || s.checkView?.()?.enabled === false) return 'no check'
+  return s.nolb ? 'NOLB' : 'UP'
 }
 
 function serverAddr (s: ServerRuntime): string {
@@ -107,7 +109,7 @@ function serverRow (name: string, iid: number, be: BackendRuntime, s: ServerRunt
   r.set('pid', 1); r.set('iid', iid); r.set('sid', s.id); r.set('lbtot', s.total); r.set('type', 2)
   r.hrsp(s.hrsp); r.set('req_tot', s.total); r.set('lastsess', -1)
   const view = s.checkView?.() ?? null
-  if (view !== null) checkColumns((n, x) => r.set(n, x, true), view, s.downtimeSec(now))
+  if (view !== null && view.enabled) checkColumns((n, x) => r.set(n, x, true), view, s.downtimeSec(now))
   r.set('addr', serverAddr(s)); r.set('mode', be.plan.mode); r.set('uweight', s.userWeight)
   return r.done('S', iid, s.id)
 }
