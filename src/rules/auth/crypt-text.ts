@@ -1,0 +1,19 @@
+/** The "crypt base64" of the Unix crypt family ($1$, $5$, $6$): 6 bits per
+ *  character, least significant first, over byte triplets the scheme picks. */
+const ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+
+/** Appends to <out> the <chars> characters of the 24-bit value b2 b1 b0. */
+export function encode24 (b2: number, b1: number, b0: number, chars: number): string {
+  let w = (b2 << 16) | (b1 << 8) | b0
+  let out = ''
+  for (let i = 0; i < chars; i++) { out += ALPHABET[w & 0x3f]; w >>>= 6 }
+  return out
+}
+
+/** Equal-time comparison of two hash texts (both ASCII). */
+export function sameText (a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
