@@ -8,6 +8,8 @@ import { logsPage } from './page-logs.ts'
 import { templatesPage } from './page-templates.ts'
 import { statsPage } from './page-stats.ts'
 import { systemPage } from './page-system.ts'
+import { vrrpPage } from './page-vrrp.ts'
+import { l4Page } from './page-l4.ts'
 import { logout } from './page-auth.ts'
 
 /** A page draws itself into <root> and returns its cleanup (timers, streams). */
@@ -20,6 +22,8 @@ const PAGES: readonly [string, string, Page][] = [
   ['logs', 'Logs', logsPage],
   ['templates', 'Templates', templatesPage],
   ['stats', 'Stats', statsPage],
+  ['vrrp', 'VRRP', vrrpPage],
+  ['l4', 'L4', l4Page],
   ['system', 'System', systemPage]
 ]
 
