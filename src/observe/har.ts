@@ -62,7 +62,7 @@ function entry (x: HttpExchange): HarEntry {
     },
     cache: {},
     timings: { blocked: -1, dns: -1, ssl: -1, connect, send: 0, wait, receive: Math.max(0, total - wait) },
-    serverIPAddress: x.server.slice(0, x.server.lastIndexOf(':')),
+    serverIPAddress: x.server.slice(0, x.server.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1'),
     connection: x.client,
     ...(x.error !== null ? { comment: x.error } : {})
   }

@@ -3,7 +3,7 @@
  *  included) into HttpExchange records for the store. */
 import type { Socket } from 'node:net'
 import { HttpTap, type TapHead } from './http-tap.ts'
-import type { Endpoint } from './original-dst.ts'
+import { endpointName, type Endpoint } from './original-dst.ts'
 import { relay } from './relay.ts'
 import type { CaptureStore } from './store.ts'
 import type { HttpExchange } from './types.ts'
@@ -31,7 +31,6 @@ class BodyCapture {
 }
 
 const hostOf = (h: TapHead): string => h.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
-const endpoint = (addr: string, port: number): string => `${addr}:${port}`
 
 export interface InterceptOpts {
   /** Bytes of each body kept in the record */
@@ -39,8 +38,8 @@ export interface InterceptOpts {
 }
 
 export function interceptHttp (client: Socket, dst: Endpoint, store: CaptureStore, o: InterceptOpts): void {
-  const clientName = endpoint(client.remoteAddress ?? '', client.remotePort ?? 0)
-  const serverName = endpoint(dst.addr, dst.port)
+  const clientName = endpointName(client.remoteAddress ?? '', client.remotePort ?? 0)
+  const serverName = endpointName(dst.addr, dst.port)
   /** Requests sent and not yet fully answered, oldest first */
   const pending: Draft[] = []
   let connectMs = 0

@@ -2,7 +2,7 @@
  *  never decrypted; the ClientHello's SNI is read from the first bytes, and
  *  the flow (SNI, bytes each way, duration) is recorded when it closes. */
 import type { Socket } from 'node:net'
-import type { Endpoint } from './original-dst.ts'
+import { endpointName, type Endpoint } from './original-dst.ts'
 import { relay } from './relay.ts'
 import { sniOf } from './sni.ts'
 import type { CaptureStore } from './store.ts'
@@ -12,7 +12,7 @@ const MAX_HELLO = 16 * 1024
 
 export function interceptTls (client: Socket, dst: Endpoint, store: CaptureStore): void {
   const startedAt = Date.now()
-  const clientName = `${client.remoteAddress}:${client.remotePort}`
+  const clientName = endpointName(client.remoteAddress ?? '', client.remotePort ?? 0)
   const t0 = performance.now()
   let hello: Buffer | null = Buffer.alloc(0)
   let sni: string | null = null
@@ -32,7 +32,7 @@ export function interceptTls (client: Socket, dst: Endpoint, store: CaptureStore
     closed () {
       store.add({
         kind: 'tls', id: store.nextId(), startedAt, client: clientName,
-        server: `${dst.addr}:${dst.port}`, sni, bytesUp: up, bytesDown: down, durationMs: performance.now() - t0
+        server: endpointName(dst.addr, dst.port), sni, bytesUp: up, bytesDown: down, durationMs: performance.now() - t0
       })
     }
   })

@@ -4,83 +4,27 @@
 // listed with its SNI; UDP and ARP pass; HAR export; off again is a plain bridge.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createServer, type AddressInfo } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
-import { createInterface } from 'node:readline'
 import type { HttpExchange, TlsFlow } from '../../../src/observe/types.ts'
 import { sleep, until } from '../../helpers/wait.ts'
+import { ObserveNet, SERVER, sh } from './topology.ts'
+import { runObserver, type ObserverRun } from './run-observer-client.ts'
 
-const id = process.pid
-const NS = { pc: `plbo-pc-${id}`, node: `plbo-node-${id}`, srv: `plbo-srv-${id}` }
-const SERVER = '10.88.0.2'
-const PEER = new URL('./peer.ts', import.meta.url).pathname
-const RUNNER = new URL('./run-observer.ts', import.meta.url).pathname
-
-function sh (...args: string[]): string {
-  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 10_000 })
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`)
-  return r.stdout
-}
-
-const procs: ChildProcess[] = []
-/** JSON lines the observer printed */
-const events: Array<{ t: string; c?: HttpExchange | TlsFlow; har?: { log: { entries: Array<{ request: { url: string; method: string }; response: { status: number } }> } } }> = []
-
-function inNs (ns: string, args: string[]): ChildProcess {
-  const p = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-  procs.push(p)
-  return p
-}
-
-
-/** Sends <payload> from the pc over TCP/UDP and resolves with what came back. */
-function send (kind: 'tcp' | 'udp', port: number, payload: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('ip', ['netns', 'exec', NS.pc, process.execPath, '--import', 'tsx', PEER, kind, SERVER, String(port), payload.toString('base64')])
-    let out = ''; let err = ''
-    p.stdout.on('data', d => { out += d })
-    p.stderr.on('data', d => { err += d })
-    p.on('exit', code => code === 0 ? resolve(Buffer.from(out, 'base64')) : reject(new Error(`${kind}:${port} exit ${code}: ${err}`)))
-  })
-}
-
-let observer: ChildProcess
-let observerErr = ''
-async function command (cmd: string, reply: string): Promise<void> {
-  const n = events.filter(e => e.t === reply).length
-  observer.stdin!.write(cmd + '\n')
-  assert.ok(await until(() => events.filter(e => e.t === reply).length > n, 5000), `no ${reply} after ${cmd}: ${observerErr}`)
-}
-const captures = (): Array<HttpExchange | TlsFlow> => events.filter(e => e.t === 'capture').map(e => e.c!)
+const net = new ObserveNet('')
+const NS = net.ns
+const send = net.send.bind(net)
+let obs: ObserverRun
+const command = (cmd: string, reply: string): Promise<void> => obs.command(cmd, reply)
+const captures = (): Array<HttpExchange | TlsFlow> => obs.captures()
 
 before(async () => {
-  for (const ns of Object.values(NS)) { sh('ip', 'netns', 'add', ns); sh('ip', '-n', ns, 'link', 'set', 'lo', 'up') }
-  sh('ip', '-n', NS.node, 'link', 'add', 'br0', 'type', 'bridge')
-  sh('ip', '-n', NS.node, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.pc)
-  sh('ip', '-n', NS.node, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.srv)
-  for (const dev of ['eth0', 'eth1']) sh('ip', '-n', NS.node, 'link', 'set', dev, 'master', 'br0', 'up')
-  sh('ip', '-n', NS.node, 'addr', 'add', '10.88.0.3/24', 'dev', 'br0')
-  sh('ip', '-n', NS.node, 'link', 'set', 'br0', 'up')
-  for (const [ns, addr] of [[NS.pc, '10.88.0.1'], [NS.srv, SERVER]] as const) {
-    sh('ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0')
-    sh('ip', '-n', ns, 'link', 'set', 'eth0', 'up')
-  }
-  const server = inNs(NS.srv, [PEER, 'serve'])
-  const serverReady = new Promise(resolve => server.stdout!.once('data', resolve))
-  observer = inNs(NS.node, [RUNNER, 'br0', 'eth0'])
-  createInterface({ input: observer.stdout! }).on('line', l => { events.push(JSON.parse(l)) })
-  observer.stderr!.on('data', d => { observerErr += d })
-  await serverReady
-  assert.ok(await until(() => events.some(e => e.t === 'ready'), 10_000), 'observer not ready')
+  await net.build(true)
+  obs = await runObserver(net, 16)
 })
 
-after(async () => {
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM')
-  await sleep(300)
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
-  for (const ns of Object.values(NS)) spawnSync('ip', ['netns', 'del', ns])
-})
+after(async () => { await net.close() })
 
 const REQ_A = Buffer.from('GET /hello?x=1 HTTP/1.1\r\nHost: app.test\r\nUser-Agent: plb-test\r\nConnection: close\r\n\r\n')
 const BODY = 'name=pocketlb&board=two-ports&x=1234'
@@ -148,7 +92,7 @@ test('observe: HTTP unchanged and recorded, TLS listed by SNI, UDP and ARP pass'
   assert.match(arp.stdout, new RegExp(`from ${srvMac}`, 'i'))
 
   await command(`har ${a!.id} ${b2!.id}`, 'har')
-  const har = events.filter(e => e.t === 'har').pop()!.har!
+  const har = obs.lastHar()
   assert.deepEqual(har.log.entries.map(e => [e.request.method, e.request.url, e.response.status]),
     [['GET', 'http://app.test/hello?x=1', 200], ['POST', 'http://app.test/form', 200]])
 

@@ -3,8 +3,11 @@
 //                            answers are byte-for-byte repeatable), TCP echo on :443, UDP echo on :7
 //   peer.ts tcp|udp <host> <port> <base64>   sends the bytes (TCP: then half-closes), prints
 //                            what came back as base64 (TCP: until the close; UDP: one datagram)
+//   peer.ts session <host> <port>   one keep-alive TCP connection: prints "connected", then for
+//                            each base64 request line on stdin, the whole response as a base64 line
 import { connect, createServer } from 'node:net'
 import { createSocket } from 'node:dgram'
+import { createInterface } from 'node:readline'
 
 function httpEcho (): void {
   createServer({ allowHalfOpen: true }, s => {
@@ -37,6 +40,22 @@ if (process.argv[2] === 'serve') {
   const udp = createSocket('udp4')
   udp.on('message', (m, r) => udp.send(m, r.port, r.address))
   udp.bind(7, () => console.log('ready'))
+} else if (process.argv[2] === 'session') {
+  const [host, port] = process.argv.slice(3) as [string, string]
+  let buf = Buffer.alloc(0)
+  const s = connect({ host, port: Number(port) }, () => console.log('connected'))
+  s.on('data', d => {
+    buf = Buffer.concat([buf, d])
+    const end = buf.indexOf('\r\n\r\n')
+    if (end < 0) return
+    const len = Number(/\r\ncontent-length: *(\d+)/i.exec(buf.toString('latin1', 0, end))?.[1] ?? 0)
+    if (buf.length < end + 4 + len) return
+    console.log(buf.subarray(0, end + 4 + len).toString('base64'))
+    buf = buf.subarray(end + 4 + len)
+  })
+  createInterface({ input: process.stdin }).on('line', l => s.write(Buffer.from(l, 'base64'))).on('close', () => s.end())
+  s.on('close', () => process.exit(0))
+  s.on('error', e => { console.log(`error ${e.message}`); process.exit(2) })
 } else {
   const [kind, host, port, b64] = process.argv.slice(2) as [string, string, string, string]
   const payload = Buffer.from(b64, 'base64')
