@@ -16,7 +16,7 @@ const net = new ObserveNet('')
 const NS = net.ns
 const send = net.send.bind(net)
 let obs: ObserverRun
-const command = (cmd: string, reply: string): Promise<void> => obs.command(cmd, reply)
+const command = async (cmd: string, reply: string): Promise<void> => { await obs.command(cmd, reply) }
 const captures = (): Array<HttpExchange | TlsFlow> => obs.captures()
 
 before(async () => {
