@@ -25,6 +25,8 @@ export interface UiWorkerData {
   readonly storePath: string
   /** certificate + key (PEM): serve HTTPS, session cookie Secure */
   readonly tlsPem: string | null
+  /** power supplies directory (tests); default /sys/class/power_supply */
+  readonly powerRoot?: string
 }
 
 /** Messages the worker sends its parent. */
@@ -44,7 +46,7 @@ export async function runUiWorker (): Promise<void> {
     const live = new Live(control, store)
     const setup = new SetupToken(store.users.count() === 0)
     await recordBaseline(control, store)
-    const app = await buildUi({ control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}`, tlsPem: data.tlsPem, secure: data.tlsPem !== null, appliance: applianceFromEnv() })
+    const app = await buildUi({ control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}`, tlsPem: data.tlsPem, secure: data.tlsPem !== null, appliance: applianceFromEnv(), powerRoot: data.powerRoot })
     await app.listen({ host: data.host, port: data.port })
     const a = app.server.address()
     const address = a !== null && typeof a === 'object' ? `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : String(a)

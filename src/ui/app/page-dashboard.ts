@@ -8,8 +8,24 @@ interface Status {
   rates: { t: number; reqRate: number; connRate: number; errRate: number }[]
   backends: { name: string; servers: { name: string; status: string }[] }[]
   vrrp: { name: string; state: string; priority: number; master: string; vips: string[] }[] | null
-  tuning: { profile: string; maxconn: number; bufsize: number; reasons: string[] } | null
+  tuning: { profile: string; maxconn: number; bufsize: number; ramMiB: number; heapMiB: number; connBudgetMiB: number; checkIntervalFactor: number; reasons: string[] } | null
+  power: { source: string; batteryPercent: number | null; batteryStatus: string | null; from: 'live' | 'start'; board: string | null }
   vrrpTransitions: { time: number; instance: string; from: string; to: string }[]
+}
+
+const SOURCES: Record<string, string> = { mains: 'AC adapter', usb: 'USB', battery: 'Battery', unknown: 'unknown' }
+
+function powerCard (p: Status['power']): HTMLElement {
+  const level = p.batteryPercent === null ? null : h('div', {}, h('meter', { min: 0, max: 100, low: 20, optimum: 100, value: p.batteryPercent }), ` battery ${p.batteryPercent} %${p.batteryStatus ? ` (${p.batteryStatus.toLowerCase()})` : ''}`)
+  return card('Power', h('div', { id: 'power-card' }, h('div', { class: 'big', id: 'power-source' }, SOURCES[p.source] ?? p.source), level,
+    h('div', { class: 'mute' }, p.from === 'live' ? 'read from the power supplies now' : 'as read at start for the tuning profile', p.board === null ? '' : `, board ${p.board}`)))
+}
+
+function tuningCard (t: Status['tuning']): HTMLElement {
+  if (t === null) return card('Tuning profile', h('div', { class: 'mute', id: 'tuning-card' }, 'not configured'))
+  return card('Tuning profile', h('div', { id: 'tuning-card', title: t.reasons.join('\n') }, h('div', { class: 'big' }, t.profile),
+    h('table', {}, ([['maxconn', t.maxconn], ['buffer size', `${t.bufsize} B`], ['RAM assumed', `${t.ramMiB} MiB`], ['connection budget', `${t.connBudgetMiB} MiB`],
+      ['V8 heap', `${t.heapMiB} MiB`], ['check intervals', `×${t.checkIntervalFactor}`]] as const).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, String(v)))))))
 }
 
 const card = (title: string, ...body: (Node | string)[]): HTMLElement => h('div', { class: 'card' }, h('h3', {}, title), ...body)
@@ -29,8 +45,8 @@ export function dashboardPage (root: HTMLElement): () => void {
         card('VRRP', s.vrrp === null ? h('div', { class: 'mute', id: 'vrrp-card' }, 'not configured')
           : h('div', { id: 'vrrp-card' }, s.vrrp.map(v => h('div', {}, h('b', {}, `${v.name}: ${v.state}`), ` priority ${v.priority}, master ${v.master || '?'}, VIPs ${v.vips.join(' ')}`)),
             s.vrrpTransitions.map(t => h('div', { class: 'mute' }, `${new Date(t.time).toLocaleTimeString()} ${t.instance} ${t.from} → ${t.to}`)))),
-        card('Tuning profile', s.tuning === null ? h('div', { class: 'mute' }, 'not configured')
-          : h('div', { title: s.tuning.reasons.join('\n') }, h('b', {}, s.tuning.profile), ` maxconn ${s.tuning.maxconn}, bufsize ${s.tuning.bufsize}`, h('ul', { class: 'mute' }, s.tuning.reasons.slice(0, 4).map(r => h('li', {}, r)))))
+        powerCard(s.power),
+        tuningCard(s.tuning)
       ),
       h('h2', {}, 'Servers'),
       h('div', { class: 'cards' }, s.backends.map(b => card(b.name, ...b.servers.map(sv => h('div', { class: 'srv', 'data-server': `${b.name}/${sv.name}` }, h('span', { class: `dot ${sv.status}`, title: sv.status }), `${sv.name} `, h('span', { class: 'mute' }, sv.status))))))
