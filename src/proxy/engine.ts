@@ -23,7 +23,7 @@ export class Generation {
   /** <engine>: whose counters `use-service prometheus-exporter` shows */
   constructor (readonly plan: Plan, readonly process: ProcessCounters, previous: Generation | null, engine: Engine) {
     for (const [name, bp] of plan.backends) this.backends.set(name, new BackendRuntime(bp, previous?.backends.get(name)))
-    const localPage: LocalPage = (page, method, uri, auth) => statsPageResponse(this, page, method, uri, auth)
+    const localPage: LocalPage = (page, req) => statsPageResponse(this, page, req)
     const service: LocalService = (_name, head) => prometheusResponse(engine, head)
     for (const fp of plan.frontends) {
       const al = createAccessLogger(fp, plan.global)

@@ -10,7 +10,21 @@ import type { BackendRuntime } from './backend-runtime.ts'
 /** `http-request use-service <name>`: the whole response (HEAD: head only). */
 export type LocalService = (name: ServiceName, head: boolean) => Buffer
 
-export type LocalPage = (page: StatsPagePlan, method: string, uri: string, authorization: string | undefined) => Buffer | null
+/** A request as the stats page needs it. */
+export interface LocalPageRequest {
+  readonly method: string
+  readonly uri: string
+  readonly authorization: string | undefined
+  /** `stats admin if <cond>` holds for this request */
+  readonly admin: boolean
+  /** the request body received so far, and whether it is all there */
+  readonly body: readonly Buffer[]
+  readonly bodyBytes: number
+  readonly bodyComplete: boolean
+}
+
+/** The raw response, 'wait' until the request body is complete, or null when <req> is not for the page. */
+export type LocalPage = (page: StatsPagePlan, req: LocalPageRequest) => Buffer | 'wait' | null
 
 export interface AccessLogger {
   emit (rec: LogRecord, view: StreamView): void

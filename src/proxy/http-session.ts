@@ -7,6 +7,7 @@ import { effectiveConnMode } from '../config/conn-mode.ts'
 import { findHeadEnd, impossibleRequestStart, parseRequestHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { errorResponse } from './http/errors.ts'
 import { redirectReply, returnReply, withConnectionClose } from './http/local-reply.ts'
+import { authReply } from './http/auth-reply.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
 import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
 import { HttpServerSide, St } from './http-server-side.ts'
@@ -23,6 +24,8 @@ import { TcpVerdict } from '../rules/tcp-rules.ts'
 export class HttpSession extends HttpServerSide {
   /** bytes of a request head being accumulated */
   private inBuf: Buffer | null = null
+  /** a stats page admin POST waiting for the rest of its body */
+  private waitingPage: StatsPagePlan | null = null
 
   constructor (cs: Socket, fe: FrontendRuntime) {
     super(cs, fe)
@@ -149,6 +152,7 @@ export class HttpSession extends HttpServerSide {
       // WHY: bounded buffering while no server is attached (HAProxy: one buffer)
       if (this.earlyBytes >= this.fe.global.tune.bufsize) this.cs.pause()
     }
+    if (this.waitingPage !== null) this.serveLocalPage(this.waitingPage)
   }
 
   private feedBody (d: Buffer): void {
@@ -200,6 +204,7 @@ export class HttpSession extends HttpServerSide {
       return true
     }
     this.log.term('L', 'R')
+    if (o.kind === 'auth') { this.answerRaw(authReply(o.realm, errorfiles), 401); return true }
     if (o.kind === 'service') { this.answerRaw(this.fe.service(o.name, this.reqHead.method === 'HEAD'), 200); return true }
     this.answerRaw(o.kind === 'redirect' ? redirectReply(o.status, o.location) : returnReply(o.status, o.headers, o.body), o.status)
     return true
@@ -230,10 +235,16 @@ export class HttpSession extends HttpServerSide {
     this.answerError(failed ? 503 : 200, errorfiles)
   }
 
-  /** `stats enable` pages are answered here (HAProxy logs them as local, "LR"). */
+  /** `stats enable` pages are answered here (HAProxy logs them as local, "LR");
+   *  an admin POST waits for its body (<waitingPage>, served again as it arrives). */
   private serveLocalPage (page: StatsPagePlan): boolean {
     const h = this.reqHead
-    const raw = this.fe.localPage(page, h.method, h.uri, headerValue(h, 'authorization'))
+    const raw = this.fe.localPage(page, {
+      method: h.method, uri: h.uri, authorization: headerValue(h, 'authorization'), admin: page.admin !== null && page.admin(this),
+      body: this.early, bodyBytes: this.earlyBytes, bodyComplete: this.reqBody.done
+    })
+    this.waitingPage = raw === 'wait' ? page : null
+    if (raw === 'wait') return true
     if (raw === null) return false
     this.log.term('L', 'R')
     this.answerRaw(raw, Number(raw.toString('latin1', 9, 12)))

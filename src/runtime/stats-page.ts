@@ -1,24 +1,17 @@
 import type { Generation } from '../proxy/engine.ts'
+import type { LocalPageRequest } from '../proxy/frontend-runtime.ts'
 import type { StatsPagePlan } from '../config/plan.ts'
-import { VERSION } from '../version.ts'
 import { statCsv } from './stat-csv.ts'
-import { FIELD_INDEX } from './stat-fields.ts'
+import { applyAdminPost, type StatsStatus } from './stats-admin.ts'
+import { htmlPage, viewSuffix, type PageView } from './stats-html.ts'
 
 /** HAProxy's answer when `stats auth` is set and the credentials are missing or wrong. */
 const UNAUTHORIZED_BODY = '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n'
 
-/** Columns of the HTML tables: [CSV column, heading]. */
-const HTML_COLUMNS: readonly (readonly [string, string])[] = [
-  ['svname', 'Name'], ['qcur', 'Queue cur'], ['qmax', 'Queue max'], ['scur', 'Sessions cur'], ['smax', 'Sessions max'],
-  ['slim', 'Sessions limit'], ['stot', 'Sessions total'], ['bin', 'Bytes in'], ['bout', 'Bytes out'],
-  ['dreq', 'Denied req'], ['dresp', 'Denied resp'], ['ereq', 'Errors req'], ['econ', 'Errors conn'],
-  ['eresp', 'Errors resp'], ['wretr', 'Retries'], ['wredis', 'Redispatches'], ['status', 'Status'],
-  ['lastchg', 'LastChk (s)'], ['weight', 'Weight'], ['act', 'Act'], ['bck', 'Bck'], ['addr', 'Address']
-]
+const STATUS_WORDS: ReadonlySet<string> = new Set<StatsStatus>(['DENY', 'DONE', 'ERRP', 'EXCD', 'NONE', 'PART', 'UNKN', 'IVAL'])
 
-function escapeHtml (s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
+/** Longest "scope=" text HAProxy keeps (STAT_SCOPE_TXT_MAXLEN). */
+const SCOPE_MAX = 20
 
 function response (status: string, headers: readonly string[], body: string, head: boolean): Buffer {
   const b = Buffer.from(body, 'utf8')
@@ -35,58 +28,54 @@ function authorized (page: StatsPagePlan, authHeader: string | undefined): boole
   return page.auth.some(a => plain === `${a.user}:${a.password}`)
 }
 
-/** The HTML page: one table per proxy with its FRONTEND, server and BACKEND rows. */
-function htmlPage (csv: string, page: StatsPagePlan): string {
-  const rows = csv.split('\n').slice(1).filter(l => l !== '').map(l => l.split(','))
-  const byProxy = new Map<string, string[][]>()
-  for (const r of rows) {
-    const list = byProxy.get(r[0])
-    if (list === undefined) byProxy.set(r[0], [r])
-    else list.push(r)
+/** The view flags of <options> (the URI after the page's own), as HAProxy
+ *  finds them anywhere in it; ";norefresh" only counts with `stats refresh`. */
+function pageView (page: StatsPagePlan, options: string, admin: boolean): PageView {
+  const st = /;st=(.{4})/.exec(options)
+  const scope = /scope=([^;& ]*)/.exec(options)?.[1].slice(0, SCOPE_MAX) ?? ''
+  return {
+    admin,
+    hideDown: options.includes(';up'),
+    noRefresh: page.refresh > 0 && options.includes(';norefresh'),
+    scope: /^[A-Za-z0-9._:-]*$/.test(scope) ? scope : '',
+    status: st === null ? null : STATUS_WORDS.has(st[1]) ? st[1] as StatsStatus : 'UNKN'
   }
-  const cols = HTML_COLUMNS.map(([name, title]) => ({ i: FIELD_INDEX.get(name) as number, title }))
-  let out = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Statistics Report</title>\n' +
-    '<style>body{font-family:sans-serif;font-size:12px}table{border-collapse:collapse;margin-bottom:1em}' +
-    'th,td{border:1px solid #999;padding:2px 5px}th{background:#ddd}tr.frontend{background:#eef}' +
-    'tr.backend{background:#ddf}tr.down td{background:#fbb}tr.maint td{background:#ccc}</style></head><body>\n'
-  out += `<h1>Statistics Report${page.hideVersion ? '' : ' for pocketlb ' + VERSION}</h1>\n`
-  out += `<p>Generated ${new Date().toUTCString()}${page.refresh > 0 ? `, refresh every ${page.refresh / 1000}s` : ''}` +
-    ` &mdash; <a href="${escapeHtml(page.uri)};csv">CSV export</a></p>\n`
-  for (const [name, list] of byProxy) {
-    out += `<table id="${escapeHtml(name)}"><caption><b>${escapeHtml(name)}</b></caption>\n<tr>` +
-      cols.map(c => `<th>${c.title}</th>`).join('') + '</tr>\n'
-    for (const r of list) {
-      const status = r[FIELD_INDEX.get('status') as number]
-      const kind = r[1] === 'FRONTEND' ? 'frontend' : r[1] === 'BACKEND' ? 'backend' : 'server'
-      const state = status === 'DOWN' ? ' down' : status === 'MAINT' ? ' maint' : ''
-      out += `<tr class="${kind}${state}">` + cols.map(c => `<td>${escapeHtml(r[c.i] ?? '')}</td>`).join('') + '</tr>\n'
-    }
-    out += '</table>\n'
-  }
-  return out + '</body></html>\n'
 }
 
-/** Full raw HTTP response for a request to the stats page <page> of a proxy,
- *  or null when <uri> is not under the page's URI (the request then goes on
- *  as usual). "<uri>;csv" answers the `show stat` CSV; with `stats auth`,
- *  missing or wrong credentials get 401 and the realm. Only GET and HEAD are
- *  served (admin actions by POST are not supported: 405). */
-export function statsPageResponse (gen: Generation, page: StatsPagePlan, method: string, uri: string,
-  authHeader: string | undefined): Buffer | null {
-  if (!uri.startsWith(page.uri)) return null
+/** HAProxy's answer to an admin POST: back to the page with a GET, so that a
+ *  refresh does not post again. */
+function redirect (page: StatsPagePlan, v: PageView, st: StatsStatus): Buffer {
+  return Buffer.from('HTTP/1.1 303 See Other\r\ncache-control: no-cache\r\ncontent-type: text/plain\r\ncontent-length: 0\r\n' +
+    `location: ${page.uri};st=${st}${viewSuffix(v)}\r\n\r\n`, 'latin1')
+}
+
+/** Answers a request under the stats page <page> of a proxy: the raw HTTP
+ *  response, 'wait' while an admin POST's body is still arriving, or null when
+ *  the request is not for the page (another URI, or a method other than GET,
+ *  HEAD and POST: the request then goes on as usual, as in HAProxy).
+ *  "<uri>;csv" answers the `show stat` CSV; with `stats auth`, missing or wrong
+ *  credentials get 401 and the realm. A POST applies the admin actions when
+ *  `stats admin` granted them (DENY otherwise); a body larger than a buffer is EXCD. */
+export function statsPageResponse (gen: Generation, page: StatsPagePlan, req: LocalPageRequest): Buffer | 'wait' | null {
+  const { method, uri } = req
+  if (!uri.startsWith(page.uri) || (method !== 'GET' && method !== 'HEAD' && method !== 'POST')) return null
   const head = method === 'HEAD'
-  if (!authorized(page, authHeader)) {
+  if (!authorized(page, req.authorization)) {
     return response('401 Unauthorized', ['cache-control: no-cache', 'content-type: text/html',
       `www-authenticate: Basic realm="${page.realm}"`], UNAUTHORIZED_BODY, head)
   }
-  if (method !== 'GET' && !head) {
-    return response('405 Method Not Allowed', ['cache-control: no-cache', 'content-type: text/plain', 'allow: GET, HEAD'],
-      'Method Not Allowed\n', head)
+  const options = uri.slice(page.uri.length)
+  const v = pageView(page, options, req.admin)
+  if (method === 'POST') {
+    if (!req.admin) return redirect(page, v, 'DENY')
+    // HAProxy needs the whole body in one buffer
+    if (req.bodyBytes >= gen.plan.global.tune.bufsize - gen.plan.global.tune.maxrewrite) return redirect(page, v, 'EXCD')
+    if (!req.bodyComplete) return 'wait'
+    return redirect(page, v, applyAdminPost(gen, Buffer.concat(req.body).toString('latin1')))
   }
-  const options = uri.slice(page.uri.length).split(';')
   const csv = statCsv(gen)
-  if (options.includes('csv')) return response('200 OK', ['cache-control: no-cache', 'content-type: text/plain'], csv, head)
+  if (options.includes(';csv')) return response('200 OK', ['cache-control: no-cache', 'content-type: text/plain'], csv, head)
   const headers = ['cache-control: no-cache', 'content-type: text/html']
-  if (page.refresh > 0 && !options.includes('norefresh')) headers.push(`refresh: ${Math.ceil(page.refresh / 1000)}`)
-  return response('200 OK', headers, htmlPage(csv, page), head)
+  if (page.refresh > 0 && !v.noRefresh) headers.push(`refresh: ${Math.ceil(page.refresh / 1000)}`)
+  return response('200 OK', headers, htmlPage(csv, page, v), head)
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { startBackends, startOurs, cli, get, spread, tempDir, csvRows, type Backends, type Ours } from './helpers.ts'
 import { STAT_HEADER } from '../../../src/runtime/stat-fields.ts'
 import { statsPageResponse } from '../../../src/runtime/stats-page.ts'
+import type { LocalPageRequest } from '../../../src/proxy/frontend-runtime.ts'
 import { freePorts } from '../../helpers/net.ts'
 
 let backends: Backends
@@ -134,25 +135,30 @@ test('prompt mode keeps the session, answers each command then "> "', async () =
   assert.equal(out, '\n> # name\nbk\n\n> 10 (initial 10)\n\n> ')
 })
 
+/** A GET of <uri> for the stats page, without admin rights. */
+function pageGet (uri: string, authorization: string | undefined): LocalPageRequest {
+  return { method: 'GET', uri, authorization, admin: false, body: [], bodyBytes: 0, bodyComplete: true }
+}
+
 test('stats page: 401 with realm, CSV export, HTML tables, other URIs untouched', () => {
   const fe = ours.engine.current.frontends[0]
   const page = fe.plan.statsPage
   assert.ok(page)
   const gen = ours.engine.current
-  assert.equal(statsPageResponse(gen, page, 'GET', '/other', undefined), null)
-  const denied = String(statsPageResponse(gen, page, 'GET', '/st', undefined))
+  assert.equal(statsPageResponse(gen, page, pageGet('/other', undefined)), null)
+  const denied = String(statsPageResponse(gen, page, pageGet('/st', undefined)))
   assert.match(denied, /^HTTP\/1\.1 401 Unauthorized\r\n/)
   assert.match(denied, /\r\nwww-authenticate: Basic realm="Pocket"\r\n/)
   assert.match(denied, /\r\ncontent-length: 112\r\n/)
   const auth = 'Basic ' + Buffer.from('ops:secret').toString('base64')
-  const csv = String(statsPageResponse(gen, page, 'GET', '/st;csv', auth))
+  const csv = String(statsPageResponse(gen, page, pageGet('/st;csv', auth)))
   assert.match(csv, /^HTTP\/1\.1 200 OK\r\n/)
   const body = csv.slice(csv.indexOf('\r\n\r\n') + 4)
   assert.equal(body.split('\n')[0], STAT_HEADER)
   assert.equal(body.split('\n').filter(l => l !== '').length, 5)
-  const html = String(statsPageResponse(gen, page, 'GET', '/st', auth))
+  const html = String(statsPageResponse(gen, page, pageGet('/st', auth)))
   assert.match(html, /content-type: text\/html/)
   assert.match(html, /<table id="bk">/)
   assert.match(html, /<td>s2<\/td>/)
-  assert.equal(String(statsPageResponse(gen, page, 'GET', '/st', 'Basic ' + Buffer.from('ops:bad').toString('base64'))).slice(0, 21), 'HTTP/1.1 401 Unauthor')
+  assert.equal(String(statsPageResponse(gen, page, pageGet('/st', 'Basic ' + Buffer.from('ops:bad').toString('base64')))).slice(0, 21), 'HTTP/1.1 401 Unauthor')
 })
