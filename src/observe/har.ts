@@ -29,8 +29,10 @@ function header (list: HeaderList, lname: string): string {
   return list.find(([n]) => n.toLowerCase() === lname)?.[1] ?? ''
 }
 
+export interface BodyText { readonly text: string; readonly encoding?: 'base64' }
+
 /** Text as such when the body is valid UTF-8, base64 otherwise (HAR's two forms). */
-function bodyText (body: Buffer): { text: string; encoding?: 'base64' } {
+export function bodyText (body: Buffer): BodyText {
   const text = body.toString('utf8')
   return Buffer.byteLength(text) === body.length && !text.includes('\uFFFD') ? { text } : { text: body.toString('base64'), encoding: 'base64' }
 }

@@ -4,7 +4,7 @@
  *  and follows it live with on('exchange'). Nothing is written to disk. */
 import { EventEmitter } from 'node:events'
 import { toHar, type Har } from './har.ts'
-import type { Capture, CaptureFilter, HttpExchange } from './types.ts'
+import type { Capture, CaptureFilter, CaptureSummary, HttpExchange } from './types.ts'
 
 function statusMatches (want: number | string, status: number): boolean {
   if (typeof want === 'number') return status === want
@@ -12,11 +12,12 @@ function statusMatches (want: number | string, status: number): boolean {
   return cls ? Math.floor(status / 100) === Number(cls[1]) : String(status) === want
 }
 
-function textOf (c: Capture): string {
+function textOf (c: CaptureSummary): string {
   return c.kind === 'http' ? `${c.host} ${c.path} ${c.client} ${c.server}` : `${c.sni ?? ''} ${c.client} ${c.server}`
 }
 
-function matches (c: Capture, f: CaptureFilter): boolean {
+/** Whether <c> (a capture or its summary) passes every field of <f>. */
+export function matches (c: CaptureSummary, f: CaptureFilter): boolean {
   if (f.kind !== undefined && c.kind !== f.kind) return false
   if (f.afterId !== undefined && c.id <= f.afterId) return false
   if (f.text !== undefined && !textOf(c).toLowerCase().includes(f.text.toLowerCase())) return false

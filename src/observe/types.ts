@@ -61,6 +61,9 @@ export interface TlsFlow {
 
 export type Capture = HttpExchange | TlsFlow
 
+/** A line of the capture list: an HTTP exchange without its headers and bodies, or a TLS flow */
+export type CaptureSummary = Omit<HttpExchange, 'reqHeaders' | 'resHeaders' | 'reqBody' | 'resBody'> | TlsFlow
+
 /** list() filter: every given field must match. */
 export interface CaptureFilter {
   readonly kind?: 'http' | 'tls'
