@@ -12,6 +12,9 @@ import { takeSnapshot, type Snapshot } from './snapshot.ts'
 import type { Limits, TuningInputs } from '../tuning/types.ts'
 import type { VrrpTransition } from '../vrrp/types.ts'
 import type { VrrpHandle } from '../vrrp/main.ts'
+import type { Observer } from '../observe/observer.ts'
+import { observeHandlers, observePush, type ObserveOps } from '../observe/control-ops.ts'
+import type { CaptureSummary } from '../observe/types.ts'
 
 /** The typed channel between the UI worker and the data plane (main thread).
  *  The worker asks; the main thread answers from the live Engine. Access-log
@@ -38,7 +41,7 @@ export interface RunningConfig {
 }
 
 /** Requests and the type of their answers. */
-export interface ControlOps {
+export interface ControlOps extends ObserveOps {
   command: { req: { line: string }; res: string }
   validate: { req: { text: string }; res: ValidateResult }
   apply: { req: { text: string }; res: ApplyResult }
@@ -50,7 +53,7 @@ export type ControlOp = keyof ControlOps
 
 type RequestMsg = { [K in ControlOp]: { id: number; op: K; arg: ControlOps[K]['req'] } }[ControlOp]
 type AnswerMsg = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string }
-export type PushMsg = { push: 'logs'; entries: LogEntry[]; dropped: number } | { push: 'vrrp'; transition: VrrpTransition }
+export type PushMsg = { push: 'logs'; entries: LogEntry[]; dropped: number } | { push: 'vrrp'; transition: VrrpTransition } | { push: 'observe'; capture: CaptureSummary }
 type WorkerMsg = RequestMsg | { ack: 'logs' }
 
 export type { LogEntry, Snapshot, ExplainRequest, ExplainResult }
@@ -69,6 +72,8 @@ export interface ControlHostDeps {
   readonly tuning?: Limits | null
   /** what the tuning profile was computed from (power source, board) */
   readonly tuningInputs?: TuningInputs | null
+  /** observe mode (--observe): switched and read through the observe* ops, its captures pushed */
+  readonly observer?: Observer | null
   /** how often access-log batches are pushed (ms) */
   readonly logFlushMs?: number
 }
@@ -97,6 +102,7 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
   deps.vrrp?.on('transition', transition => port.postMessage({ push: 'vrrp', transition } satisfies PushMsg))
   const inputs = deps.tuningInputs ?? null
   const power = inputs === null ? null : { source: inputs.power, board: inputs.board?.name ?? null }
+  const stopObservePush = observePush(deps.observer ?? null, capture => port.postMessage({ push: 'observe', capture } satisfies PushMsg))
   const timer = setInterval(() => tap.flush(), deps.logFlushMs ?? 250)
   timer.unref()
 
@@ -126,7 +132,8 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
     },
     explain: (req) => explainRequest(engine, req),
     snapshot: () => takeSnapshot(engine, tap.termCodes, { vrrp: deps.vrrp?.state() ?? null, tuning: deps.tuning ?? null, power }),
-    config: () => ({ path: configPath, text: configPath === null ? engine.current.plan.files.join('\n') : readFileSync(configPath, 'utf8') })
+    config: () => ({ path: configPath, text: configPath === null ? engine.current.plan.files.join('\n') : readFileSync(configPath, 'utf8') }),
+    ...observeHandlers(deps.observer ?? null)
   }
 
   port.on('message', (m: WorkerMsg) => {
@@ -136,7 +143,7 @@ export function serveControl (port: MessagePort, deps: ControlHostDeps): () => v
       value => port.postMessage({ id: m.id, ok: true, value } satisfies AnswerMsg),
       (e: unknown) => port.postMessage({ id: m.id, ok: false, error: (e as Error).message ?? String(e) } satisfies AnswerMsg))
   })
-  return () => { clearInterval(timer); if (engine.process.recordTap === tap.onRecord) engine.process.recordTap = null; port.close() }
+  return () => { clearInterval(timer); stopObservePush(); if (engine.process.recordTap === tap.onRecord) engine.process.recordTap = null; port.close() }
 }
 
 /** Worker side: typed calls to the data plane and the pushed access-log entries. */
@@ -146,10 +153,12 @@ export class ControlClient {
   /** receives each pushed batch; the batch is acknowledged after it returns */
   onLogs: ((entries: readonly LogEntry[], dropped: number) => void) | null = null
   onVrrp: ((t: VrrpTransition) => void) | null = null
+  onObserve: ((c: CaptureSummary) => void) | null = null
 
   constructor (private readonly port: MessagePort) {
     port.on('message', (m: AnswerMsg | PushMsg) => {
       if ('push' in m && m.push === 'vrrp') { this.onVrrp?.(m.transition); return }
+      if ('push' in m && m.push === 'observe') { this.onObserve?.(m.capture); return }
       if ('push' in m) {
         try { this.onLogs?.(m.entries, m.dropped) } finally { port.postMessage({ ack: 'logs' } satisfies WorkerMsg) }
         return
