@@ -23,7 +23,7 @@ export function aclNames (text: string): Set<string> {
   return names
 }
 
-/** End (exclusive) of the `%[...]` starting at <i> (brackets nest), or the line's end. */
+/** End (exclusive) of the `%[...]` whose '%' is at <i> (brackets nest), or the line's end. */
 function sampleEnd (line: string, i: number): number {
   let depth = 0
   for (let j = i + 1; j < line.length; j++) {
@@ -48,7 +48,7 @@ function stringHtml (s: string): string {
   if (s[0] !== '"' || !s.includes('%[')) return span('hl-str', s)
   let out = '', i = 0, from = 0
   while ((i = s.indexOf('%[', i)) >= 0) {
-    const end = sampleEnd(s, i + 1)
+    const end = sampleEnd(s, i)
     out += escapeHtml(s.slice(from, i)) + span('hl-smp', s.slice(i, end))
     i = from = end
   }
@@ -70,7 +70,7 @@ export function highlightLine (line: string, acls: ReadonlySet<string>): string 
     }
     if (c === '#') { out += span('hl-com', line.slice(i)); break }
     if (c === '"' || c === "'") { const j = stringEnd(line, i); out += stringHtml(line.slice(i, j)); i = j; word++; continue }
-    if (c === '%' && line[i + 1] === '[') { const j = sampleEnd(line, i + 1); out += span('hl-smp', line.slice(i, j)); i = j; word++; continue }
+    if (c === '%' && line[i + 1] === '[') { const j = sampleEnd(line, i); out += span('hl-smp', line.slice(i, j)); i = j; word++; continue }
     // a bare word: up to a blank, a quote or a sample; a backslash keeps the next character in it
     let j = i
     while (j < line.length) {
