@@ -16,12 +16,14 @@ import { defaultTuneOpts, takeTuneOption, type TuneOpts } from './tuning/tune-cl
 import { computeLimits } from './tuning/limits.ts'
 import { currentInputs } from './tuning/inputs.ts'
 import { fitLoaded } from './tuning/fit-plan.ts'
+import { startObserve, takeObserveArgs } from './observe/appliance.ts'
 
 /** `pocketlb` command line, a drop-in for `haproxy` where it matters:
  *    pocketlb -f cfg [-f cfg2|dir] [-c] [-d|-db] [-D] [-p pidfile] [-v|-vv] [-cc expr]
  *    pocketlb --demo            embedded config + two demo backends (+ web UI on 127.0.0.1:9000)
  *    pocketlb ... --ui <addr:port> [--store <db>]   web UI and its store in a worker thread
  *    pocketlb -f cfg --vrrp keepalived.conf      (proxy and VRRP beside it)
+ *    pocketlb -f cfg --observe <pc-if>,<lan-if> [--observe-ports 80,8080] [--observe-body 64k]  (docs/observe.md)
  *    pocketlb vrrp -f keepalived.conf [-n] [-c]   (VRRP engine alone) */
 interface CliOpts {
   files: string[]
@@ -44,6 +46,8 @@ const USAGE = `Usage : pocketlb [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -c ] [ -p <pi
         --ui <addr:port> starts the web UI there (--ui-tls: over HTTPS) ; --store <file> is its database.
         pocketlb -f <cfgfile> --vrrp <keepalived.conf> : VRRP beside the proxy (-c checks both)
         pocketlb vrrp -f <keepalived.conf> [-n] [-c]
+        --observe <pc-if>,<lan-if> bridges the two ports, observe mode switched in the web UI
+          [--observe-ports 80,8080] [--observe-tls-ports 443] [--observe-body 64k] [--observe-on]
         pocketlb export -f <keepalived.conf>
         pocketlb tune [--profile <p>] [--board <file>] [--json]
         --profile pocket|pocket-battery|lab|auto : limits from the machine (default auto)
@@ -153,7 +157,9 @@ export async function main (argv: string[]): Promise<number> {
   if (argv[0] === 'tune') return (await import('./tuning/tune-cli.ts')).tuneCli(argv.slice(1))
   const vx = takeVrrpArgs(argv)
   if (typeof vx === 'string') { consoleAlert(vx); return 1 }
-  const o = parseArgs(vx.argv)
+  const ox = takeObserveArgs(vx.argv)
+  if (typeof ox === 'string') { consoleAlert(ox); return 1 }
+  const o = parseArgs(ox.argv)
   if (typeof o === 'number') return o
   const demo = o.demo
   if (demo && o.ui === null) o.ui = '127.0.0.1:9000'
@@ -215,6 +221,8 @@ export async function main (argv: string[]): Promise<number> {
   }
   const vrrp = vrrpLoad?.ok ? await startApplianceVrrp(vrrpLoad.plan, engine, consoleNotice).catch((e: Error) => e) : null
   if (vrrp instanceof Error) { consoleAlert(`Starting VRRP: ${vrrp.message}`); return 1 }
+  const observer = ox.spec === null ? null : await startObserve(ox.spec).catch((e: Error) => e)
+  if (observer instanceof Error) { consoleAlert(`Starting observe mode: ${observer.message}`); return 1 }
   const pidfile = o.pidfile ?? first.plan.global.pidfile
   if (pidfile !== null) writeFileSync(pidfile, `${process.pid}\n`)
   if (o.debug) consoleNotice(`pocketlb ${VERSION} started (${FEATURES.length} features), pid ${process.pid}`)
@@ -224,7 +232,7 @@ export async function main (argv: string[]): Promise<number> {
     let uiStop: (() => Promise<void>) | null = null
     const exit = (code: number): void => {
       if (pidfile !== null) { try { unlinkSync(pidfile) } catch { /* gone */ } }
-      void (uiStop?.() ?? Promise.resolve()).finally(() => resolve(code))
+      void (uiStop?.() ?? Promise.resolve()).then(() => observer?.stop()).finally(() => resolve(code))
     }
     const reload = async (): Promise<{ ok: boolean; error?: string }> => {
       if (reloading) return { ok: false, error: 'a reload is in progress' }
@@ -256,7 +264,7 @@ export async function main (argv: string[]): Promise<number> {
       const configPath = files.length === 1 ? files[0] : null
       if (addr === null) consoleAlert(`--ui expects <addr:port>, got '${o.ui}': web UI not started`)
       else {
-        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, tlsPem: o.uiTls ? uiCertificate(storePath) : null, engine, configPath, reload, tuning: limits, tuningInputs, vrrp: vrrp?.handle ?? null })).then(ui => {
+        void import('./ui/start.ts').then(({ startUi }) => startUi({ ...addr, storePath, tlsPem: o.uiTls ? uiCertificate(storePath) : null, engine, configPath, reload, tuning: limits, tuningInputs, vrrp: vrrp?.handle ?? null, observer })).then(ui => {
           uiStop = ui.stop
           consoleNotice(`web UI on ${o.uiTls ? 'https' : 'http'}://${ui.address}/ (store ${storePath})`)
           if (ui.setupToken !== null) {
