@@ -9,6 +9,7 @@ import { configRoutes } from './routes-config.ts'
 import { logRoutes } from './routes-logs.ts'
 import { systemRoutes, type Appliance } from './routes-system.ts'
 import { deviceRoutes } from './routes-device.ts'
+import { observeRoutes } from './routes-observe.ts'
 import type { Asset } from './assets.ts'
 import type { Live } from './live.ts'
 
@@ -52,6 +53,7 @@ export async function buildUi (deps: UiDeps): Promise<FastifyInstance> {
   logRoutes(api, deps.store, deps.live)
   systemRoutes(api, deps.control, deps.store, { address: deps.address, appliance: deps.appliance ?? null })
   deviceRoutes(api, deps.control, deps.store)
+  observeRoutes(api, deps.control)
   app.get('/api/openapi.json', async () => api.document())
 
   const serveAsset = (name: string) => async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
