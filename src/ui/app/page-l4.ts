@@ -30,7 +30,8 @@ export function l4Page (root: HTMLElement): () => void {
       return
     }
     mount(root, h('h2', {}, 'L4 (kernel)'), v.services.map(s => h('div', { class: 'card', 'data-service': s.name },
-      h('h3', {}, `${s.name} — ${s.protocol.toUpperCase()} ${s.addresses.map(a => `${a.addr}:${a.port}`).join(', ')} — lb_algo ${s.algo}${s.persistenceTimeout ? `, persistence ${s.persistenceTimeout / 1000} s` : ''}`),
+      h('h3', {}, s.name),
+      h('p', {}, `${s.protocol.toUpperCase()} on ${s.addresses.map(a => `${a.addr}:${a.port}`).join(', ')}, lb_algo ${s.algo}${s.persistenceTimeout ? `, persistence ${s.persistenceTimeout / 1000} s` : ''}`),
       h('table', {}, h('tr', {}, ['', 'Real server', 'State', 'Weight (now / configured)', 'Flows', 'Packets', 'Bytes', 'Checks'].map(t => h('th', {}, t))),
         s.realServers.map(r => serverRow(s.name, r, 'real')),
         s.sorryServer === null ? null : serverRow(s.name, s.sorryServer, s.sorryActive ? 'sorry (active)' : 'sorry')))))

@@ -1,0 +1,133 @@
+// The VRRP page's "simulate failure" demo, end to end in network namespaces
+// (root only): the appliance (`pocketlb -f h.cfg --vrrp k.conf --ui …`) in
+// node 1 beside a keepalived peer in node 2, Debian's Chromium started inside
+// node 1's namespace so that it reaches the UI there. Switch on → the peer
+// becomes MASTER and takes the VIP; off → this node preempts it back. The L4
+// page shows the keepalived file's virtual_server with one real server up and
+// one down.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { Lan, until, vrrpConf, type Daemon } from '../net/vrrp/topo.ts'
+
+const shots = new URL('../../test-artifacts/ui/', import.meta.url).pathname
+const MAIN = new URL('../../src/main.ts', import.meta.url).pathname
+const VIP = '10.77.0.100'
+/** inside node 1's own namespace: no other test can hold it */
+const UI = '127.0.0.1:18080'
+
+let lan: Lan
+let ka: Daemon
+let plb: ChildProcess
+let state = ''
+let token = ''
+const lines: string[] = []
+let realServer: ChildProcess
+let browser: Browser
+let page: Page
+
+const proxyCfg = `defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:28080
+  default_backend app
+backend app
+  server s1 127.0.0.1:28081
+`
+// the real server 10.77.0.2:8080 answers (node 2), 10.77.0.9 does not exist
+const virtualServer = `virtual_server ${VIP} 80 {
+  delay_loop 1
+  lb_algo rr
+  protocol TCP
+${['10.77.0.2', '10.77.0.9'].map(a => `  real_server ${a} 8080 {\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }\n`).join('')}}
+`
+
+before(async () => {
+  mkdirSync(shots, { recursive: true })
+  lan = new Lan(2)
+  const h = join(lan.dir, 'haproxy.cfg'); const k = join(lan.dir, 'keepalived.conf')
+  writeFileSync(h, proxyCfg)
+  writeFileSync(k, vrrpConf({ prio: 150, version: 3, advert: '0.2' }) + virtualServer)
+  realServer = spawn('ip', ['netns', 'exec', lan.ns(2), process.execPath, '-e', "require('net').createServer(s => s.end()).listen(8080, '10.77.0.2')"], { stdio: 'ignore' })
+  plb = spawn('ip', ['netns', 'exec', lan.ns(1), process.execPath, '--import', 'tsx', MAIN, '-f', h, '--vrrp', k, '--ui', UI, '--store', join(lan.dir, 'ui.db')],
+    { stdio: ['ignore', 'pipe', 'pipe'] })
+  for (const s of [plb.stdout!, plb.stderr!]) {
+    s.on('data', (b: Buffer) => {
+      for (const line of b.toString().split('\n').filter(Boolean)) {
+        lines.push(line)
+        const m = /Entering (MASTER|BACKUP|FAULT) STATE/.exec(line)
+        if (m !== null) state = m[1]!
+        const t = /setup token (\S+)/.exec(line)
+        if (t !== null) token = t[1]!
+      }
+    })
+  }
+  ka = lan.start(2, 'keepalived', vrrpConf({ prio: 100, version: 3, advert: '0.2' }))
+  // Chromium in node 1's namespace: `ip netns exec` keeps the pipes playwright talks through
+  const inNs = join(lan.dir, 'chromium-in-ns.sh')
+  writeFileSync(inNs, `#!/bin/sh\nexec ip netns exec ${lan.ns(1)} /usr/bin/chromium "$@"\n`)
+  chmodSync(inNs, 0o755)
+  browser = await chromium.launch({ executablePath: inNs, args: ['--headless', '--no-sandbox'] })
+  page = await browser.newPage()
+  page.setDefaultTimeout(8000)
+})
+
+after(async () => {
+  await browser?.close()
+  if (plb?.exitCode === null) {
+    const exited = new Promise(resolve => plb.once('exit', resolve))
+    plb.kill('SIGTERM')
+    await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 5000))])
+    if (plb.exitCode === null) plb.kill('SIGKILL')
+  }
+  realServer?.kill('SIGKILL')
+  await lan?.destroy()
+})
+
+const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+
+test('simulate failure: the keepalived peer takes over; off: this node preempts back; the timeline records it', async () => {
+  assert.ok(await until(() => state === 'MASTER' && ka.state === 'BACKUP' && token !== '', 15_000), `plb=${state} ka=${ka.state}\n${lines.join('\n')}`)
+  await page.goto(`http://${UI}/`)
+  await page.fill('#setup-token', token)
+  await page.fill('#setup-password', 'admin-pass-1')
+  await page.fill('#setup-password2', 'admin-pass-1')
+  await page.click('#auth-submit')
+  await page.waitForSelector('#nav-dashboard')
+  await page.waitForSelector('#vrrp-card:has-text("VI_1: MASTER")')
+
+  await page.goto(`http://${UI}/#/vrrp`)
+  await page.waitForSelector('#vrrp-state-VI_1:has-text("MASTER")')
+  assert.equal(await page.textContent('tr[data-instance="VI_1"] .prio'), '150 → 150')
+  await shot('10-vrrp-master')
+
+  await page.click('#vrrp-simulate')
+  assert.ok(await until(() => ka.state === 'MASTER' && state === 'FAULT', 3000), `plb=${state} ka=${ka.state}`)
+  assert.ok(await until(() => lan.hasVip(2, VIP) && !lan.hasVip(1, VIP), 2000))
+  await page.waitForSelector('#vrrp-state-VI_1:has-text("FAULT")')
+  await page.waitForSelector('tr[data-instance="VI_1"] td.err:has-text("pocketlb:simulated-failure")')
+  assert.equal(await page.isChecked('#vrrp-simulate'), true)
+  await page.waitForSelector('#vrrp-timeline li:has-text("MASTER → FAULT")')
+  await shot('11-vrrp-simulated-failure')
+
+  await page.click('#vrrp-simulate')
+  assert.ok(await until(() => state === 'MASTER' && ka.state === 'BACKUP', 5000), `plb=${state} ka=${ka.state}`)
+  assert.ok(await until(() => lan.hasVip(1, VIP) && !lan.hasVip(2, VIP), 2000))
+  await page.waitForSelector('#vrrp-state-VI_1:has-text("MASTER")')
+  await page.waitForSelector('#vrrp-timeline li:has-text("BACKUP → MASTER")')
+  assert.equal(await page.isChecked('#vrrp-simulate'), false)
+  await shot('12-vrrp-restored')
+})
+
+test('the L4 page lists the virtual_server, its real servers up and down', async () => {
+  await page.goto(`http://${UI}/#/l4`)
+  await page.waitForSelector(`[data-real="${VIP}:80/10.77.0.2:8080"] .status:has-text("UP")`, { timeout: 15_000 })
+  await page.waitForSelector(`[data-real="${VIP}:80/10.77.0.9:8080"] .status:has-text("DOWN")`)
+  await shot('13-l4')
+})
