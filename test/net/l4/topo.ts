@@ -72,6 +72,11 @@ export class L4Lan {
     this.procs.set(`s${i}`, p)
   }
 
+  /** The running backends' pids (`ip netns exec` execs, so they are node's). */
+  backendPids (): number[] {
+    return [...this.procs.values()].filter(p => p.exitCode === null && p.signalCode === null).map(p => p.pid!)
+  }
+
   async killBackend (i: number): Promise<void> {
     const p = this.procs.get(`s${i}`)
     if (!p || p.exitCode !== null || p.signalCode !== null) return
