@@ -6,6 +6,7 @@ import { Preprocessor } from './preprocess.ts'
 import { SectionParser } from './sections.ts'
 import { compilePlan } from './compile.ts'
 import { StickTables } from '../rules/stick/tables.ts'
+import { Userlists } from '../rules/auth/userlist.ts'
 
 /** Text of one or more configuration sources → LoadResult, with the rules
  *  engine injected (load.ts passes the real one). Never throws for
@@ -16,7 +17,8 @@ export function parseConfig (sources: readonly ConfigSource[], opts: LoadOptions
   for (const [k, v] of Object.entries(opts.env ?? process.env)) if (v !== undefined) env.set(k, v)
   const files: string[] = []
   const tables = new StickTables()
-  const parser = new SectionParser({ diags, baseDir: opts.baseDir ?? process.cwd(), rules, env, files, tables })
+  const userlists = new Userlists()
+  const parser = new SectionParser({ diags, baseDir: opts.baseDir ?? process.cwd(), rules, env, files, tables, userlists })
   for (const src of sources) {
     files.push(src.path)
     const pre = new Preprocessor(diags, name => env.has(name))
@@ -39,6 +41,7 @@ export function parseConfig (sources: readonly ConfigSource[], opts: LoadOptions
     }
     pre.endOfFile()
   }
+  for (const e of userlists.problems()) if (e.where === null) diags.alerts.push(e.text); else diags.alert(e.where, e.text)
   const plan = diags.failed ? null : compilePlan(parser.global, parser.proxies, diags, files, tables)
   if (plan === null) return { ok: false, alerts: diags.alerts, warnings: diags.warnings, notices: diags.notices }
   return { ok: true, plan, warnings: diags.warnings, notices: diags.notices }

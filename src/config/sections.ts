@@ -6,13 +6,15 @@ import { GLOBAL_KEYWORDS, newGlobal } from './keywords/global.ts'
 import { PROXY_KEYWORDS, parseNegated } from './keywords/proxy.ts'
 import type { GlobalDraft, KwCtx, RulesCompiler } from './keywords/types.ts'
 import type { StickTables } from '../rules/stick/tables.ts'
+import type { Userlist, Userlists } from '../rules/auth/userlist.ts'
+import { parseUserlistLine } from './keywords/userlist.ts'
 
 /** Section structure of a configuration: routes each line to the current
  *  section's keyword table, creates proxies from their defaults, checks
  *  proxy names. Fed lines in file order by load.ts. */
 
 /** Sections parsed elsewhere in HAProxy that pocketlb accepts and ignores. */
-const IGNORED_SECTIONS: ReadonlySet<string> = new Set(['userlist', 'peers', 'resolvers', 'cache', 'program', 'mailers', 'ring', 'http-errors'])
+const IGNORED_SECTIONS: ReadonlySet<string> = new Set(['peers', 'resolvers', 'cache', 'program', 'mailers', 'ring', 'http-errors'])
 
 const PROXY_SECTIONS: ReadonlySet<string> = new Set(['defaults', 'frontend', 'backend', 'listen'])
 
@@ -20,6 +22,7 @@ type Current =
   | { readonly t: 'none' }
   | { readonly t: 'global' }
   | { readonly t: 'proxy'; readonly p: ProxyDraft }
+  | { readonly t: 'userlist'; readonly list: Userlist }
   | { readonly t: 'ignored' }
 
 export interface ParseInput {
@@ -29,6 +32,7 @@ export interface ParseInput {
   readonly env: Map<string, string>
   readonly files: string[]
   readonly tables?: StickTables
+  readonly userlists?: Userlists
 }
 
 export class SectionParser {
@@ -45,11 +49,13 @@ export class SectionParser {
   /** One active (non-directive) line. */
   line (words: string[], where: Where): void {
     const kw = words[0] as string
-    if (kw === 'global' || PROXY_SECTIONS.has(kw) || IGNORED_SECTIONS.has(kw)) { this.openSection(words, where); return }
+    if (kw === 'global' || kw === 'userlist' || PROXY_SECTIONS.has(kw) || IGNORED_SECTIONS.has(kw)) { this.openSection(words, where); return }
     this.input.tables?.locate(where)
-    const c: KwCtx = { words, where, diags: this.input.diags, baseDir: this.input.baseDir, rules: this.input.rules, global: this.global, env: this.input.env, files: this.input.files, tables: this.input.tables }
+    this.input.userlists?.locate(where)
+    const c: KwCtx = { words, where, diags: this.input.diags, baseDir: this.input.baseDir, rules: this.input.rules, global: this.global, env: this.input.env, files: this.input.files, tables: this.input.tables, userlists: this.input.userlists }
     const cur = this.current
     if (cur.t === 'ignored') return
+    if (cur.t === 'userlist') { parseUserlistLine(cur.list, c); return }
     if (cur.t === 'none') { this.input.diags.alert(where, `unknown keyword '${kw}' out of section.`); return }
     if (cur.t === 'global') {
       const parse = GLOBAL_KEYWORDS[kw]
@@ -89,6 +95,7 @@ export class SectionParser {
       this.current = { t: 'global' }
       return
     }
+    if (kw === 'userlist') { this.openUserlist(words, where); return }
     if (IGNORED_SECTIONS.has(kw)) {
       this.input.diags.warn(where, `'${kw}' sections are not used by pocketlb; section ignored.`)
       this.current = { t: 'ignored' }
@@ -134,6 +141,16 @@ export class SectionParser {
     const p = inherit(base, kind, name, where)
     this.proxies.push(p)
     this.current = { t: 'proxy', p }
+  }
+
+  private openUserlist (words: string[], where: Where): void {
+    const name = words[1]
+    this.current = { t: 'ignored' }
+    if (name === undefined) { this.input.diags.alert(where, "'userlist' expects <name> as argument."); return }
+    const list = this.input.userlists?.declare(name)
+    if (list === undefined) { this.input.diags.warn(where, "'userlist' sections are not used here; section ignored."); return }
+    if (list === null) { this.input.diags.warn(where, `ignoring duplicated userlist '${name}'.`); return }
+    this.current = { t: 'userlist', list }
   }
 
   /** HAProxy: frontends and backends may share a name; a listen conflicts with both. */

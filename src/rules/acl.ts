@@ -104,6 +104,10 @@ export function compileAclWords (words: readonly string[], cc: CompileCtx, phase
       throw new RulesError(`'${w}' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'`)
     } else break
   }
+  const own = FETCHES.get(parsed.fetch.name)?.aclMatch
+  if (own !== undefined && method === null && parsed.convs.length === 0) {
+    return withUse(own(parsed.fetch.args ?? [], words.slice(i), cc), expr.use)
+  }
   method ??= defaultMethod(expr)
   for (; i < words.length; i++) {
     const w = words[i]

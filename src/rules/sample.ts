@@ -2,6 +2,7 @@ import type { StreamView } from '../core/stream-view.ts'
 import { RulesError } from './types.ts'
 import type { MapStore } from './maps.ts'
 import type { StickTables } from './stick/tables.ts'
+import type { Userlists } from './auth/userlist.ts'
 
 /** Static sample types (HAProxy SMP_T_*). At run time a sample is a JS value:
  *  bool → boolean, int → number, every other type → string (ip as text,
@@ -34,6 +35,9 @@ export interface FetchDef {
   compile (args: readonly string[], cc: CompileCtx): SampleFn
   /** For ACLs: every value (HAProxy's SMP_F_NOT_LAST loop); null = single value */
   compileEach? (args: readonly string[], cc: CompileCtx): EachFn | null
+  /** For ACLs on the bare fetch: its own match of <patterns> (HAProxy's
+   *  per-keyword match, e.g. http_auth_group against group names) */
+  aclMatch? (args: readonly string[], patterns: readonly string[], cc: CompileCtx): (s: StreamView) => boolean
 }
 
 export interface ConvDef {
@@ -52,6 +56,8 @@ export interface CompileCtx {
   readonly tables?: StickTables
   /** Name of the proxy being compiled: its own stick table is the default one */
   readonly proxy?: string
+  /** Userlists of the configuration (http_auth); absent = none can be named */
+  readonly userlists?: Userlists
 }
 
 /** Integer parsing like HAProxy's read_int64: optional sign then digits,

@@ -2,6 +2,7 @@ import type { StreamView } from '../core/stream-view.ts'
 import type { HttpHead } from '../core/http-head.ts'
 import type { MapStore } from './maps.ts'
 import type { StickTables } from './stick/tables.ts'
+import type { Userlists } from './auth/userlist.ts'
 
 /** Contract of the rules engine (HAProxy sample.c / acl.c / http_act.c).
  *  Everything is compiled once by config/ through rules/compile.ts; at run time
@@ -37,6 +38,8 @@ export type RuleOutcome =
   | { readonly kind: 'respond'; readonly status: number; readonly headers: readonly [string, string][]; readonly body: string }
   /** use-service: an answer the proxy builds itself (HAProxy's applets) */
   | { readonly kind: 'service'; readonly name: ServiceName }
+  /** http-request auth: 401 with `WWW-Authenticate: Basic realm="<realm>"` */
+  | { readonly kind: 'auth'; readonly realm: string }
   /** redirect: Location computed per request */
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
 
@@ -62,6 +65,8 @@ export interface RulesCtx {
   readonly tables?: StickTables
   /** Name of the proxy section being compiled (its own stick table is the default one) */
   readonly proxy?: string
+  /** Userlists of this configuration (http_auth, http_auth_group) */
+  readonly userlists?: Userlists
 }
 
 /** Thrown by rules/compile.ts for a bad expression; config/ adds file:line and keyword. */

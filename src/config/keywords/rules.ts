@@ -10,7 +10,7 @@ import { Cap } from '../draft.ts'
 const ALL_PHASES = Phase.L4Conn | Phase.L4Content | Phase.HttpReq | Phase.HttpRes | Phase.Log
 
 function rulesCtx (p: ProxyDraft, c: KwCtx, phase: number): RulesCtx {
-  return { acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg), tables: c.tables, proxy: p.name }
+  return { acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg), tables: c.tables, proxy: p.name, userlists: c.userlists }
 }
 
 /** Runs <fn>; a RulesError becomes HAProxy's "error detected in ..." alert. */

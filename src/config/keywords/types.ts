@@ -3,6 +3,7 @@ import type { HttpRule, Predicate, RulesCtx, SampleExpr, Template } from '../../
 import type { LogTarget, StatsSocketPlan, TunePlan } from '../plan.ts'
 import type { Diagnostics } from '../messages.ts'
 import type { StickTables } from '../../rules/stick/tables.ts'
+import type { Userlists } from '../../rules/auth/userlist.ts'
 import type { TcpRule, TcpRuleSet } from '../../rules/tcp-rules.ts'
 import type { ProxyDraft } from '../draft.ts'
 import { parseTime } from '../durations.ts'
@@ -54,6 +55,8 @@ export interface KwCtx {
   readonly files: string[]
   /** stick tables of the configuration (stick-table, track-sc, sc_* fetches) */
   readonly tables?: StickTables
+  /** userlists of the configuration (http_auth, http_auth_group) */
+  readonly userlists?: Userlists
 }
 
 export interface ProxyKeyword {

@@ -4,10 +4,11 @@ import { REQUEST_LINE_ACTIONS, STATUS_ACTIONS } from './uri.ts'
 import { FLOW_ACTIONS, SERVICE_ACTIONS } from './flow.ts'
 import { VAR_ACTIONS } from './vars.ts'
 import { TRACK_ACTIONS } from './track.ts'
+import { AUTH_ACTIONS } from './auth.ts'
 
 /** Action keywords usable in `http-request` and in `http-response` rules. */
 export const HTTP_REQUEST_ACTIONS: ReadonlyMap<string, ActionParser> = new Map(Object.entries({
-  ...HEADER_ACTIONS, ...REQUEST_LINE_ACTIONS, ...FLOW_ACTIONS, ...SERVICE_ACTIONS, ...VAR_ACTIONS, ...TRACK_ACTIONS
+  ...HEADER_ACTIONS, ...REQUEST_LINE_ACTIONS, ...FLOW_ACTIONS, ...SERVICE_ACTIONS, ...VAR_ACTIONS, ...TRACK_ACTIONS, ...AUTH_ACTIONS
 }))
 
 export const HTTP_RESPONSE_ACTIONS: ReadonlyMap<string, ActionParser> = new Map(Object.entries({

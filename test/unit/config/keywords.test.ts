@@ -168,7 +168,7 @@ test('options, captures, errorfile, stats page, http-reuse', () => {
 test('ignored sections and unknown section keywords', () => {
   const p = ok('userlist admins\n  user admin insecure-password x\npeers p\n  peer a 127.0.0.1:1\nresolvers dns\n  nameserver a 127.0.0.1:53\nglobal\n  maxconn 77\n')
   assert.equal(p.global.maxconn, 77)
-  assert.equal(p.warnings.filter(w => w.includes('sections are not used by pocketlb')).length, 3)
+  assert.equal(p.warnings.filter(w => w.includes('sections are not used by pocketlb')).length, 2, 'userlist is read now')
   assert.deepEqual(alerts('maxconn 5\n'), ["parsing [k.cfg:1] : unknown keyword 'maxconn' out of section."])
   assert.match(alerts('frontend "a b"\n')[0] ?? '', /\[k\.cfg:1\] : character ' ' is not permitted in 'frontend' name 'a b'/)
 })

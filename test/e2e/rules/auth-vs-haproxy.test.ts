@@ -1,0 +1,122 @@
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startBackend, type Backend } from '../../helpers/backends.ts'
+import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
+import { startPocketlb } from '../../helpers/pocketlb.ts'
+import { freePorts, rawExchange } from '../../helpers/net.ts'
+import { startSyslog } from '../../helpers/syslog.ts'
+import { until } from '../../helpers/wait.ts'
+import type { Engine } from '../../../src/proxy/engine.ts'
+
+// userlist + http_auth / http_auth_group + `http-request auth` beside HAProxy
+// 2.6 with the same config: the 401 challenge byte for byte (realm given and
+// defaulted to the proxy name), crypt hashes ($1$ $5$ $6$) and clear
+// passwords, group ACLs, and the log line's termination state.
+
+let srv: Backend
+let hap: RunningHaproxy
+let plb: Engine
+let hapLog: Awaited<ReturnType<typeof startSyslog>>
+let plbLog: Awaited<ReturnType<typeof startSyslog>>
+let hapPort = 0
+let plbPort = 0
+
+// openssl passwd -6 -salt saltsalt secret / -5 -salt abc secret / -1 -salt xy secret
+const H6 = '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1'
+const H5 = '$5$abc$qsg6EHbUzHQzF1POlD7zUwBINSELQxypPaeDcZe6vH0'
+const H1 = '$1$xy$mkJt1Ht8AivD6sawHd.Cf1'
+
+function config (port: number, logPort: number): string {
+  return `
+userlist L1
+  group G1 users tiger,scott
+  group G2
+  user tiger password ${H6}
+  user scott insecure-password elgato groups G2
+  user five password ${H5}
+  user one password ${H1}
+defaults
+  mode http
+  log 127.0.0.1:${logPort} local0
+  log-format "%ft %b %s %ts %ST %r"
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:${port}
+  acl ok http_auth(L1)
+  acl g1 http_auth_group(L1) G1
+  acl g2 http_auth_group(L1) G2
+  http-request return status 200 content-type text/plain lf-string "group G1: %[http_auth_group(L1)]" if g1 { path /group }
+  http-request return status 200 content-type text/plain string "group G2" if g2 { path /group }
+  use_backend be2 if { path_beg /be2 }
+  http-request auth realm "Staff only" unless ok || { path_beg /be2 }
+  default_backend be1
+backend be1
+  server s1 127.0.0.1:${srv.port}
+backend be2
+  http-request auth if !{ http_auth(L1) } || { hdr(x-force-auth) -m found }
+  server s1 127.0.0.1:${srv.port}
+`
+}
+
+before(async () => {
+  srv = await startBackend('s1')
+  ;[hapPort, plbPort] = await freePorts(2)
+  hapLog = await startSyslog()
+  plbLog = await startSyslog()
+  hap = await startHaproxy(config(hapPort, hapLog.port), hapPort)
+  plb = await startPocketlb(config(plbPort, plbLog.port))
+})
+
+after(async () => {
+  await hap?.stop()
+  await plb?.stop()
+  await srv?.close()
+  await hapLog?.close()
+  await plbLog?.close()
+})
+
+/** The whole response without its date line, for <cred> (user:password) or none. */
+async function exchange (port: number, path: string, cred: string | null, extra = ''): Promise<string> {
+  const auth = cred === null ? '' : `Authorization: Basic ${Buffer.from(cred).toString('base64')}\r\n`
+  const r = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n${auth}${extra}Connection: close\r\n\r\n`)
+  return r.split('\r\n').filter(l => !/^date:/i.test(l)).join('\r\n')
+}
+
+async function both (path: string, cred: string | null, extra = ''): Promise<string> {
+  const h = await exchange(hapPort, path, cred, extra)
+  assert.equal(await exchange(plbPort, path, cred, extra), h, `${path} ${cred ?? '(no credentials)'} ${extra}`)
+  return h
+}
+
+test('no or wrong credentials: the same 401 challenge with the realm given', async () => {
+  const r = await both('/', null)
+  assert.match(r, /^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*www-authenticate: Basic realm="Staff only"\r\n/)
+  for (const cred of ['tiger:wrong', 'nobody:secret', 'scott:', 'five:Secret']) assert.match(await both('/', cred), /^HTTP\/1\.1 401 /)
+})
+
+test('crypt ($6$ $5$ $1$) and clear passwords are accepted as HAProxy accepts them', async () => {
+  for (const cred of ['tiger:secret', 'scott:elgato', 'five:secret', 'one:secret']) assert.match(await both('/', cred), /^HTTP\/1\.1 200 /, cred)
+})
+
+test('http_auth_group: the group ACL and the user name as a sample', async () => {
+  assert.match(await both('/group', 'tiger:secret'), /group G1: tiger$/)
+  assert.match(await both('/group', 'scott:elgato'), /group G1: scott$/)
+  assert.match(await both('/group', 'one:secret'), /^HTTP\/1\.1 200 /, 'in no group: on to the server')
+})
+
+test('a backend rule without realm uses the backend name', async () => {
+  assert.match(await both('/be2', null), /www-authenticate: Basic realm="be2"/)
+  assert.match(await both('/be2', 'tiger:secret', 'X-Force-Auth: 1\r\n'), /realm="be2"/)
+  assert.match(await both('/be2', 'tiger:secret'), /^HTTP\/1\.1 200 /)
+})
+
+test('the log lines are the same (401 answered locally: LR)', async () => {
+  const wanted = 15 // requests sent by the tests above
+  // the start-up probe of the port is logged by HAProxy as a bad request
+  const lines = (log: { lines: string[] }): string[] => log.lines.map(l => l.slice(l.indexOf(']: ') + 3)).filter(l => !l.includes('<BADREQ>'))
+  assert.ok(await until(() => lines(hapLog).length >= wanted && lines(plbLog).length >= wanted, 3000), `${lines(hapLog).length} / ${lines(plbLog).length} log lines`)
+  assert.ok(lines(hapLog).includes('fe fe <NOSRV> LR 401 GET / HTTP/1.1\n'))
+  assert.deepEqual(lines(plbLog), lines(hapLog))
+})
