@@ -10,6 +10,7 @@ import { statsPage } from './page-stats.ts'
 import { systemPage } from './page-system.ts'
 import { vrrpPage } from './page-vrrp.ts'
 import { l4Page } from './page-l4.ts'
+import { observePage } from './page-observe.ts'
 import { logout } from './page-auth.ts'
 
 /** A page draws itself into <root> and returns its cleanup (timers, streams). */
@@ -24,6 +25,7 @@ const PAGES: readonly [string, string, Page][] = [
   ['stats', 'Stats', statsPage],
   ['vrrp', 'VRRP', vrrpPage],
   ['l4', 'L4', l4Page],
+  ['observe', 'Observe', observePage],
   ['system', 'System', systemPage]
 ]
 
