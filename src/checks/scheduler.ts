@@ -145,14 +145,15 @@ export class HealthMonitor<S extends CheckedServer> {
   }
 
   /** Leaving maintenance: "start OK but check immediately" — the server counts as
-   *  UP with health = rise, so one failure brings it down. */
+   *  UP with health = rise, so one failure brings it down. WHY not at once: HAProxy's
+   *  check task keeps its schedule while paused, the next check comes at its time. */
   resume (server: S): void {
     const e = this.byServer.get(server)
     if (e === undefined || !e.paused || this.stopped) return
     e.paused = false
     e.state = resumedHealth(e.cfg)
     e.agentUp = true
-    if (!e.checkOff) e.timer = this.o.timers.after(0, () => { this.runCheck(e) })
+    if (!e.checkOff) e.timer = this.o.timers.after(checkInterval(e.state, e.cfg), () => { this.runCheck(e) })
     if (e.cfg.agent !== null && !e.agentOff) e.agentTimer = this.o.timers.after(0, () => { this.runAgent(e) })
   }
 
@@ -163,17 +164,18 @@ export class HealthMonitor<S extends CheckedServer> {
     const top = e.cfg.rise + e.cfg.fall - 1
     return {
       hasAgent: e.cfg.agent !== null,
+      maintenance: on => { if (on) this.pause(server); else this.resume(server) },
       agentEnabled: () => e.cfg.agent !== null && !e.agentOff,
       setCheckEnabled: on => {
         if (on === !e.checkOff) return
         e.checkOff = !on
-        if (!on) { e.timer?.cancel(); e.timer = null; e.running?.abort(); e.running = null } else if (!e.paused && !this.stopped) e.timer = this.o.timers.after(0, () => { this.runCheck(e) })
+        if (!on) { e.timer?.cancel(); e.timer = null; e.running?.abort(); e.running = null } else if (!e.paused && !this.stopped) e.timer = this.o.timers.after(checkInterval(e.state, e.cfg), () => { this.runCheck(e) })
       },
       setAgentEnabled: on => {
         const agent = e.cfg.agent
         if (agent === null || on === !e.agentOff) return
         e.agentOff = !on
-        if (!on) { e.agentTimer?.cancel(); e.agentTimer = null; e.agentRunning?.abort(); e.agentRunning = null } else if (!e.paused && !this.stopped) e.agentTimer = this.o.timers.after(0, () => { this.runAgent(e) })
+        if (!on) { e.agentTimer?.cancel(); e.agentTimer = null; e.agentRunning?.abort(); e.agentRunning = null } else if (!e.paused && !this.stopped) e.agentTimer = this.o.timers.after(agent.inter || e.cfg.inter, () => { this.runAgent(e) })
       },
       forceHealth: up => { e.state = { health: up ? top : 0, up }; e.lastChange = this.o.clock.now() },
       forceAgent: up => { e.agentUp = up; e.lastChange = this.o.clock.now() }

@@ -108,6 +108,9 @@ export interface CheckControl {
   /** false when the server has no `agent-check` */
   readonly hasAgent: boolean
   agentEnabled (): boolean
+  /** entering maintenance pauses the checks (health 0); leaving it restarts them
+   *  at once with the server up at health <rise> (HAProxy "start OK but check immediately") */
+  maintenance (on: boolean): void
   /** stops or restarts the health checks; the server keeps its state */
   setCheckEnabled (on: boolean): void
   setAgentEnabled (on: boolean): void

@@ -1,5 +1,5 @@
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
-import type { ServerRuntime } from '../proxy/server-runtime.ts'
+import type { AdminState, ServerRuntime } from '../proxy/server-runtime.ts'
 import type { CliSession } from './cli-context.ts'
 import { findServer } from './proxies.ts'
 
@@ -35,6 +35,15 @@ function parseWeight (be: BackendRuntime, srv: ServerRuntime, text: string | und
   return w
 }
 
+/** Sets <srv>'s admin state as HAProxy does: maintenance pauses its checks,
+ *  and leaving it counts the server up at once while a check runs. */
+export function setServerAdmin (be: BackendRuntime, srv: ServerRuntime, st: AdminState): void {
+  const c = srv.checkControl
+  if (st === 'maint' && srv.admin !== 'maint') c?.maintenance(true)
+  else if (st !== 'maint' && srv.admin === 'maint' && c !== null) { c.maintenance(false); srv.checkUp = true; srv.nolb = false }
+  be.setAdmin(srv, st)
+}
+
 function withServer (arg: string | undefined, s: CliSession, run: (be: BackendRuntime, srv: ServerRuntime) => string): string {
   const f = findServer(s.engine.current, arg)
   return f.ok ? run(f.be, f.srv) : f.err
@@ -42,12 +51,12 @@ function withServer (arg: string | undefined, s: CliSession, run: (be: BackendRu
 
 /** `enable server <b>/<s>`: leaves maintenance. */
 export function enableServer (args: readonly string[], s: CliSession): string {
-  return withServer(args[2], s, (be, srv) => { if (srv.admin === 'maint') be.setAdmin(srv, 'ready'); return '' })
+  return withServer(args[2], s, (be, srv) => { if (srv.admin === 'maint') setServerAdmin(be, srv, 'ready'); return '' })
 }
 
 /** `disable server <b>/<s>`: enters maintenance. */
 export function disableServer (args: readonly string[], s: CliSession): string {
-  return withServer(args[2], s, (be, srv) => { be.setAdmin(srv, 'maint'); return '' })
+  return withServer(args[2], s, (be, srv) => { setServerAdmin(be, srv, 'maint'); return '' })
 }
 
 /** `get weight <b>/<s>` */
@@ -76,7 +85,7 @@ export function setServer (args: readonly string[], s: CliSession): string {
     const v = args[4]
     switch (args[3]) {
       case 'state':
-        if (v === 'ready' || v === 'drain' || v === 'maint') { be.setAdmin(srv, v); return '' }
+        if (v === 'ready' || v === 'drain' || v === 'maint') { setServerAdmin(be, srv, v); return '' }
         return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n"
       case 'weight':
         return applyWeight(be, srv, v)

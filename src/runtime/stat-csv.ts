@@ -83,10 +83,14 @@ function frontendRow (name: string, iid: number, fe: FrontendRuntime): StatRow {
 export function serverStatus (s: ServerRuntime): string {
   if (s.admin === 'maint') return 'MAINT'
   if (s.admin === 'drain') return 'DRAIN'
-  if (!s.checkUp) return 'DOWN'
+  const view = s.checkView?.() ?? null
   // a server up without running checks (none configured, or stopped from the stats page)
-  if (!s.plan.check.enabled || s.checkView?.()?.enabled === false) return 'no check'
-  return s.nolb ? 'NOLB' : 'UP'
+  if (s.checkUp && (view === null || !view.enabled)) return 'no check'
+  const word = !s.checkUp ? 'DOWN' : s.nolb ? 'NOLB' : 'UP'
+  if (view === null || !view.enabled || view.paused) return word
+  // on the way: "UP 1/3" (failures counted out of fall), "DOWN 1/2" (successes out of rise)
+  if (s.checkUp) return view.health >= view.rise + view.fall - 1 ? word : `${word} ${view.health - view.rise + 1}/${view.fall}`
+  return view.health === 0 ? word : `${word} ${view.health}/${view.rise}`
 }
 
 function serverAddr (s: ServerRuntime): string {

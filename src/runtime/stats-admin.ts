@@ -2,6 +2,7 @@ import type { Generation } from '../proxy/engine.ts'
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
 import { proxiesOf } from './proxies.ts'
+import { setServerAdmin } from './server-commands.ts'
 
 /** The stats page's admin actions (`stats admin if <cond>`), posted as
  *  `s=<srv>&…&action=<a>&b=<#iid|name>` and answered by a 303 to
@@ -43,9 +44,9 @@ const agentOnOff = (on: boolean): ServerAction => (_be, srv) => {
 
 /** Every action word of the form, and the older words HAProxy still accepts. */
 const ACTIONS: ReadonlyMap<string, ServerAction> = new Map<string, ServerAction>([
-  ['ready', (be, srv) => { be.setAdmin(srv, 'ready'); return true }],
-  ['drain', (be, srv) => { be.setAdmin(srv, 'drain'); return true }],
-  ['maint', (be, srv) => { be.setAdmin(srv, 'maint'); return true }],
+  ['ready', (be, srv) => { setServerAdmin(be, srv, 'ready'); return true }],
+  ['drain', (be, srv) => { setServerAdmin(be, srv, 'drain'); return true }],
+  ['maint', (be, srv) => { setServerAdmin(be, srv, 'maint'); return true }],
   ['dhlth', checksOnOff(false)],
   ['ehlth', checksOnOff(true)],
   ['hrunn', forceHealth(true, false)],
@@ -57,10 +58,10 @@ const ACTIONS: ReadonlyMap<string, ServerAction> = new Map<string, ServerAction>
   ['adown', forceAgent(false)],
   // WHY: only streams registered on their server are reached (backends using on-marked-down/up)
   ['shutdown', (_be, srv) => { srv.shutdownStreams('D'); return true }],
-  ['disable', (be, srv) => srv.admin !== 'maint' && (be.setAdmin(srv, 'maint'), true)],
-  ['enable', (be, srv) => srv.admin === 'maint' && (be.setAdmin(srv, 'ready'), true)],
-  ['stop', (be, srv) => srv.admin !== 'drain' && (be.setAdmin(srv, 'drain'), true)],
-  ['start', (be, srv) => srv.admin === 'drain' && (be.setAdmin(srv, 'ready'), true)]
+  ['disable', (be, srv) => srv.admin !== 'maint' && (setServerAdmin(be, srv, 'maint'), true)],
+  ['enable', (be, srv) => srv.admin === 'maint' && (setServerAdmin(be, srv, 'ready'), true)],
+  ['stop', (be, srv) => srv.admin !== 'drain' && (setServerAdmin(be, srv, 'drain'), true)],
+  ['start', (be, srv) => srv.admin === 'drain' && (setServerAdmin(be, srv, 'ready'), true)]
 ])
 
 /** HAProxy's key buffer (LINESIZE): longer parameters are invalid. */

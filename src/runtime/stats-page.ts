@@ -4,6 +4,8 @@ import type { StatsPagePlan } from '../config/plan.ts'
 import { statCsv } from './stat-csv.ts'
 import { applyAdminPost, type StatsStatus } from './stats-admin.ts'
 import { htmlPage, viewSuffix, type PageView } from './stats-html.ts'
+import { l4StatusOf } from './l4-commands.ts'
+import { l4StatsSection } from './stats-l4.ts'
 
 /** HAProxy's answer when `stats auth` is set and the credentials are missing or wrong. */
 const UNAUTHORIZED_BODY = '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n'
@@ -74,8 +76,8 @@ export function statsPageResponse (gen: Generation, page: StatsPagePlan, req: Lo
     return redirect(page, v, applyAdminPost(gen, Buffer.concat(req.body).toString('latin1')))
   }
   const csv = statCsv(gen)
-  if (options.includes(';csv')) return response('200 OK', ['cache-control: no-cache', 'content-type: text/plain'], csv, head)
-  const headers = ['cache-control: no-cache', 'content-type: text/html']
+  const csvAsked = options.includes(';csv')
+  const headers = ['cache-control: no-cache', csvAsked ? 'content-type: text/plain' : 'content-type: text/html']
   if (page.refresh > 0 && !v.noRefresh) headers.push(`refresh: ${Math.ceil(page.refresh / 1000)}`)
-  return response('200 OK', headers, htmlPage(csv, page, v), head)
+  return response('200 OK', headers, csvAsked ? csv : htmlPage(csv, page, v, l4StatsSection(l4StatusOf(gen.process))), head)
 }

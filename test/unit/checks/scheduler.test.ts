@@ -122,6 +122,8 @@ test('pause stops checks (health 0), resume starts UP at rise; disabled servers 
   mon.resume(s2)
   assert.equal(mon.isUp(s2), true)
   await time.advance(1)
+  assert.deepEqual(events, [], 'the next check comes at its interval')
+  await time.advance(10000)
   assert.deepEqual(events, ['s2:DOWN'], 'resumed at health=rise, the first failure brings it down')
   mon.stop()
   assert.equal(time.pending, 0)
