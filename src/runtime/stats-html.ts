@@ -96,8 +96,8 @@ function proxyTable (name: string, rows: readonly string[][], v: PageView): stri
   return out + '\n'
 }
 
-/** The whole HTML page for <csv> (the `show stat` answer). */
-export function htmlPage (csv: string, page: StatsPagePlan, v: PageView): string {
+/** The whole HTML page for <csv> (the `show stat` answer); <after> (HTML) follows the proxies' tables. */
+export function htmlPage (csv: string, page: StatsPagePlan, v: PageView, after = ''): string {
   const rows = csv.split('\n').slice(1).filter(l => l !== '').map(l => l.split(','))
   const byProxy = new Map<string, string[][]>()
   const scope = v.scope.toLowerCase()
@@ -120,5 +120,5 @@ export function htmlPage (csv: string, page: StatsPagePlan, v: PageView): string
     `<form method="GET">Scope : <input value="${escapeHtml(v.scope)}" name="scope" size="8" maxlength="20" tabindex="1"/></form>\n`
   if (v.status !== null) out += statusBand(page, v, v.status)
   for (const [name, list] of byProxy) out += proxyTable(name, list, v)
-  return out + '</body></html>\n'
+  return out + after + '</body></html>\n'
 }
