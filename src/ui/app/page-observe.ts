@@ -67,13 +67,24 @@ export function observePage (root: HTMLElement): () => void {
       : h('tr', { 'data-id': c.id }, [time(c.startedAt), c.client, c.server, c.sni ?? '(none)', c.bytesUp, c.bytesDown, ms(c.durationMs)].map(v => h('td', {}, v))))
     while (rows.childElementCount > MAX_ROWS) rows.lastElementChild!.remove()
   }
+  /** The stream opens first and its events wait for the list: none is lost or shown twice */
   const follow = (): void => {
     es?.close()
     httpRows.replaceChildren(); tlsRows.replaceChildren()
     const q = filter.value.trim() === '' ? '' : `text=${encodeURIComponent(filter.value.trim())}`
-    es = new EventSource(`/api/observe/live?${q}`)
-    es.onmessage = ev => add(JSON.parse(ev.data as string) as Summary)
-    get<Summary[]>(`/api/observe/exchanges?limit=${MAX_ROWS}${q === '' ? '' : `&${q}`}`).then(list => { for (const c of list) add(c) }, () => {})
+    let early: Summary[] | null = []
+    let lastId = 0
+    const source = es = new EventSource(`/api/observe/live?${q}`)
+    source.onmessage = ev => {
+      const c = JSON.parse(ev.data as string) as Summary
+      if (early !== null) early.push(c)
+      else if (c.id > lastId) add(c)
+    }
+    get<Summary[]>(`/api/observe/exchanges?limit=${MAX_ROWS}${q === '' ? '' : `&${q}`}`).then(list => {
+      if (es !== source) return
+      for (const c of [...list, ...early!.filter(e => e.id > (list[list.length - 1]?.id ?? 0))]) { add(c); lastId = c.id }
+      early = null
+    }, () => { early = null })
   }
   filter.addEventListener('change', follow)
 

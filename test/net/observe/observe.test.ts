@@ -5,11 +5,9 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
 import type { HttpExchange, TlsFlow } from '../../../src/observe/types.ts'
 import { sleep, until } from '../../helpers/wait.ts'
-import { ObserveNet, SERVER, sh } from './topology.ts'
+import { ObserveNet, SERVER, clientHello, sh } from './topology.ts'
 import { runObserver, type ObserverRun } from './run-observer-client.ts'
 
 const net = new ObserveNet('')
@@ -30,17 +28,6 @@ const REQ_A = Buffer.from('GET /hello?x=1 HTTP/1.1\r\nHost: app.test\r\nUser-Age
 const BODY = 'name=pocketlb&board=two-ports&x=1234'
 const REQ_B = Buffer.from('GET /one HTTP/1.1\r\nHost: app.test\r\n\r\n' +
   `POST /form HTTP/1.1\r\nHost: app.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`)
-
-/** A real ClientHello with SNI <name>, as node's TLS client sends it. */
-async function clientHello (name: string): Promise<Buffer> {
-  return new Promise(resolve => {
-    const srv = createServer(s => { s.once('data', d => { s.destroy(); srv.close(); resolve(d) }) })
-    srv.listen(0, '127.0.0.1', () => {
-      const c = tlsConnect({ port: (srv.address() as AddressInfo).port, host: '127.0.0.1', servername: name, rejectUnauthorized: false })
-      c.on('error', () => {})
-    })
-  })
-}
 
 test('observe: HTTP unchanged and recorded, TLS listed by SNI, UDP and ARP pass', async () => {
   const offA = await send('tcp', 80, REQ_A)

@@ -4,6 +4,8 @@
 // keep-alive sessions (peer.ts session). Everything is removed by close().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { createServer, type AddressInfo } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 
 export const SERVER = '10.88.0.2'
 export const SERVER6 = 'fd88::2'
@@ -13,6 +15,17 @@ export function sh (...args: string[]): string {
   const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 10_000 })
   if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`)
   return r.stdout
+}
+
+/** A real ClientHello with SNI <name>, as node's TLS client sends it. */
+export async function clientHello (name: string): Promise<Buffer> {
+  return new Promise(resolve => {
+    const srv = createServer(s => { s.once('data', d => { s.destroy(); srv.close(); resolve(d) }) })
+    srv.listen(0, '127.0.0.1', () => {
+      const c = tlsConnect({ port: (srv.address() as AddressInfo).port, host: '127.0.0.1', servername: name, rejectUnauthorized: false })
+      c.on('error', () => {})
+    })
+  })
 }
 
 /** A keep-alive HTTP connection from the pc: each exchange() writes a request and
