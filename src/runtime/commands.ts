@@ -1,4 +1,5 @@
-import { Level, LEVEL_NAMES, type CliSession, type CommandHandler, type LevelT } from './cli-context.ts'
+import { Level, LEVEL_NAMES, type CliSession, type CommandHandler, type LevelT, type WaitingHandler } from './cli-context.ts'
+import { reloadCommand } from './reload-command.ts'
 import { showInfoCommand, showStat, showBackend, showServersState, showSess } from './show-commands.ts'
 import { enableServer, disableServer, getWeight, setWeight, setServer, setMaxconnServer } from './server-commands.ts'
 import { showErrors } from './error-commands.ts'
@@ -14,7 +15,9 @@ interface Command {
   readonly level: LevelT
   readonly usage: string
   readonly help: string
-  readonly run: CommandHandler
+  /** a CommandHandler, or a WaitingHandler marked by <waits> */
+  readonly run: CommandHandler | WaitingHandler
+  readonly waits?: true
 }
 
 const help: CommandHandler = (args) => {
@@ -39,6 +42,7 @@ const COMMANDS: readonly Command[] = [
   { words: ['get', 'map'], level: Level.user, usage: 'get map <acl> <value>', help: 'report the keys and values matching a sample for a map', run: getMap },
   { words: ['get', 'weight'], level: Level.user, usage: 'get weight <bk>/<srv>', help: "report a server's current weight", run: getWeight },
   { words: ['operator'], level: Level.user, usage: 'operator', help: 'lower the level of the current CLI session to operator', run: lowerTo(Level.operator) },
+  { words: ['reload'], level: Level.admin, usage: 'reload', help: 'reload the configuration files, as SIGHUP does', run: reloadCommand, waits: true },
   { words: ['set', 'map'], level: Level.user, usage: 'set map <map> [<key>|#<ref>] <value>', help: 'modify a map entry', run: setMap },
   { words: ['set', 'maxconn', 'server'], level: Level.admin, usage: 'set maxconn server <bk>/<srv>', help: "change a server's maxconn setting", run: setMaxconnServer },
   { words: ['set', 'server'], level: Level.admin, usage: 'set server <bk>/<srv> [opts]', help: "change a server's state, weight, address or ssl", run: setServer },
@@ -91,16 +95,29 @@ function suggestions (args: readonly string[]): Command[] {
   return scored.map(x => x.c)
 }
 
-/** Runs one command (already split into <args>) for session <s> and returns
- *  its answer, without the CLI's final "\n". */
-export function runCommand (args: readonly string[], s: CliSession): string {
+/** The command <args> name for session <s>, or the answer refusing it. */
+function commandFor (args: readonly string[], s: CliSession): Command | string {
   const c = findCommand(args)
   if (c === null) {
     if (args.length === 0) return 'Unknown command. Please enter one of the following commands only:\n' + usageLines(COMMANDS)
     return 'Unknown command, but maybe one of the following ones is a better match:\n' + usageLines([...suggestions(args), ...ALWAYS])
   }
-  if (s.level < c.level) return 'Permission denied\n'
-  return c.run(args, s)
+  return s.level < c.level ? 'Permission denied\n' : c
+}
+
+/** Runs one command (already split into <args>) for session <s> and returns
+ *  its answer, without the CLI's final "\n"; a command that waits (`reload`)
+ *  gives a promise of it. */
+export function runCommandWaiting (args: readonly string[], s: CliSession): string | Promise<string> {
+  const c = commandFor(args, s)
+  return typeof c === 'string' ? c : c.run(args, s)
+}
+
+/** runCommandWaiting for callers that cannot wait: commands that wait are refused. */
+export function runCommand (args: readonly string[], s: CliSession): string {
+  const c = commandFor(args, s)
+  if (typeof c === 'string') return c
+  return c.waits === true ? 'This command is only available on a stats socket.\n' : (c.run as CommandHandler)(args, s)
 }
 
 /** Splits one request line into commands (`;` separated) and their words

@@ -4,8 +4,8 @@ import type { Engine } from '../proxy/engine.ts'
 import type { StatsSocketPlan } from '../config/plan.ts'
 import type { MapStore } from '../rules/maps.ts'
 import { defaultMapStore } from '../rules/maps.ts'
-import { Level, type CliSession } from './cli-context.ts'
-import { runCommand, splitLine } from './commands.ts'
+import { Level, type CliSession, type ReloadHook } from './cli-context.ts'
+import { runCommandWaiting, splitLine } from './commands.ts'
 
 /** Longest request line accepted (HAProxy's CLI buffer is about one bufsize). */
 const MAX_LINE = 16384
@@ -14,9 +14,17 @@ const MAX_LINE = 16384
  *  prompt mode, one request line is answered and the connection closed; in
  *  prompt mode answers end with "\n> " and the connection stays until `quit`,
  *  `prompt` again, the peer's close or `stats timeout` of inactivity. */
-function serveConnection (sock: Socket, engine: Engine, maps: MapStore, level: StatsSocketPlan['level'], timeout: number): void {
-  const s: CliSession = { engine, maps, level: Level[level], interactive: false, quit: false }
+function serveConnection (sock: Socket, s: CliSession, timeout: number): void {
   let pending = ''
+  let closing = false
+  // lines are answered in order; a command that waits (reload) holds the next ones
+  let queue: Promise<void> = Promise.resolve()
+  const answer = (line: string): void => {
+    queue = queue.then(async () => {
+      if (closing || sock.destroyed) return
+      if (!await answerLine(sock, s, line)) closing = true
+    })
+  }
   sock.setEncoding('latin1')
   sock.setTimeout(timeout, () => sock.destroy())
   sock.on('error', () => {})
@@ -27,19 +35,24 @@ function serveConnection (sock: Socket, engine: Engine, maps: MapStore, level: S
       if (nl < 0) break
       const line = pending.slice(0, nl).replace(/\r$/, '')
       pending = pending.slice(nl + 1)
-      if (!answerLine(sock, s, line)) { pending = ''; return }
+      answer(line)
     }
     if (pending.length > MAX_LINE) sock.destroy()
   })
   // a request without its final line feed is still answered at the peer's end of stream
-  sock.on('end', () => { if (pending !== '' && !sock.destroyed) answerLine(sock, s, pending); sock.end() })
+  sock.on('end', () => {
+    if (pending !== '') answer(pending)
+    pending = ''
+    queue = queue.then(() => { sock.end() })
+  })
 }
 
 /** Answers <line>; returns false once the connection is being closed. */
-function answerLine (sock: Socket, s: CliSession, line: string): boolean {
+async function answerLine (sock: Socket, s: CliSession, line: string): Promise<boolean> {
   let out = ''
   for (const args of splitLine(line)) {
-    out += runCommand(args, s)
+    const r = runCommandWaiting(args, s)
+    out += typeof r === 'string' ? r : await r
     if (s.quit) break
     out += s.interactive ? '\n> ' : '\n'
   }
@@ -77,6 +90,8 @@ export interface StatsSockets {
    *  updated), removed ones closed, new ones opened. A listen error is thrown after the
    *  others were handled; the failed socket stays closed. */
   update (plans: readonly StatsSocketPlan[]): Promise<void>
+  /** What the `reload` command runs (the CLI's SIGHUP reload). */
+  onReload (hook: ReloadHook): void
   close (): Promise<void>
 }
 
@@ -87,6 +102,7 @@ export async function startStatsSockets (engine: Engine, plans: readonly StatsSo
   Promise<StatsSockets> {
   const byKey = new Map<string, Listening>()
   const open = new Set<Socket>()
+  let reload: ReloadHook | null = null
   const closeOne = async (key: string, l: Listening): Promise<void> => {
     byKey.delete(key)
     await new Promise<void>(resolve => l.srv.close(() => resolve()))
@@ -98,7 +114,8 @@ export async function startStatsSockets (engine: Engine, plans: readonly StatsSo
       srv: createServer(sock => {
         open.add(sock)
         sock.once('close', () => open.delete(sock))
-        serveConnection(sock, engine, maps, l.plan.level, engine.current.plan.global.statsTimeout ?? 10000)
+        const session: CliSession = { engine, maps, reload, level: Level[l.plan.level], interactive: false, quit: false }
+        serveConnection(sock, session, engine.current.plan.global.statsTimeout ?? 10000)
       })
     }
     await listen(l.srv, plan)
@@ -129,5 +146,5 @@ export async function startStatsSockets (engine: Engine, plans: readonly StatsSo
     await close()
     throw e
   }
-  return { update, close }
+  return { update, close, onReload: hook => { reload = hook } }
 }
