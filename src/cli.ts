@@ -258,6 +258,7 @@ export async function main (argv: string[]): Promise<number> {
       reloading = false
       return result
     }
+    statsSockets.onReload(reload)
     if (o.ui !== null) {
       const addr = parseUiAddress(o.ui)
       const storePath = o.store ?? join(stateDir, 'pocketlb.db')
