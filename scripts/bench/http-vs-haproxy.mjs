@@ -6,6 +6,7 @@
 //   node scripts/bench/http-vs-haproxy.mjs [--quick] [--quota <percent>] [--ws <n>] [--sustain [secs]]
 // --sustain: pocketlb (pocket profile) alone at 1000 new conn/s for 60 s (RSS sampled each second);
 // --proxy haproxy runs it on HAProxy instead, --rate <n> changes the offered rate, --node-flags "<flags>" replaces the profile's V8 flags (to compare them).
+// --only l7|ws|l4 runs one part (to measure one change quickly; the others print as missing).
 // Results also go to bench-results/<date>.json.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
@@ -21,6 +22,8 @@ const opt = (name, dflt) => { const i = argv.indexOf(name); return i < 0 ? dflt 
 const quick = argv.includes('--quick')
 const quota = Number(opt('--quota', 0))
 const sustain = opt('--sustain', false)
+const only = opt('--only', null)
+const part = name => only === null || only === name
 const secs = quick ? 2 : 4
 const rateSecs = quick ? 3 : 5
 const wsCount = Number(opt('--ws', quick ? 2000 : 9000))
@@ -144,15 +147,19 @@ try {
   if (sustain) {
     results.sustain = await sustained(sustain === true ? 60 : Number(sustain))
   } else {
-    results.l7 = {}
-    for (const kind of ['haproxy', 'haproxy-reuse', 'pocketlb']) results.l7[kind] = await l7Figures(kind)
-    results.ws = {
-      haproxy: await wsFigure('haproxy'),
-      // the pocket profile caps maxconn below 9000 (seed 003's rule, and its 48 MiB
-      // V8 heap holds ~5000 idle websockets): this figure runs with the lab limits
-      pocketlb: await wsFigure('pocketlb', { profile: 'lab' })
+    if (part('l7')) {
+      results.l7 = {}
+      for (const kind of ['haproxy', 'haproxy-reuse', 'pocketlb']) results.l7[kind] = await l7Figures(kind)
     }
-    results.l4 = { haproxy: await l4Figures('haproxy'), pocketlb: await l4Figures('pocketlb') }
+    if (part('ws')) {
+      results.ws = {
+        haproxy: await wsFigure('haproxy'),
+        // the pocket profile caps maxconn below 9000 (seed 003's rule, and its 48 MiB
+        // V8 heap holds ~5000 idle websockets): this figure runs with the lab limits
+        pocketlb: await wsFigure('pocketlb', { profile: 'lab' })
+      }
+    }
+    if (part('l4')) results.l4 = { haproxy: await l4Figures('haproxy'), pocketlb: await l4Figures('pocketlb') }
     if (quota > 0) results.quota = { haproxy: await quotaFigures('haproxy'), pocketlb: await quotaFigures('pocketlb') }
   }
 } finally {

@@ -5,10 +5,11 @@ import { runRules } from '../rules/compile.ts'
 import type { HttpConnMode } from '../config/plan.ts'
 import { BodyKind, HeadMeta, findHeadEnd, parseResponseHead } from './http/head-parser.ts'
 import { BodyFraming } from './http/body-framing.ts'
-import { serializeHead, requestLine, statusLine } from './http/serialize.ts'
+import { serializeHead, requestLine, statusLine, headWithBody, joinsHead } from './http/serialize.ts'
 import type { ServerRuntime } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import { StreamBase } from './stream-base.ts'
+import type { StreamTimeout, TimeoutHolder } from '../rules/actions/timeout.ts'
 import { KeptConnection, IDEMPOTENT } from './kept-connection.ts'
 import { CookieTxn, responseCookie } from './cookie-persist.ts'
 import { stickStore } from './stick-rules.ts'
@@ -22,7 +23,7 @@ export const St = { ReqHead: 0, Assigning: 1, Exchange: 2, Tunnel: 3, Closed: 4 
  *  the websocket/CONNECT tunnel, and letting the connection go (kept, pooled
  *  or closed). The client side (HttpSession) owns the request and says how a
  *  transaction ends. */
-export abstract class HttpServerSide extends StreamBase implements ActionTarget {
+export abstract class HttpServerSide extends StreamBase implements ActionTarget, TimeoutHolder {
   /** the head rules work on: the response once it came, else the request */
   get head (): HttpHead { return this.res ?? this.reqHead }
 
@@ -49,6 +50,14 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget 
   /** bytes of a response head being accumulated */
   private resBuf: Buffer | null = null
   protected resStarted = false
+  /** `http-request set-timeout server|tunnel`: this transaction's timeouts, -1 = the backend's */
+  protected serverTimeout = -1
+  protected tunnelTimeout = -1
+
+  setStreamTimeout (which: StreamTimeout, ms: number): void {
+    if (which === 'server') this.serverTimeout = ms
+    else this.tunnelTimeout = ms
+  }
 
   /** Applies a final rule outcome; returns true when the request is answered here. */
   protected abstract applyOutcome (o: RuleOutcome, errorfiles: ReadonlyMap<number, Buffer>): boolean
@@ -81,7 +90,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget 
     sock.on('error', noop)
     sock.on('drain', this.onServerDrain)
     sock.on('timeout', this.onServerTimeout)
-    sock.setTimeout(be.plan.timeouts.server)
+    sock.setTimeout(this.serverTimeout >= 0 ? this.serverTimeout : be.plan.timeouts.server)
     this.state = St.Exchange
     this.resBuf = null
     this.resBody.awaitMessage()
@@ -91,8 +100,12 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget 
     const upgrade = m.connUpgrade && m.upgrade !== ''
     const tok = upgrade ? 'upgrade' : this.mode !== 'keep-alive' ? 'close' : (m.v11 ? '' : 'keep-alive')
     const head = serializeHead(requestLine(this.reqHead), this.reqHead, tok)
-    sock.write(head, 'latin1')
-    for (const b of this.early) sock.write(b)
+    // the head and a body that came with it leave in one write
+    const early = this.early
+    const first = early.length === 0 ? null : early.length === 1 ? early[0] : Buffer.concat(early)
+    const n = first === null ? 0 : first.length
+    if (joinsHead(n)) sock.write(headWithBody(head, first, n))
+    else { sock.write(head, 'latin1'); sock.write(first!) }
     this.countToServer(head.length + this.earlyBytes)
     this.early.length = 0
     this.earlyBytes = 0
@@ -170,11 +183,16 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget 
     const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
     this.clientKeepAlive = wantsKa && this.mode !== 'close' && m.bodyKind !== BodyKind.UntilClose && !this.fe.process.stopping && !this.fe.retired
     const tok = !this.clientKeepAlive ? 'close' : (rq.v11 ? '' : 'keep-alive')
-    this.writeClient(Buffer.from(serializeHead(statusLine(head), head, tok, true), 'latin1'))
+    const text = serializeHead(statusLine(head), head, tok, true)
     this.resBody.start(m)
-    // extra bytes after a bodiless response are ignored
-    if (this.resBody.done) { this.maybeTxnDone(); return }
-    if (end < buf.length) this.forwardResponseBody(buf.subarray(end))
+    // the head and the body bytes read with it leave in one write (extra bytes after a bodiless response are ignored)
+    const n = this.resBody.done || end === buf.length ? 0 : this.resBody.take(buf.subarray(end))
+    if (n < 0 || !joinsHead(n)) {
+      this.writeClient(headWithBody(text, null, 0))
+      if (n < 0) { this.log.term('S', 'D'); this.finish(true); return }
+      this.writeClient(buf.subarray(end, end + n))
+    } else this.writeClient(headWithBody(text, buf.subarray(end), n))
+    if (this.resBody.done) this.maybeTxnDone()
   }
 
   private forwardResponseBody (d: Buffer): void {
@@ -237,9 +255,9 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget 
 
   private enterTunnel (): void {
     this.state = St.Tunnel
-    const t = this.be!.plan.timeouts.tunnel || this.be!.plan.timeouts.server
+    const t = this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.be!.plan.timeouts.tunnel || this.be!.plan.timeouts.server
     this.ss!.setTimeout(t)
-    this.cs.setTimeout(this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+    this.cs.setTimeout(this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
     if (this.pending !== null) { const p = this.pending; this.pending = null; this.ss!.write(p) }
     this.cs.resume()
   }

@@ -20,27 +20,36 @@ export function printResults (r) {
     console.log(`  proxy CPU ${f1(s.cpuPct)} % of one core, max RSS ${mb(s.maxRssKb)}, RSS at end ${mb(s.rssEndKb)}`)
     return
   }
-  const h = r.l7.haproxy; const hr = r.l7['haproxy-reuse']; const p = r.l7.pocketlb
-  const errs = x => x.at1k.errors + x.close.errors + x.keepalive.errors
-  table(`L7, 99-byte responses, 2 Node backends; proxy on core 0, load on core 1 (${r.secs} s wrk runs, ${r.rateSecs} s at 1000/s)`,
-    ['HAProxy stock', 'HAProxy reuse', 'pocketlb', 'plb/stock'], [
-      ['CPU % of one core at 1000 new conn/s', f1(h.cpuPctAt1k), f1(hr.cpuPctAt1k), f1(p.cpuPctAt1k), ratio(p.cpuPctAt1k, h.cpuPctAt1k)],
-      ['new conn/s per core-second (close)', f0(h.closePerCoreSec), f0(hr.closePerCoreSec), f0(p.closePerCoreSec), ratio(p.closePerCoreSec, h.closePerCoreSec)],
-      ['keep-alive req/s per core-second', f0(h.kaPerCoreSec), f0(hr.kaPerCoreSec), f0(p.kaPerCoreSec), ratio(p.kaPerCoreSec, h.kaPerCoreSec)],
-      ['RSS idle', mb(h.rssIdleKb), mb(hr.rssIdleKb), mb(p.rssIdleKb), ratio(p.rssIdleKb, h.rssIdleKb)],
-      ['RSS after load', mb(h.rssAfterLoadKb), mb(hr.rssAfterLoadKb), mb(p.rssAfterLoadKb), ratio(p.rssAfterLoadKb, h.rssAfterLoadKb)],
-      [`KB RSS per idle websocket (${r.wsCount})`, f1(r.ws.haproxy.kbPerWs), '', f1(r.ws.pocketlb.kbPerWs), ratio(r.ws.pocketlb.kbPerWs, r.ws.haproxy.kbPerWs)],
-      ['websockets upgraded / failed', `${r.ws.haproxy.ready}/${r.ws.haproxy.failed}`, '', `${r.ws.pocketlb.ready}/${r.ws.pocketlb.failed}`, ''],
-      ['failed requests (1000/s + wrk runs)', errs(h), errs(hr), errs(p), '']
+  if (r.l7) {
+    const h = r.l7.haproxy; const hr = r.l7['haproxy-reuse']; const p = r.l7.pocketlb
+    const errs = x => x.at1k.errors + x.close.errors + x.keepalive.errors
+    table(`L7, 99-byte responses, 2 Node backends; proxy on core 0, load on core 1 (${r.secs} s wrk runs, ${r.rateSecs} s at 1000/s)`,
+      ['HAProxy stock', 'HAProxy reuse', 'pocketlb', 'plb/stock'], [
+        ['CPU % of one core at 1000 new conn/s', f1(h.cpuPctAt1k), f1(hr.cpuPctAt1k), f1(p.cpuPctAt1k), ratio(p.cpuPctAt1k, h.cpuPctAt1k)],
+        ['new conn/s per core-second (close)', f0(h.closePerCoreSec), f0(hr.closePerCoreSec), f0(p.closePerCoreSec), ratio(p.closePerCoreSec, h.closePerCoreSec)],
+        ['keep-alive req/s per core-second', f0(h.kaPerCoreSec), f0(hr.kaPerCoreSec), f0(p.kaPerCoreSec), ratio(p.kaPerCoreSec, h.kaPerCoreSec)],
+        ['RSS idle', mb(h.rssIdleKb), mb(hr.rssIdleKb), mb(p.rssIdleKb), ratio(p.rssIdleKb, h.rssIdleKb)],
+        ['RSS after load', mb(h.rssAfterLoadKb), mb(hr.rssAfterLoadKb), mb(p.rssAfterLoadKb), ratio(p.rssAfterLoadKb, h.rssAfterLoadKb)],
+        ['failed requests (1000/s + wrk runs)', errs(h), errs(hr), errs(p), '']
+      ])
+  }
+  if (r.ws) {
+    const h = r.ws.haproxy; const p = r.ws.pocketlb
+    table('Idle websockets held through the proxy', ['HAProxy stock', '', 'pocketlb', 'plb/stock'], [
+      [`KB RSS per idle websocket (${r.wsCount})`, f1(h.kbPerWs), '', f1(p.kbPerWs), ratio(p.kbPerWs, h.kbPerWs)],
+      ['websockets upgraded / failed', `${h.ready}/${h.failed}`, '', `${p.ready}/${p.failed}`, '']
     ])
-  const lh = r.l4.haproxy; const lp = r.l4.pocketlb
-  table('L4 (mode tcp), same backends', ['HAProxy tcp', '', 'pocketlb', 'plb/HAProxy'], [
-    ['keep-alive req/s per core-second', f0(lh.kaPerCoreSec), '', f0(lp.kaPerCoreSec), ratio(lp.kaPerCoreSec, lh.kaPerCoreSec)],
-    ['new conn/s per core-second', f0(lh.closePerCoreSec), '', f0(lp.closePerCoreSec), ratio(lp.closePerCoreSec, lh.closePerCoreSec)],
-    ['64 KiB bodies: MB/s per core-second', f0(lh.bigMBPerCoreSec), '', f0(lp.bigMBPerCoreSec), ratio(lp.bigMBPerCoreSec, lh.bigMBPerCoreSec)],
-    ['RSS after load', mb(lh.rssAfterLoadKb), '', mb(lp.rssAfterLoadKb), ratio(lp.rssAfterLoadKb, lh.rssAfterLoadKb)],
-    ['failed requests', lh.keepalive.errors + lh.close.errors + lh.big.errors, '', lp.keepalive.errors + lp.close.errors + lp.big.errors, '']
-  ])
+  }
+  if (r.l4) {
+    const lh = r.l4.haproxy; const lp = r.l4.pocketlb
+    table('L4 (mode tcp), same backends', ['HAProxy tcp', '', 'pocketlb', 'plb/HAProxy'], [
+      ['keep-alive req/s per core-second', f0(lh.kaPerCoreSec), '', f0(lp.kaPerCoreSec), ratio(lp.kaPerCoreSec, lh.kaPerCoreSec)],
+      ['new conn/s per core-second', f0(lh.closePerCoreSec), '', f0(lp.closePerCoreSec), ratio(lp.closePerCoreSec, lh.closePerCoreSec)],
+      ['64 KiB bodies: MB/s per core-second', f0(lh.bigMBPerCoreSec), '', f0(lp.bigMBPerCoreSec), ratio(lp.bigMBPerCoreSec, lh.bigMBPerCoreSec)],
+      ['RSS after load', mb(lh.rssAfterLoadKb), '', mb(lp.rssAfterLoadKb), ratio(lp.rssAfterLoadKb, lh.rssAfterLoadKb)],
+      ['failed requests', lh.keepalive.errors + lh.close.errors + lh.big.errors, '', lp.keepalive.errors + lp.close.errors + lp.big.errors, '']
+    ])
+  }
   if (r.quota) {
     const q = r.quota
     if (q.pocketlb.unavailable) console.log(`\n--quota: unavailable (${q.pocketlb.unavailable})`)

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { PROXY_CORE, startPinned, waitPort, freePort } from './proc.mjs'
 
 const root = new URL('../../..', import.meta.url).pathname
-export const bundle = join(root, 'dist/pocketlb.mjs')
+// PLB_BUNDLE: a bundle built elsewhere (to measure a change without replacing dist/)
+export const bundle = process.env.PLB_BUNDLE || join(root, 'dist/pocketlb.mjs')
 
 /** maxconn under the 20000 descriptors a process may have here: 9000 websockets use 18000 */
 const MAXCONN = 9500
@@ -26,14 +27,14 @@ export function profileStart (profile) {
 }
 
 /** Starts one proxy; { proc, port, name }. <kind>: haproxy | haproxy-reuse | pocketlb */
-export async function startProxy (kind, mode, bports, dir, { profile = 'pocket', flagsProfile = profile, nodeFlags = null } = {}) {
+export async function startProxy (kind, mode, bports, dir, { profile = 'pocket', flagsProfile = profile, nodeFlags = null, bundlePath = bundle } = {}) {
   const port = await freePort()
   const file = join(dir, `${kind}-${mode}-${port}.cfg`)
   writeFileSync(file, config(mode, port, bports, { reuseAlways: kind === 'haproxy-reuse' }))
   let proc
   if (kind === 'pocketlb') {
     const { env, flags } = profileStart(flagsProfile)
-    proc = startPinned(PROXY_CORE, process.execPath, [...(nodeFlags ?? flags), bundle, '--profile', profile, '-q', '-f', file], { env })
+    proc = startPinned(PROXY_CORE, process.execPath, [...(nodeFlags ?? flags), bundlePath, '--profile', profile, '-q', '-f', file], { env })
   } else proc = startPinned(PROXY_CORE, 'haproxy', ['-db', '-q', '-f', file])
   await waitPort(port)
   return { proc, port, kind }
