@@ -6,7 +6,8 @@
  *    retry              → fall = retry + 1 (the first failure plus <retry> retries)
  *    first success      → up (rise 1)
  *    connect_timeout    → the probe's connect and exchange deadline.
- *  A real server is up while every one of its checkers is up. */
+ *  A real server is up while every one of its checkers is up; a MISC_CHECK with
+ *  misc_dynamic also sets its weight (exit status − 2) while it is up. */
 import type { Clock, TimerSource } from '../core/clock.ts'
 import type { BackendPlan, CheckPlan, ServerPlan, Timeouts } from '../config/plan.ts'
 import type { CheckTransition, CheckView, Probe } from '../checks/types.ts'
@@ -14,7 +15,7 @@ import { HealthMonitor } from '../checks/scheduler.ts'
 import { tcpProbe } from '../checks/probes/tcp.ts'
 import type { L4CheckerPlan, RealServerPlan, VirtualServerPlan } from './plan.ts'
 import { httpGetProbe } from './probe-http-get.ts'
-import { miscProbe } from './probe-misc.ts'
+import { dynamicWeight, miscProbe } from './probe-misc.ts'
 
 /** keepalived's name of each checker kind, as its logs and `show l4` write it */
 export const CHECKER_NAMES: Readonly<Record<L4CheckerPlan['kind'], string>> = { tcp: 'TCP_CHECK', http: 'HTTP_GET', ssl: 'SSL_GET', misc: 'MISC_CHECK' }
@@ -24,7 +25,7 @@ function probeOf (c: L4CheckerPlan): Probe {
     case 'tcp': return tcpProbe
     case 'http': return httpGetProbe(c.urls, false)
     case 'ssl': return httpGetProbe(c.urls, true)
-    case 'misc': return miscProbe(c.miscPath, c.miscTimeout)
+    case 'misc': return miscProbe(c.miscPath, c.miscTimeout, c.miscDynamic)
   }
 }
 
@@ -64,6 +65,8 @@ export interface RealServerHealth {
   /** the checkers' views, for the status snapshot */
   views (): CheckView[]
   readonly up: boolean
+  /** the weight it has while up: the configured one, or the last misc_dynamic one */
+  readonly weight: number
 }
 
 export interface L4HealthOptions {
@@ -71,6 +74,8 @@ export interface L4HealthOptions {
   readonly timers: TimerSource
   /** called when a real server's aggregated state changes */
   readonly onChange: (h: RealServerHealth, ev: CheckTransition, checker: string) => void
+  /** called when a misc_dynamic result changes a real server's weight */
+  readonly onWeight: (h: RealServerHealth, from: number, to: number, why: string) => void
 }
 
 /** Health of every real server of <services>; start() arms the checks. */
@@ -82,10 +87,12 @@ export class L4Health {
     for (const vs of services) {
       for (const rs of vs.realServers) {
         const mine: HealthMonitor<{ name: string; plan: ServerPlan }>[] = []
+        let dynamic: number | null = null
         const h: RealServerHealth = {
           vs, rs,
           views: () => mine.flatMap(m => m.status()),
-          get up () { return mine.every(m => m.status().every(v => v.up)) }
+          get up () { return mine.every(m => m.status().every(v => v.up)) },
+          get weight () { return dynamic ?? rs.weight }
         }
         let wasUp = true
         rs.checkers.forEach((c, i) => {
@@ -97,7 +104,16 @@ export class L4Health {
               const now = h.up
               if (now !== wasUp) o.onChange(h, ev, CHECKER_NAMES[c.kind])
               wasUp = now
-            }
+            },
+            onCheck: c.miscDynamic
+              ? (_s, result) => {
+                  const w = dynamicWeight(result)
+                  if (w === null || w === h.weight) return
+                  const from = h.weight
+                  dynamic = w
+                  o.onWeight(h, from, w, result.info)
+                }
+              : undefined
           })
           mine.push(mon)
         })

@@ -37,6 +37,8 @@ export interface L4CheckerPlan {
   /** MISC_CHECK: command line run by /bin/sh -c; exit 0 = up */
   readonly miscPath: string
   readonly miscTimeout: number
+  /** misc_dynamic: exit status 2..255 = up with weight <status> − 2; 0 = up, weight unchanged; 1 = down */
+  readonly miscDynamic: boolean
   readonly where: Where
 }
 

@@ -1,9 +1,14 @@
 /** keepalived's MISC_CHECK as a probe of the check engine: misc_path run by
- *  /bin/sh -c, killed after misc_timeout; exit status 0 = up, anything else down. */
+ *  /bin/sh -c, killed after misc_timeout; exit status 0 = up, anything else down.
+ *  With misc_dynamic, 2..255 are up too (L7OK carrying the status as its code:
+ *  the weight is <status> − 2, see dynamicWeight()). */
 import { spawn } from 'node:child_process'
-import type { Probe } from '../checks/types.ts'
+import type { Probe, ProbeResult } from '../checks/types.ts'
 
-export function miscProbe (command: string, timeoutMs: number): Probe {
+/** The weight a misc_dynamic result sets, or null when it leaves the weight as it is. */
+export const dynamicWeight = (r: ProbeResult): number | null => r.status === 'L7OK' && r.code >= 2 ? r.code - 2 : null
+
+export function miscProbe (command: string, timeoutMs: number, dynamic: boolean): Probe {
   return {
     run (_target, _plan, signal) {
       const started = performance.now()
@@ -16,7 +21,7 @@ export function miscProbe (command: string, timeoutMs: number): Probe {
         })
         child.on('exit', (code, sig) => {
           if (signal.aborted) { resolve({ status: 'UNK', code: 0, info: '', durationMs: duration() }); return }
-          if (code === 0) resolve({ status: 'L7OK', code: 0, info: '', durationMs: duration() })
+          if (code !== null && (code === 0 || (dynamic && code >= 2))) resolve({ status: 'L7OK', code, info: code ? `exit status ${code}` : '', durationMs: duration() })
           else if (sig === 'SIGKILL') resolve({ status: 'L7TOUT', code: 0, info: `misc_path timed out after ${timeoutMs} ms`, durationMs: duration() })
           else resolve({ status: 'L7STS', code: code ?? 0, info: `exit status ${code ?? sig ?? ''}`, durationMs: duration() })
         })

@@ -28,6 +28,7 @@ export function ipForwarding (): boolean {
 }
 
 const tag = (proto: string, addr: string, port: number): string => `[${addr}]:${proto}:${port}`
+const vsTag = (vs: VirtualServerPlan): string => vs.addresses.length === 1 ? tag(vs.protocol, vs.addresses[0]!.addr, vs.addresses[0]!.port) : `[${vs.name}]`
 
 export class L4Service {
   private readonly health: L4Health
@@ -41,7 +42,11 @@ export class L4Service {
     this.health = new L4Health(plans, {
       clock: o.clock ?? systemClock,
       timers: o.timers ?? systemTimers,
-      onChange: (h, ev, checker) => { this.report(h, ev.up, checker, ev.info || ev.reason); this.schedule() }
+      onChange: (h, ev, checker) => { this.report(h, ev.up, checker, ev.info || ev.reason); this.schedule() },
+      onWeight: (h, from, to, why) => {
+        this.o.log(`Changing weight from ${from} to ${to} for service ${tag(h.vs.protocol, h.rs.addr, h.rs.port)} of VS ${vsTag(h.vs)} (MISC_CHECK ${why})`)
+        this.schedule()
+      }
     })
   }
 
@@ -95,7 +100,7 @@ export class L4Service {
 
   private weights (vs: VirtualServerPlan): Map<string, number> {
     const out = new Map<string, number>()
-    for (const h of this.health.servers) if (h.vs === vs) out.set(realServerId(h.rs), h.up ? h.rs.weight : 0)
+    for (const h of this.health.servers) if (h.vs === vs) out.set(realServerId(h.rs), h.up ? h.weight : 0)
     return out
   }
 
@@ -124,7 +129,7 @@ export class L4Service {
   /** keepalived's log lines for a real server's change. */
   private report (h: RealServerHealth, up: boolean, checker: string, why: string): void {
     const rs = tag(h.vs.protocol, h.rs.addr, h.rs.port)
-    const vs = h.vs.addresses.length === 1 ? tag(h.vs.protocol, h.vs.addresses[0]!.addr, h.vs.addresses[0]!.port) : `[${h.vs.name}]`
+    const vs = vsTag(h.vs)
     if (!up) this.o.log(`${checker} on service ${rs} failed${why ? ` (${why})` : ''}.`)
     else this.o.log(`${checker} on service ${rs} success.`)
     const verb = h.rs.inhibitOnFailure ? (up ? 'Enabling' : 'Disabling') : (up ? 'Adding' : 'Removing')

@@ -76,7 +76,7 @@ const KINDS: Readonly<Record<string, L4CheckerPlan['kind']>> = { TCP_CHECK: 'tcp
 function compileChecker (d: Diag, s: KaStatement, inherited: CheckerDefaults): L4CheckerPlan | null {
   const kind = KINDS[s.kw]!
   let def = inherited
-  let connectIp = ''; let connectPort = 0; let miscPath = ''; let miscTimeout = 0
+  let connectIp = ''; let connectPort = 0; let miscPath = ''; let miscTimeout = 0; let miscDynamic = false
   const urls: L4UrlPlan[] = []
   const before = d.alerts.length
   for (const st of s.block ?? []) {
@@ -91,7 +91,7 @@ function compileChecker (d: Diag, s: KaStatement, inherited: CheckerDefaults): L
         break
       case 'misc_path': if (kind === 'misc') miscPath = commandArg(d, st) ?? ''; else alert(d, st, 'misc_path is only valid in MISC_CHECK'); break
       case 'misc_timeout': miscTimeout = secondsArg(d, st, 10, 3_600_000) ?? 0; break
-      case 'misc_dynamic': alert(d, st, 'misc_dynamic is not supported: the exit code only says up (0) or down'); break
+      case 'misc_dynamic': if (kind === 'misc') miscDynamic = true; else alert(d, st, 'misc_dynamic is only valid in MISC_CHECK'); break
       case 'warmup': case 'user': case 'bind_port': case 'enable_sni': case 'tls_compliant': case 'alpha':
         warn(d, st, `${st.kw} ignored`); break
       case 'bindto': case 'bind_if': alert(d, st, `${st.kw} is not supported: checks leave from the balancer's own address`); break
@@ -106,7 +106,7 @@ function compileChecker (d: Diag, s: KaStatement, inherited: CheckerDefaults): L
     kind, connectIp, connectPort, connectTimeout: def.connectTimeout,
     retry: def.retry ?? (kind === 'misc' ? 0 : 1),
     delayBeforeRetry: def.delayBeforeRetry, delayLoop: def.delayLoop, urls, miscPath,
-    miscTimeout: miscTimeout || def.delayLoop, where: s.where
+    miscTimeout: miscTimeout || def.delayLoop, miscDynamic, where: s.where
   }
 }
 

@@ -1,12 +1,20 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { CLIENT_EXTRA, L4Lan, VIP, sh, sleep, tally, until } from './topo.ts'
 
 const CHECK = 'TCP_CHECK {\n      connect_timeout 1\n      connect_port 8080\n    }'
 const rs = (n: number, extra = ''): string => `  real_server 10.88.0.${10 + n} 8080 {\n${extra}    ${CHECK}\n  }\n`
-const CONF = `virtual_server ${VIP} 80 {
+/** misc_dynamic: the check's exit status is read from a file per server (weight = status − 2) */
+const dynamic = (n: number): string => `  real_server 10.88.0.${10 + n} 8080 {
+    MISC_CHECK {
+      misc_path "exit $(cat ${join(lan.dir, `w${n}`)})"
+      misc_dynamic
+    }
+  }
+`
+const conf = (): string => `virtual_server ${VIP} 80 {
   delay_loop 1
   retry 1
   delay_before_retry 1
@@ -33,6 +41,10 @@ virtual_server ${VIP} 53 {
     ${CHECK}
   }
 }
+virtual_server ${VIP} 84 {
+  delay_loop 1
+  lb_algo wrr
+${dynamic(1)}${dynamic(2)}}
 `
 
 let lan: L4Lan
@@ -40,8 +52,9 @@ let lan: L4Lan
 before(async () => {
   lan = new L4Lan(3)
   lan.vip(true)
-  lan.runVrrp(CONF)
-  assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 5 virtual server(s)')), 15_000), lan.lines.join('\n'))
+  for (const n of [1, 2]) writeFileSync(join(lan.dir, `w${n}`), '3\n')
+  lan.runVrrp(conf())
+  assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 6 virtual server(s)')), 15_000), lan.lines.join('\n'))
 })
 
 after(async () => { await lan.destroy() })
@@ -80,15 +93,9 @@ test('persistence_timeout keeps a client on its server while rr moves the others
 })
 
 test('a killed backend is taken out within delay_loop + retry x delay_before_retry; an established flow to another server survives; back on recovery', async () => {
-  // a long-lived connection through the VIP: lines written on stdin come back echoed
-  const long = spawn('ip', ['netns', 'exec', lan.ns('cl'), process.execPath, '-e', `const s = require('net').connect(80, '${VIP}');
-    s.on('error', e => { console.log('ERR ' + e.message) }); s.on('close', () => console.log('CLOSED'));
-    s.on('data', d => process.stdout.write(String(d))); process.stdin.on('data', d => s.write(d)); process.stdin.on('end', () => s.end())`], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const lines: string[] = []
-  createInterface({ input: long.stdout! }).on('line', l => lines.push(l))
+  const long = await lan.openFlow(80)
   try {
-    assert.ok(await until(() => lines.length > 0, 5000))
-    const mine = lines[0]!
+    const mine = long.server
     const victim = mine === 's1' ? 2 : 1
     const t0 = performance.now()
     await lan.killBackend(victim)
@@ -99,15 +106,43 @@ test('a killed backend is taken out within delay_loop + retry x delay_before_ret
     const after = tally(lan.clients('tcp', 80, 12))
     assert.equal(after[`s${victim}`], undefined, JSON.stringify(after))
     assert.equal(after[''], undefined, 'no failed connection once the server is out')
-    long.stdin!.write('still-here\n')
-    assert.ok(await until(() => lines.includes('still-here'), 3000), `established flow to ${mine} survived: ${lines.join('|')}`)
+    assert.ok(await long.echo('still-here'), `established flow to ${mine} survived: ${long.lines.join('|')}`)
     lan.startBackend(victim)
     assert.ok(await until(() => lan.lines.some(l => l.includes(`Adding service [10.88.0.${10 + victim}]:tcp:8080 to VS [${VIP}]:tcp:80`)), 6000), lan.lines.join('\n'))
     assert.equal(tally(lan.clients('tcp', 80, 30))[`s${victim}`], 10)
-    long.stdin!.write('after-recovery\n')
-    assert.ok(await until(() => lines.includes('after-recovery'), 3000))
+    assert.ok(await long.echo('after-recovery'), long.lines.join('|'))
   } finally {
-    long.kill('SIGKILL')
+    long.close()
+  }
+})
+
+test('misc_dynamic reweights a real server in the kernel: new flows follow the new weights, the established flow on it survives up, to weight 0 and out', async () => {
+  const chain = (): string => lan.nft(['list', 'chain', 'ip', 'pocketlb_l4', 'v_10_88_0_100_84_tcp']).out
+  assert.deepEqual(tally(lan.clients('tcp', 84, 10)), { s1: 5, s2: 5 })
+  const long = await lan.openFlow(84)
+  try {
+    const mine = Number(long.server.slice(1))
+    const other = `s${3 - mine}`
+    const tagOf = `[10.88.0.${10 + mine}]:tcp:8080 of VS [${VIP}]:tcp:84`
+    // exit status 5: weight 3
+    writeFileSync(join(lan.dir, `w${mine}`), '5\n')
+    assert.ok(await until(() => lan.lines.some(l => l.includes(`Changing weight from 1 to 3 for service ${tagOf}`)), 5000), lan.lines.join('\n'))
+    assert.ok(await until(() => chain().includes('numgen inc mod 4'), 3000), chain())
+    assert.deepEqual(tally(lan.clients('tcp', 84, 40)), { [long.server]: 30, [other]: 10 })
+    assert.ok(await long.echo('after-reweight'), long.lines.join('|'))
+    // exit status 2: up with weight 0, no new flow; the established one stays
+    writeFileSync(join(lan.dir, `w${mine}`), '2\n')
+    assert.ok(await until(() => lan.lines.some(l => l.includes(`Changing weight from 3 to 0 for service ${tagOf}`)), 5000), lan.lines.join('\n'))
+    assert.ok(await until(() => !chain().includes('numgen'), 3000), chain())
+    assert.deepEqual(tally(lan.clients('tcp', 84, 6)), { [other]: 6 })
+    assert.ok(await long.echo('at-weight-0'), long.lines.join('|'))
+    // exit status 1: down and removed; still the same established flow
+    writeFileSync(join(lan.dir, `w${mine}`), '1\n')
+    assert.ok(await until(() => lan.lines.some(l => l.includes(`Removing service [10.88.0.${10 + mine}]:tcp:8080 from VS [${VIP}]:tcp:84`)), 5000), lan.lines.join('\n'))
+    assert.ok(await long.echo('after-removal'), long.lines.join('|'))
+    assert.ok(!long.lines.includes('CLOSED'), long.lines.join('|'))
+  } finally {
+    long.close()
   }
 })
 
@@ -136,7 +171,7 @@ test('-c: lc refused with file:line and why; a valid configuration passes the ke
   const bad = lan.runVrrp(`virtual_server ${VIP} 80 {\n  delay_loop 1\n  lb_algo lc\n${rs(1)}}\n`, ['-c'])
   assert.equal(await exit(bad), 1)
   assert.match(lan.lines.join('\n'), /\[ALERT\] \S+keepalived\.conf:3: lb_algo lc refused: least-connection scheduling needs the number of active connections/)
-  const good = lan.runVrrp(CONF, ['-c'])
+  const good = lan.runVrrp(conf(), ['-c'])
   assert.equal(await exit(good), 0, lan.lines.join('\n'))
   assert.ok(lan.lines.includes('Configuration file is valid'))
   assert.equal(lan.nft(['list', 'table', 'ip', 'pocketlb_l4']).ok, false, 'the dry run applied nothing')

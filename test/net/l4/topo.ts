@@ -4,6 +4,7 @@
  *  on TCP 8080 (then echo) and UDP 5353. Names: plbl4-<pid>-*. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sleep, until } from '../../helpers/wait.ts'
@@ -32,6 +33,22 @@ function one (i) { return new Promise(res => { const localAddress = srcs[i % src
   if (proto === 'tcp') { s = net.connect({ host, port: +port, localAddress }); s.on('error', () => fin('')); let b = ''; s.on('data', d => { b += d; if (b.includes('\\n')) { fin(b.split('\\n')[0]); s.destroy() } }) }
   else { s = dgram.createSocket('udp4'); s.on('error', () => fin('')); s.bind({ address: localAddress }, () => s.send('x', +port, host)); s.on('message', m => { fin(String(m)); s.close() }) } }) }
 (async () => { for (let i = 0; i < +count; i++) out.push(await one(i)); console.log(JSON.stringify(out)) })();`
+
+/** A long-lived TCP connection from the client through VIP:port. */
+export interface LongFlow {
+  /** the name its server answered */
+  readonly server: string
+  /** every line received */
+  readonly lines: readonly string[]
+  /** sends <text>; true when it came back echoed within 3 s */
+  echo (text: string): Promise<boolean>
+  close (): void
+}
+
+/** argv: host port; lines written on stdin go to the connection, what comes back goes to stdout */
+const FLOW_JS = `const s = require('net').connect(+process.argv[2], process.argv[1]);
+s.on('error', e => { console.log('ERR ' + e.message) }); s.on('close', () => console.log('CLOSED'));
+s.on('data', d => process.stdout.write(String(d))); process.stdin.on('data', d => s.write(d)); process.stdin.on('end', () => s.end())`
 
 export class L4Lan {
   readonly id = `plbl4-${process.pid}`
@@ -93,6 +110,18 @@ export class L4Lan {
   clients (proto: 'tcp' | 'udp', port: number, count: number, locals: string[] = []): string[] {
     const out = sh(['ip', 'netns', 'exec', this.ns('cl'), process.execPath, '-e', CLIENT_JS, proto, VIP, String(port), String(count), '2000', locals.join(',')])
     return JSON.parse(out) as string[]
+  }
+
+  async openFlow (port: number): Promise<LongFlow> {
+    const p = spawn('ip', ['netns', 'exec', this.ns('cl'), process.execPath, '-e', FLOW_JS, VIP, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const lines: string[] = []
+    createInterface({ input: p.stdout! }).on('line', l => lines.push(l))
+    const close = (): void => { p.kill('SIGKILL') }
+    if (!await until(() => lines.length > 0, 5000)) { close(); throw new Error(`no answer through ${VIP}:${port}`) }
+    return {
+      server: lines[0]!, lines, close,
+      echo: text => { p.stdin!.write(text + '\n'); return until(() => lines.includes(text), 3000) }
+    }
   }
 
   /** Writes <conf> and runs `pocketlb vrrp -f` in the balancer with <extra> options. */

@@ -13,6 +13,7 @@ virtual_server 10.0.0.1 53 {
   real_server 10.0.1.1 5353 {
     MISC_CHECK {
       misc_path "/bin/true --x"
+      misc_dynamic
     }
   }
 }
@@ -56,7 +57,7 @@ test('virtual_server, groups, real servers and checkers compile with keepalived 
   assert.equal(udp!.algo, 'sh')
   assert.equal(udp!.persistenceTimeout, 0)
   const misc = udp!.realServers[0]!.checkers[0]!
-  assert.deepEqual([misc.kind, misc.miscPath, misc.miscTimeout, misc.retry, misc.delayLoop], ['misc', '/bin/true --x', 2000, 0, 2000])
+  assert.deepEqual([misc.kind, misc.miscPath, misc.miscTimeout, misc.miscDynamic, misc.retry, misc.delayLoop], ['misc', '/bin/true --x', 2000, true, 0, 2000])
   assert.equal(web!.name, 'group WEB')
   assert.deepEqual(web!.addresses, [{ addr: '10.0.0.1', port: 80 }, { addr: '10.0.0.2', port: 80 }, { addr: '10.0.0.3', port: 80 }])
   assert.deepEqual([web!.algo, web!.kind, web!.persistenceTimeout, web!.delayLoop], ['wrr', 'NAT', 50_000, 3000])

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http'
 import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { httpGetProbe } from '../../../src/l4/probe-http-get.ts'
-import { miscProbe } from '../../../src/l4/probe-misc.ts'
+import { dynamicWeight, miscProbe } from '../../../src/l4/probe-misc.ts'
 import type { CheckPlan } from '../../../src/config/plan.ts'
 
 const PLAN: CheckPlan = { kind: 'tcp', httpMethod: '', httpUri: '', httpVersion: '', httpExtra: '', steps: [], logHealthChecks: false }
@@ -42,10 +42,18 @@ test('HTTP_GET: every url is fetched with GET HTTP/1.0; status_code ranges and t
 test('MISC_CHECK: exit 0 is up, other codes down, misc_timeout kills the command', async () => {
   const target = { host: '127.0.0.1', port: 1, connectMs: 1000, exchangeMs: null }
   const signal = new AbortController().signal
-  assert.equal((await miscProbe('exit 0', 1000).run(target, PLAN, signal)).status, 'L7OK')
-  const failed = await miscProbe('exit 3', 1000).run(target, PLAN, signal)
+  assert.equal((await miscProbe('exit 0', 1000, false).run(target, PLAN, signal)).status, 'L7OK')
+  const failed = await miscProbe('exit 3', 1000, false).run(target, PLAN, signal)
   assert.deepEqual([failed.status, failed.code], ['L7STS', 3])
-  const slow = await miscProbe('sleep 5', 200).run(target, PLAN, signal)
+  const slow = await miscProbe('sleep 5', 200, false).run(target, PLAN, signal)
   assert.equal(slow.status, 'L7TOUT')
   assert.ok(slow.durationMs < 2000)
+})
+
+test('MISC_CHECK misc_dynamic: 2..255 are up with weight status − 2, 0 up with the weight unchanged, 1 down', async () => {
+  const target = { host: '127.0.0.1', port: 1, connectMs: 1000, exchangeMs: null }
+  const signal = new AbortController().signal
+  const run = (code: number): ReturnType<ReturnType<typeof miscProbe>['run']> => miscProbe(`exit ${code}`, 1000, true).run(target, PLAN, signal)
+  const seen = await Promise.all([0, 1, 2, 5, 255].map(async c => { const r = await run(c); return [r.status, dynamicWeight(r)] }))
+  assert.deepEqual(seen, [['L7OK', null], ['L7STS', null], ['L7OK', 0], ['L7OK', 3], ['L7OK', 253]])
 })
