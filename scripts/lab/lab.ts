@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { proxyConfig, vrrpConfig } from './configs.ts'
 import { ROOT, loadState, removeState, saveState, serviceAlive, startService, stateDir, stopService, tsxCommand, type LabState, type Service } from './services.ts'
-import { clientGet, statsSocketPath, vipHolder, whereText } from './status.ts'
+import { clientGet, setupTokenPath, statsSocketPath, uiSocketPath, vipHolder } from './status.ts'
 import { LB_PRIORITY, UI_PORT, namespaces, nodeByName, type LabNode, type LbName, type Topology } from './topology.ts'
 import { buildWiring, dropVip, existingNamespaces, removeWiring, setCable, setNodeLinks } from './wiring.ts'
 
@@ -18,13 +18,23 @@ function hasUiFlag (): boolean {
   return /--ui\b/.test(r.stdout + r.stderr)
 }
 
-function labServices (t: Topology, dir: string, ui: boolean): Service[] {
+/** Each lb's web UI on its LAN address, with its own store and its first-start token in a
+ *  file; a forwarder pair carries the host's 127.0.0.1:<uiHostPorts[i]> to it (forward.ts). */
+function labServices (t: Topology, dir: string, uiHostPorts: readonly number[]): Service[] {
   const out: Service[] = []
-  for (const lb of t.lbs) {
-    const uiArgs = ui ? ['--ui', `${lb.ports[0]!.addr}:${UI_PORT}`] : []
-    out.push({ name: `${lb.name}-proxy`, node: lb.name, ns: lb.ns, pid: 0, argv: tsxCommand('src/main.ts', '-f', join(dir, `${lb.name}-haproxy.cfg`), ...uiArgs) })
+  t.lbs.forEach((lb, i) => {
+    const ui = `${lb.ports[0]!.addr}:${UI_PORT}`
+    const proxy = tsxCommand('src/main.ts', '-f', join(dir, `${lb.name}-haproxy.cfg`))
+    const uiPort = uiHostPorts[i]
+    if (uiPort === undefined) out.push({ name: `${lb.name}-proxy`, node: lb.name, ns: lb.ns, pid: 0, argv: proxy })
+    else {
+      const sock = uiSocketPath(dir, lb)
+      out.push({ name: `${lb.name}-proxy`, node: lb.name, ns: lb.ns, pid: 0, argv: [...proxy, '--ui', ui, '--store', join(dir, `${lb.name}.db`)], env: { PLB_SETUP_TOKEN_FILE: setupTokenPath(dir, lb) } })
+      out.push({ name: `${lb.name}-ui-forward`, node: lb.name, ns: lb.ns, pid: 0, argv: tsxCommand('scripts/lab/forward.ts', sock, ui) })
+      out.push({ name: `${lb.name}-ui-host`, node: 'host', ns: '', pid: 0, argv: tsxCommand('scripts/lab/forward.ts', `127.0.0.1:${uiPort}`, sock) })
+    }
     out.push({ name: `${lb.name}-vrrp`, node: lb.name, ns: lb.ns, pid: 0, argv: tsxCommand('src/main.ts', 'vrrp', '-f', join(dir, `${lb.name}-keepalived.conf`)) })
-  }
+  })
   for (const w of t.webs) out.push({ name: w.name, node: w.name, ns: w.ns, pid: 0, argv: tsxCommand('scripts/lab/web.ts', w.name) })
   return out
 }
@@ -36,7 +46,12 @@ async function until (cond: () => boolean, ms: number): Promise<boolean> {
   return cond()
 }
 
-export interface UpOpts { readonly advert: number; readonly log: (line: string) => void }
+export interface UpOpts {
+  readonly advert: number
+  /** host loopback port of lb1's UI (lb2's is the next one) */
+  readonly uiHostPort: number
+  readonly log: (line: string) => void
+}
 
 /** Builds the lab, starts every process and waits until the client is answered through the VIP. */
 export async function up (t: Topology, o: UpOpts): Promise<LabState> {
@@ -44,7 +59,8 @@ export async function up (t: Topology, o: UpOpts): Promise<LabState> {
   if (clash.length || loadState(t.prefix)) throw new Error(`lab "${t.prefix}" already exists (${clash.join(', ') || 'state file'}): run \`npm run lab -- down\` first`)
   const dir = stateDir(t.prefix)
   const ui = hasUiFlag()
-  const s: LabState = { prefix: t.prefix, dir, advert: o.advert, ui, services: labServices(t, dir, ui) }
+  const uiHostPorts = ui ? t.lbs.map((_lb, i) => o.uiHostPort + i) : []
+  const s: LabState = { prefix: t.prefix, dir, advert: o.advert, ui, uiHostPorts, services: labServices(t, dir, uiHostPorts) }
   saveState(s)
   try {
     buildWiring(t)
@@ -56,6 +72,7 @@ export async function up (t: Topology, o: UpOpts): Promise<LabState> {
     saveState(s)
     o.log(`lab "${t.prefix}": ${namespaces(t).length} namespaces wired, ${s.services.length} processes started; waiting for the VIP...`)
     if (!await until(() => vipHolder(t) !== null && clientGet(t, 1) !== null, 40_000)) throw new Error(`the client gets no answer through the VIP after 40 s; logs in ${dir}`)
+    if (ui && !await until(() => t.lbs.every(lb => existsSync(setupTokenPath(dir, lb))), 20_000)) throw new Error(`the web UIs did not start within 20 s; logs in ${dir}`)
   } catch (e) {
     await down(t)
     throw e
@@ -124,6 +141,6 @@ export async function down (t: Topology): Promise<string> {
   if (s) await Promise.all(s.services.map(svc => stopService(svc, 'SIGTERM')))
   const removed = removeWiring(t)
   if (s) removeState(s)
-  else if (existsSync(stateDir(t.prefix))) removeState({ prefix: t.prefix, dir: stateDir(t.prefix), advert: 1, ui: false, services: [] })
+  else if (existsSync(stateDir(t.prefix))) removeState({ prefix: t.prefix, dir: stateDir(t.prefix), advert: 1, ui: false, uiHostPorts: [], services: [] })
   return `lab "${t.prefix}" down: ${s ? s.services.length : 0} processes stopped, ${removed.length} namespaces removed`
 }

@@ -4,7 +4,7 @@
 import { down, fail, restore, up } from './lab.ts'
 import { loadState } from './services.ts'
 import { statusText, whereText } from './status.ts'
-import { topology, validPrefix } from './topology.ts'
+import { UI_HOST_PORT, topology, validPrefix } from './topology.ts'
 
 const USAGE = `Usage: npm run lab [-- <command>]
   up (default)                     build the lab and start everything
@@ -14,7 +14,8 @@ const USAGE = `Usage: npm run lab [-- <command>]
   fail link [<node> [lan|srv]]     pull a cable (default: the master's LAN cable)
   restore                          every cable back in, every dead process restarted
   down                             remove every namespace, link and process of the lab
-Environment: PLB_LAB_PREFIX (default plab), PLB_LAB_ADVERT (VRRP advert_int, default 1)
+Environment: PLB_LAB_PREFIX (default plab), PLB_LAB_ADVERT (VRRP advert_int, default 1),
+  PLB_LAB_UI_PORT (host loopback port of lb1's web UI, lb2's is the next; default 9101)
 `
 
 async function run (argv: string[]): Promise<number> {
@@ -29,7 +30,9 @@ async function run (argv: string[]): Promise<number> {
     case 'up': {
       const advert = Number(process.env.PLB_LAB_ADVERT ?? 1)
       if (!(advert >= 0.01 && advert <= 255)) { process.stderr.write('PLB_LAB_ADVERT: seconds, 0.01 to 255\n'); return 2 }
-      const s = await up(t, { advert, log: say })
+      const uiHostPort = Number(process.env.PLB_LAB_UI_PORT ?? UI_HOST_PORT)
+      if (!(Number.isInteger(uiHostPort) && uiHostPort >= 1024 && uiHostPort < 65535)) { process.stderr.write('PLB_LAB_UI_PORT: a port, 1024 to 65534\n'); return 2 }
+      const s = await up(t, { advert, uiHostPort, log: say })
       say(whereText(t, s))
       return 0
     }

@@ -11,10 +11,13 @@ export const ROOT = new URL('../..', import.meta.url).pathname
 export interface Service {
   /** lb1-proxy, lb1-vrrp, web2 ... */
   readonly name: string
-  /** Short name of the node it runs on */
+  /** Short name of the node it runs on ("host" for the UI forwarders on the host) */
   readonly node: string
+  /** Its namespace, "" for the host's */
   readonly ns: string
   readonly argv: readonly string[]
+  /** Added to the lab command's environment */
+  readonly env?: Readonly<Record<string, string>>
   pid: number
 }
 
@@ -24,6 +27,8 @@ export interface LabState {
   readonly advert: number
   /** Whether the proxies were started with the web UI (`--ui`) */
   readonly ui: boolean
+  /** Host loopback port forwarded to each lb's UI, in t.lbs order (empty without UI) */
+  readonly uiHostPorts: readonly number[]
   readonly services: Service[]
 }
 
@@ -62,7 +67,8 @@ export const logFile = (s: LabState, svc: Service): string => join(s.dir, `${svc
  *  recorded PID is the service itself. */
 export function startService (s: LabState, svc: Service): void {
   const fd = openSync(logFile(s, svc), 'a')
-  const child = spawn('ip', ['netns', 'exec', svc.ns, ...svc.argv], { cwd: ROOT, detached: true, stdio: ['ignore', fd, fd] })
+  const [cmd, ...args] = svc.ns === '' ? svc.argv : ['ip', 'netns', 'exec', svc.ns, ...svc.argv]
+  const child = spawn(cmd!, args, { cwd: ROOT, env: { ...process.env, ...svc.env }, detached: true, stdio: ['ignore', fd, fd] })
   closeSync(fd)
   child.unref()
   svc.pid = child.pid ?? 0

@@ -21,6 +21,18 @@ export function vipHolder (t: Topology): LabNode | null {
 }
 
 export const statsSocketPath = (s: LabState, lb: LabNode): string => join(s.dir, `${lb.name}.sock`)
+export const uiSocketPath = (dir: string, lb: LabNode): string => join(dir, `${lb.name}-ui.sock`)
+/** Where lb's pocketlb writes the one-time setup token of its UI's first start */
+export const setupTokenPath = (dir: string, lb: LabNode): string => join(dir, `${lb.name}-setup-token`)
+
+/** "http://127.0.0.1:9101/ (lb1, setup token …)" for each lb: the UIs from the host's browser */
+export function uiLines (t: Topology, s: LabState): string[] {
+  return t.lbs.map((lb, i) => {
+    let token = ''
+    try { token = readFileSync(setupTokenPath(s.dir, lb), 'utf8').trim() } catch { /* not written (yet), or the admin exists */ }
+    return `  http://127.0.0.1:${s.uiHostPorts[i]}/  ${lb.name}${token ? `, setup token ${token} (first start: sets the admin password)` : ''}`
+  })
+}
 
 /** Last state the VRRP engine of <svc> announced in its log ("MASTER", "BACKUP", "FAULT") or "". */
 export function vrrpState (s: LabState, svc: Service): string {
@@ -64,6 +76,7 @@ export async function statusText (t: Topology, s: LabState): Promise<string> {
     const proxy = s.services.find(svc => svc.name === `${lb.name}-proxy`)
     if (proxy && serviceAlive(proxy)) out.push(`  servers as ${lb.name} sees them: ${await serverStates(statsSocketPath(s, lb))}`)
   }
+  if (s.ui) out.push('Web UI from this PC\'s browser:', ...uiLines(t, s))
   const answer = clientGet(t)
   out.push(`client → http://${VIP}/: ${answer === null ? 'NO ANSWER' : answer.trim()}`)
   return out.join('\n')
@@ -76,9 +89,9 @@ export function whereText (t: Topology, s: LabState): string {
     ...t.all.map(n => `  ${n.name.padEnd(6)} ${n.ns.padEnd(t.prefix.length + 8)} ${n.ports.map(p => p.addr).join(', ')}`),
     `Stats pages: ${t.lbs.map(lb => `http://${lb.ports[0]!.addr}:${STATS_PORT}/stats (${lb.name})`).join(', ')}`,
     `  (addresses inside the lab: e.g. ip netns exec ${t.client.ns} curl http://${t.lbs[0]!.ports[0]!.addr}:${STATS_PORT}/stats)`,
-    s.ui
-      ? `Web UI: ${t.lbs.map(lb => `http://${lb.ports[0]!.addr}:${UI_PORT}/ (${lb.name})`).join(', ')}`
-      : 'Web UI: not in this build (pocketlb --help lists no --ui); the stats pages show the same servers',
+    ...(s.ui
+      ? ['Web UI from this PC\'s browser (forwarded to each lb\'s ' + `:${UI_PORT}):`, ...uiLines(t, s)]
+      : ['Web UI: not in this build (pocketlb --help lists no --ui); the stats pages show the same servers']),
     `Runtime API: ${t.lbs.map(lb => `socat - ${statsSocketPath(s, lb)}`).join(' | ')}`,
     `Logs: ${s.dir}/*.log`,
     '',

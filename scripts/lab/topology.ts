@@ -13,6 +13,8 @@ export const LAN_NET = '10.77.0'
 export const SRV_NET = '10.77.1'
 export const STATS_PORT = 8404
 export const UI_PORT = 8080
+/** First host loopback port of the UI forwarders (lb1, lb2 on the next) */
+export const UI_HOST_PORT = 9101
 export const WEB_COUNT = 3
 export const LB_PRIORITY: Readonly<Record<LbName, number>> = { lb1: 150, lb2: 100 }
 

@@ -10,14 +10,18 @@ import { loadState, type Service } from '../../../scripts/lab/services.ts'
 import { clientGet, vipHolder } from '../../../scripts/lab/status.ts'
 import { topology } from '../../../scripts/lab/topology.ts'
 import { sleep } from '../../helpers/wait.ts'
+import { freeRange } from '../../helpers/net.ts'
 
 const PREFIX = `plt-${process.pid}`
 const MAIN = new URL('../../../scripts/lab/main.ts', import.meta.url).pathname
 const t = topology(PREFIX)
 
+/** Host loopback ports of lb1's and lb2's UI forwarders */
+const UI = await freeRange(2)
+
 function lab (...args: string[]): { code: number | null; out: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args],
-    { encoding: 'utf8', timeout: 90_000, env: { ...process.env, PLB_LAB_PREFIX: PREFIX } })
+    { encoding: 'utf8', timeout: 90_000, env: { ...process.env, PLB_LAB_PREFIX: PREFIX, PLB_LAB_UI_PORT: String(UI) } })
   return { code: r.status, out: r.stdout + r.stderr }
 }
 
@@ -44,7 +48,18 @@ test('lab: up, failover on master kill, restore, down leaves nothing', async tt 
   assert.equal(upRun.code, 0, upRun.out)
   assert.match(upRun.out, new RegExp(`ip netns exec ${PREFIX}-client curl http://10\\.77\\.0\\.100/`))
   services = loadState(PREFIX)!.services
-  assert.equal(services.length, 7)
+  assert.equal(services.length, 11)
+
+  // each lb's web UI from the host's loopback, with the setup token printed for its first start
+  for (const [i, lb] of ['lb1', 'lb2'].entries()) {
+    const line = new RegExp(`http://127\\.0\\.0\\.1:${UI + i}/  ${lb}, setup token (\\S+) \\(first start`).exec(upRun.out)
+    assert.ok(line, upRun.out)
+    const page = await fetch(`http://127.0.0.1:${UI + i}/`)
+    assert.equal(page.status, 200)
+    assert.match(await page.text(), /<title>pocketlb<\/title>/)
+    const setup = await fetch(`http://127.0.0.1:${UI + i}/api/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: line[1], password: 'lab-admin-pass' }) })
+    assert.equal(setup.status, 200, `${lb}: the printed token sets the admin up`)
+  }
 
   const first = clientGet(t)
   assert.match(first ?? '', /^web[123]: GET \/ from 10\.77\.0\.10 via /)
@@ -60,13 +75,16 @@ test('lab: up, failover on master kill, restore, down leaves nothing', async tt 
   for (let i = 0; i < 10; i++) assert.equal(answeredBy(clientGet(t)), 'lb2', `request ${i} after the failover`)
   const status = lab('status')
   assert.match(status.out, /VIP 10\.77\.0\.100: held by lb2/)
-  assert.match(status.out, /lb1-proxy DEAD, lb1-vrrp DEAD/)
+  assert.match(status.out, /lb1-proxy DEAD, lb1-ui-forward DEAD, lb1-vrrp DEAD/)
   assert.match(status.out, /servers as lb2 sees them: web1 UP, web2 UP, web3 UP/)
 
   const restored = lab('restore')
   assert.equal(restored.code, 0, restored.out)
-  assert.match(restored.out, /restarted lb1-proxy, lb1-vrrp/)
+  assert.match(restored.out, /restarted lb1-proxy, lb1-ui-forward, lb1-vrrp/)
   assert.ok(await answeredWithin('lb1', 20_000) >= 0, `lb1 did not take the VIP back\n${lab('status').out}`)
+  let uiBack = false
+  for (let i = 0; i < 50 && !uiBack; i++) uiBack = await fetch(`http://127.0.0.1:${UI}/api/auth/state`).then(r => r.status === 200, () => false) || (await sleep(200), false)
+  assert.ok(uiBack, 'lb1\'s UI is back behind its forwarder')
 
   const last = loadState(PREFIX)!.services
   const downRun = lab('down')
@@ -81,5 +99,6 @@ test('lab: up, failover on master kill, restore, down leaves nothing', async tt 
   }).map(svc => `${svc.name} ${svc.pid}`)
   assert.deepEqual(alive, [], 'lab processes still running')
   assert.equal(loadState(PREFIX), null)
+  await assert.rejects(fetch(`http://127.0.0.1:${UI}/`), 'the UI forwarder is stopped')
   assert.ok(!existsSync(`/run/pocketlb-lab/${PREFIX}`))
 })
