@@ -83,7 +83,10 @@ test('lab: up, failover on master kill, restore, down leaves nothing', async tt 
   assert.match(restored.out, /restarted lb1-proxy, lb1-ui-forward, lb1-vrrp/)
   assert.ok(await answeredWithin('lb1', 20_000) >= 0, `lb1 did not take the VIP back\n${lab('status').out}`)
   let uiBack = false
-  for (let i = 0; i < 50 && !uiBack; i++) uiBack = await fetch(`http://127.0.0.1:${UI}/api/auth/state`).then(r => r.status === 200, () => false) || (await sleep(200), false)
+  for (let i = 0; i < 50 && !uiBack; i++) {
+    uiBack = await fetch(`http://127.0.0.1:${UI}/api/auth/state`).then(r => r.status === 200, () => false)
+    if (!uiBack) await sleep(200)
+  }
   assert.ok(uiBack, 'lb1\'s UI is back behind its forwarder')
 
   const last = loadState(PREFIX)!.services
