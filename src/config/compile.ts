@@ -107,7 +107,7 @@ function warnMissingTimeouts (p: ProxyDraft, diags: Diagnostics): void {
 function frontendOf (p: ProxyDraft, common: ProxyCommon, g: GlobalDraft, diags: Diagnostics): FrontendPlan {
   return {
     ...common, isListen: p.kind === 'listen', binds: p.mode === 'http' ? p.binds.map(b => withHttp1Alpn(b, w => diags.warnings.push(w))) : p.binds, maxconn: p.maxconn || g.maxconn, backlog: p.backlog,
-    captures: p.captures, responseCaptures: p.responseCaptures, switchRules: p.switchRules,
+    captures: p.captures, responseCaptures: p.responseCaptures, captureCookie: p.captureCookie, switchRules: p.switchRules,
     defaultBackend: p.defaultBackend ?? (p.kind === 'listen' ? p.name : null), tcpRequestRules: p.tcpRequestRules,
     monitorUri: p.monitorUri, monitorFail: p.monitorFail, disabled: p.disabled
   }

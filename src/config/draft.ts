@@ -1,7 +1,7 @@
 import type { Where } from '../core/where.ts'
 import type { HttpRule, Predicate, Template } from '../rules/types.ts'
 import type {
-  BalancePlan, BindPlan, CapturePlan, CheckStep, CookiePlan, ForwardFor, HashTypePlan, LogTarget,
+  BalancePlan, BindPlan, CaptureCookiePlan, CapturePlan, CheckStep, CookiePlan, ForwardFor, HashTypePlan, LogTarget,
   PersistRulePlan, ServerTlsPlan, SourcePlan, StatsPagePlan, StickRulePlan, Timeouts
 } from './plan.ts'
 import type { TcpRule } from '../rules/tcp-rules.ts'
@@ -120,6 +120,7 @@ export interface ProxyDraft {
   acls: Map<string, Predicate>
   captures: CapturePlan[]
   responseCaptures: CapturePlan[]
+  captureCookie: CaptureCookiePlan | null
   switchRules: { backend: string | null; dynamic: Template | null; cond: Predicate | null; where: Where }[]
   /** `monitor fail` conditions: any true makes the monitor-uri answer 503 */
   monitorFail: Predicate[]
@@ -162,7 +163,7 @@ export function newDefaults (name: string, where: Where): ProxyDraft {
     hashType: { method: 'map-based', fn: 'sdbm', avalanche: false }, fullconn: 0, abortonclose: false,
     persist: false, allbackups: false, disabled: false, monitorUri: null, statsPage: null,
     defaultServer: newServerSettings(), defaultBackend: null, defaultBackendWhere: null,
-    binds: [], acls: new Map(), captures: [], responseCaptures: [], switchRules: [], monitorFail: [], httpRequestRules: [],
+    binds: [], acls: new Map(), captures: [], responseCaptures: [], captureCookie: null, switchRules: [], monitorFail: [], httpRequestRules: [],
     httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: [], stickRules: [], persistRules: [],
     tcpRequest: { inspectDelay: 0, connection: [], session: [], content: [] }
   }

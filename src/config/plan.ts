@@ -182,9 +182,15 @@ export interface ServerTlsPlan extends TlsCommonPlan {
 }
 
 export interface CapturePlan {
-  /** header name as written */
+  /** header name as written; '' for a slot of `declare capture` or `http-request capture … len` */
   readonly name: string
   readonly lname: string
+  readonly len: number
+}
+
+/** `capture cookie <name> len <n>`: the first cookie whose name starts with <name> (%CC, %CS) */
+export interface CaptureCookiePlan {
+  readonly name: string
   readonly len: number
 }
 
@@ -256,6 +262,8 @@ export interface FrontendPlan extends ProxyCommon {
   readonly backlog: number
   readonly captures: readonly CapturePlan[]
   readonly responseCaptures: readonly CapturePlan[]
+  /** absent = no cookie captured */
+  readonly captureCookie?: CaptureCookiePlan | null
   readonly switchRules: readonly SwitchRule[]
   /** name of default_backend (for listen: its own name), or null */
   readonly defaultBackend: string | null

@@ -291,6 +291,8 @@ export class HttpSession extends HttpServerSide {
     this.be = null
     this.beName = ''
     this.vars.clear()
+    this.serverTimeout = -1
+    this.tunnelTimeout = -1
     this.early.length = 0
     this.earlyBytes = 0
     this.log.reset()

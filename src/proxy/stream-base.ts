@@ -18,13 +18,14 @@ import { DT } from '../rules/stick/data-types.ts'
 import { runTcpRules, TcpVerdict, type TcpVerdictT } from '../rules/tcp-rules.ts'
 import type { PayloadHolder } from '../rules/fetches/payload.ts'
 import type { TcpRequestPlan } from '../config/plan.ts'
+import type { CaptureHolder } from '../rules/captures.ts'
 
 /** What the HTTP and TCP streams share: the view rules and logs read, the
  *  way to a server (backend choice, slot or queue, connect with retries and
  *  redispatch) and its accounting. A subclass says how it connects, what it
  *  does once connected, and how it refuses (503 page in HTTP, close in TCP).
  *  Contract: every slot granted is released exactly once (releaseSlot). */
-export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder, LiveBackendsHolder, TlsHolder, ServerStream {
+export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder, LiveBackendsHolder, TlsHolder, ServerStream, CaptureHolder {
   readonly srcAddr: string
   readonly srcPort: number
   readonly dstAddr: string
@@ -68,6 +69,9 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   get liveBackends (): ReadonlyMap<string, BackendRuntime> { return this.fe.backends }
   /** the frontends of this stream's generation, for fe_conn(<name>) */
   get liveFrontends (): ReadonlyMap<string, FrontendRuntime> { return this.fe.siblings }
+
+  capture (response: boolean, id: number, value: string): void { this.log.capture(response, id, value) }
+  captured (response: boolean, id: number): string | undefined { return this.log.captured(response, id) }
 
   /** The stream has ended: late callbacks must do nothing. */
   protected abstract isOver (): boolean

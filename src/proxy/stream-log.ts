@@ -7,10 +7,27 @@ import type { FrontendRuntime } from './frontend-runtime.ts'
 import type { ServerRuntime } from './server-runtime.ts'
 import type { BackendRuntime } from './backend-runtime.ts'
 import type { CookieTxn } from './cookie-persist.ts'
+import type { CaptureCookiePlan } from '../config/plan.ts'
 
 /** Whole milliseconds from <a> to <b>, or -1 when either moment never came. */
 function ms (a: number, b: number): number {
   return a < 0 || b < 0 ? -1 : Math.round(b - a)
+}
+
+/** `capture cookie <name> len <n>` (HAProxy's cookie managers): the first
+ *  cookie of <lname> headers whose name starts with <name>, as "name=value"
+ *  cut to <len>. Set-Cookie lines hold one cookie, followed by its attributes. */
+function capturedCookie (h: HttpHead, lname: string, ck: CaptureCookiePlan): string | undefined {
+  for (let i = 0; i < h.lnames.length; i++) {
+    if (h.lnames[i] !== lname) continue
+    const parts = lname === 'cookie' ? h.values[i].split(';') : [h.values[i].split(';', 1)[0]]
+    for (const part of parts) {
+      const c = part.trim()
+      const eq = c.indexOf('=')
+      if (eq >= ck.name.length && c.startsWith(ck.name)) return c.slice(0, ck.len)
+    }
+  }
+  return undefined
 }
 
 /** Per-stream timers, counters and termination state that become the access
@@ -40,6 +57,9 @@ export class StreamLog {
   private version = ''
   private reqCaps: string[] = []
   private resCaps: string[] = []
+  /** `capture cookie`: "name=value" of the request's / the response's cookie, '-' when none */
+  private reqCookie = '-'
+  private resCookie = '-'
   private logged = false
   /** HAProxy logs 0 bytes for answers its HTTP/1 parser sends (400/408 before a request) */
   private hideBytes = false
@@ -58,6 +78,7 @@ export class StreamLog {
     this.termA = '-'; this.termB = '-'; this.status = -1; this.srv = null; this.be = null
     this.requestLineText = ''; this.method = ''; this.uri = ''; this.version = ''
     this.reqCaps = []; this.resCaps = []
+    this.reqCookie = '-'; this.resCookie = '-'
     this.logged = false
     this.hideBytes = false
     this.bytesIn = 0; this.bytesOut = 0; this.retries = 0; this.redispatched = false
@@ -83,6 +104,25 @@ export class StreamLog {
     if (caps.length > 0) {
       this.reqCaps = caps.map(c => { const v = headerValue(h, c.lname, -1); return v === undefined ? '' : v.slice(0, c.len) })
     }
+    const ck = this.fe.plan.captureCookie
+    if (ck != null) this.reqCookie = capturedCookie(h, 'cookie', ck) ?? '-'
+    // the response slots exist (empty) from now on: a local answer logs them as "{}"
+    const resCaps = this.fe.plan.responseCaptures
+    if (resCaps.length > 0) this.resCaps = resCaps.map(() => '')
+  }
+
+  /** A capture slot filled by a rule (`http-request|response capture`), cut to
+   *  the slot's length; a slot this frontend does not have is ignored (HAProxy). */
+  capture (response: boolean, id: number, value: string): void {
+    const caps = response ? this.fe.plan.responseCaptures : this.fe.plan.captures
+    const slots = response ? this.resCaps : this.reqCaps
+    if (id < slots.length) slots[id] = value.length > caps[id].len ? value.slice(0, caps[id].len) : value
+  }
+
+  /** The content of a capture slot (capture.req.hdr / capture.res.hdr); undefined when empty. */
+  captured (response: boolean, id: number): string | undefined {
+    const v = (response ? this.resCaps : this.reqCaps)[id]
+    return v === '' ? undefined : v
   }
 
   /** The request could not be parsed (or never came): logged as "<BADREQ>". */
@@ -110,6 +150,8 @@ export class StreamLog {
     if (caps.length > 0) {
       this.resCaps = caps.map(c => { const v = headerValue(h, c.lname, -1); return v === undefined ? '' : v.slice(0, c.len) })
     }
+    const ck = this.fe.plan.captureCookie
+    if (ck != null) this.resCookie = capturedCookie(h, 'set-cookie', ck) ?? '-'
   }
 
   localAnswer (status: number): void { this.status = status }
@@ -151,8 +193,8 @@ export class StreamLog {
       status: this.status,
       bytesOut: this.hideBytes ? 0 : this.bytesOut,
       bytesIn: this.bytesIn,
-      capturedReqCookie: '-',
-      capturedResCookie: '-',
+      capturedReqCookie: this.reqCookie,
+      capturedResCookie: this.resCookie,
       termState: this.termA + this.termB + (this.cookie === null ? '--' : this.cookie.req + this.cookie.res),
       actconn: fe.process.actconn,
       feconn: fe.cur,

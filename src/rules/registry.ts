@@ -8,6 +8,7 @@ import { PAYLOAD_FETCHES } from './fetches/payload.ts'
 import { BACKEND_STATE_FETCHES } from './fetches/backend-state.ts'
 import { SSL_FETCHES } from './fetches/ssl.ts'
 import { AUTH_FETCHES } from './fetches/auth.ts'
+import { CAPTURE_FETCHES } from './fetches/capture.ts'
 import { STRING_CONVERTERS } from './converters/string.ts'
 import { ARITH_CONVERTERS } from './converters/arith.ts'
 import { HASH_CONVERTERS } from './converters/hash.ts'
@@ -21,7 +22,7 @@ import { STICK_CONVERTERS } from './converters/stick.ts'
  *  Looked up only at config time. */
 export const FETCHES: ReadonlyMap<string, FetchDef> = new Map(Object.entries({
   ...CONN_FETCHES, ...HTTP_REQ_FETCHES, ...HTTP_RES_FETCHES, ...MISC_FETCHES, ...STICK_FETCHES, ...PAYLOAD_FETCHES, ...BACKEND_STATE_FETCHES,
-  ...SSL_FETCHES, ...AUTH_FETCHES
+  ...SSL_FETCHES, ...AUTH_FETCHES, ...CAPTURE_FETCHES
 }))
 
 export const CONVERTERS: ReadonlyMap<string, ConvDef> = new Map(Object.entries({

@@ -3,6 +3,7 @@ import { RulesError } from './types.ts'
 import type { MapStore } from './maps.ts'
 import type { StickTables } from './stick/tables.ts'
 import type { Userlists } from './auth/userlist.ts'
+import type { CaptureSlots } from './captures.ts'
 
 /** Static sample types (HAProxy SMP_T_*). At run time a sample is a JS value:
  *  bool → boolean, int → number, every other type → string (ip as text,
@@ -58,6 +59,10 @@ export interface CompileCtx {
   readonly proxy?: string
   /** Userlists of the configuration (http_auth); absent = none can be named */
   readonly userlists?: Userlists
+  /** The proxy has a backend side (set-timeout) */
+  readonly backend?: boolean
+  /** The proxy's capture slots (http-request capture) */
+  readonly captureSlots?: CaptureSlots
 }
 
 /** Integer parsing like HAProxy's read_int64: optional sign then digits,

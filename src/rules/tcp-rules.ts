@@ -35,7 +35,7 @@ export function compileTcpRule (set: TcpRuleSet, words: string[], ctx: RulesCtx,
   if (keyword === undefined) throw new RulesError(`'tcp-request ${set}' expects an action`)
   const phase = set === 'content' ? Phase.L4Content | (http ? Phase.HttpReq : 0) : Phase.L4Conn
   const cc: ActionCtx & { readonly acls: ReadonlyMap<string, Predicate> } = {
-    baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase, tables: ctx.tables, proxy: ctx.proxy, userlists: ctx.userlists
+    baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase, tables: ctx.tables, proxy: ctx.proxy, userlists: ctx.userlists, backend: ctx.backend, captureSlots: ctx.captureSlots
   }
   const open = keyword.indexOf('(')
   const name = open < 0 ? keyword : keyword.slice(0, open)

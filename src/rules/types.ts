@@ -3,6 +3,7 @@ import type { HttpHead } from '../core/http-head.ts'
 import type { MapStore } from './maps.ts'
 import type { StickTables } from './stick/tables.ts'
 import type { Userlists } from './auth/userlist.ts'
+import type { CaptureSlots } from './captures.ts'
 
 /** Contract of the rules engine (HAProxy sample.c / acl.c / http_act.c).
  *  Everything is compiled once by config/ through rules/compile.ts; at run time
@@ -67,6 +68,10 @@ export interface RulesCtx {
   readonly proxy?: string
   /** Userlists of this configuration (http_auth, http_auth_group) */
   readonly userlists?: Userlists
+  /** The proxy has a backend side (set-timeout) */
+  readonly backend?: boolean
+  /** The proxy's capture slots (http-request capture) */
+  readonly captureSlots?: CaptureSlots
 }
 
 /** Thrown by rules/compile.ts for a bad expression; config/ adds file:line and keyword. */

@@ -9,7 +9,7 @@ import { parseBind } from './bind.ts'
 import { parseHttpCheck, parseTcpCheck } from './checks.ts'
 import { parseProxyLog } from './log.ts'
 import { PROXY_OPTIONS } from './options.ts'
-import { parseAcl, parseCapture, parseHttpRequest, parseHttpResponse, parseMonitor, parsePersistRule, parseTcpRequest, parseUseBackend, parseUseServer, statsAdminCondition } from './rules.ts'
+import { parseAcl, parseCapture, parseDeclare, parseHttpRequest, parseHttpResponse, parseMonitor, parsePersistRule, parseTcpRequest, parseUseBackend, parseUseServer, statsAdminCondition } from './rules.ts'
 import { parseDefaultServer, parseServer } from './server.ts'
 import { alert, intArg, noExtra, timeArg, warn, type KwCtx, type ProxyKeyword } from './types.ts'
 
@@ -166,6 +166,7 @@ export const PROXY_KEYWORDS: Readonly<Record<string, ProxyKeyword>> = {
   'force-persist': { caps: Cap.Be, noDefaults: true, parse: parsePersistRule },
   'ignore-persist': { caps: Cap.Be, noDefaults: true, parse: parsePersistRule },
   capture: { caps: Cap.Fe, noDefaults: true, parse: parseCapture },
+  declare: { caps: Cap.Fe, noDefaults: true, parse: parseDeclare },
   'http-check': { caps: BE, parse: parseHttpCheck },
   'tcp-check': { caps: BE, parse: parseTcpCheck },
   'http-reuse': {

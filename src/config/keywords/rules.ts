@@ -2,6 +2,7 @@ import { Phase, RulesError, type Predicate, type RulesCtx } from '../../rules/ty
 import type { ProxyDraft } from '../draft.ts'
 import { alert, noExtra, timeArg, warn, type KwCtx } from './types.ts'
 import { Cap } from '../draft.ts'
+import type { CaptureSlots } from '../../rules/captures.ts'
 
 /** Keywords whose expressions are compiled by the rules engine: acl,
  *  use_backend, use-server, http-request, http-response, tcp-request,
@@ -10,7 +11,19 @@ import { Cap } from '../draft.ts'
 const ALL_PHASES = Phase.L4Conn | Phase.L4Content | Phase.HttpReq | Phase.HttpRes | Phase.Log
 
 function rulesCtx (p: ProxyDraft, c: KwCtx, phase: number): RulesCtx {
-  return { acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg), tables: c.tables, proxy: p.name, userlists: c.userlists }
+  return {
+    acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg), tables: c.tables, proxy: p.name, userlists: c.userlists,
+    backend: (p.caps & Cap.Be) !== 0, captureSlots: captureSlots(p)
+  }
+}
+
+/** The proxy's capture slots as rules see them (http-request capture). */
+function captureSlots (p: ProxyDraft): CaptureSlots {
+  return {
+    frontend: (p.caps & Cap.Fe) !== 0,
+    addRequest: len => p.captures.push({ name: '', lname: '', len }) - 1,
+    count: response => (response ? p.responseCaptures : p.captures).length
+  }
 }
 
 /** Runs <fn>; a RulesError becomes HAProxy's "error detected in ..." alert. */
@@ -114,10 +127,18 @@ export function parsePersistRule (p: ProxyDraft, c: KwCtx): void {
   if (pred !== undefined && pred !== null) p.persistRules.push({ force: kw === 'force-persist', cond: pred })
 }
 
-/** capture request|response header <name> len <n> */
+/** capture request|response header <name> len <n> | capture cookie <name> len <n> */
 export function parseCapture (p: ProxyDraft, c: KwCtx): void {
   const [, dir, what, name, lenKw, len] = c.words
-  if (what === 'cookie') { warn(c, "'capture cookie' is not supported yet and is ignored."); return }
+  if (dir === 'cookie') {
+    const [, , cname, clenKw, clen] = c.words
+    if (cname === undefined || clenKw !== 'len' || clen === undefined || !/^\d+$/.test(clen) || Number(clen) < 1) {
+      alert(c, "'capture cookie' expects <cookie name> 'len' <len>."); return
+    }
+    if (c.words[5] !== undefined) { alert(c, `'capture cookie' cannot handle unexpected argument '${c.words[5]}'.`); return }
+    p.captureCookie = { name: cname, len: Number(clen) }
+    return
+  }
   if ((dir !== 'request' && dir !== 'response') || what !== 'header') {
     alert(c, "'capture' expects 'cookie', 'request header' or 'response header'."); return
   }
@@ -127,6 +148,18 @@ export function parseCapture (p: ProxyDraft, c: KwCtx): void {
   if (c.words[6] !== undefined) { alert(c, `'capture ${dir} header' cannot handle unexpected argument '${c.words[6]}'.`); return }
   const cap = { name, lname: name.toLowerCase(), len: Number(len) }
   if (dir === 'request') p.captures.push(cap); else p.responseCaptures.push(cap)
+}
+
+/** declare capture request|response len <n>: a slot for `http-request|response capture … id <n>` */
+export function parseDeclare (p: ProxyDraft, c: KwCtx): void {
+  const [, what, dir, lenKw, len] = c.words
+  if (what !== 'capture') { alert(c, "'declare' only supports 'capture'."); return }
+  if (dir !== 'request' && dir !== 'response') { alert(c, "'declare capture' requires a direction ('request' or 'response')"); return }
+  if (lenKw !== 'len' || len === undefined) { alert(c, "'declare capture' requires a capture length ('len')"); return }
+  if (!/^\d+$/.test(len) || Number(len) < 1) { alert(c, `'declare capture' : invalid length '${len}'`); return }
+  if (c.words[5] !== undefined) { alert(c, `'declare capture' cannot handle unexpected argument '${c.words[5]}'.`); return }
+  const slot = { name: '', lname: '', len: Number(len) }
+  if (dir === 'request') p.captures.push(slot); else p.responseCaptures.push(slot)
 }
 
 /** `monitor fail if|unless <cond>` (frontends; several are or-ed). */

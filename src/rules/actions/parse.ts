@@ -2,6 +2,9 @@ import type { ActionTarget, RuleOutcome, Template } from '../types.ts'
 import { RulesError } from '../types.ts'
 import type { CompileCtx } from '../sample.ts'
 import { compileTemplateText } from '../template.ts'
+import type { SampleFn } from '../sample.ts'
+import { parseExpr } from '../expr-parse.ts'
+import { compileParsed } from '../expr.ts'
 
 /** What an action keyword parser gets: the rule's words, the index of the
  *  first word after the keyword, the argument in the keyword's parentheses
@@ -36,4 +39,11 @@ export function statusArg (text: string, keyword: string, min = 200, max = 599):
   const n = /^\d+$/.test(text) ? Number(text) : NaN
   if (!(n >= min && n <= max)) throw new RulesError(`'${keyword}' : status code must be between ${min} and ${max}, got '${text}'`)
   return n
+}
+
+/** A whole-word sample expression argument, compiled for the rule's place. */
+export function sampleArg (text: string, cc: ActionCtx, keyword: string): SampleFn {
+  const p = parseExpr(text)
+  if (p.end !== text.length) throw new RulesError(`'${keyword}' : unexpected text '${text.slice(p.end)}' after the sample expression`)
+  return compileParsed(p, cc, cc.phase).fn
 }

@@ -1,0 +1,114 @@
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startBackend, type Backend } from '../../helpers/backends.ts'
+import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
+import { startPocketlb } from '../../helpers/pocketlb.ts'
+import { freePorts, rawExchange } from '../../helpers/net.ts'
+import { startSyslog } from '../../helpers/syslog.ts'
+import { until } from '../../helpers/wait.ts'
+import type { Engine } from '../../../src/proxy/engine.ts'
+
+// Captures and set-timeout beside HAProxy 2.6 with the same config:
+// `declare capture`, `http-request|response capture … len|id` (from the
+// frontend and from a backend), capture.req.hdr / capture.res.hdr, `capture
+// cookie` (%CC %CS), all compared in the httplog-style line; and
+// `http-request set-timeout server` turning a slow answer into the same 504.
+
+let srv: Backend
+let hap: RunningHaproxy
+let plb: Engine
+let hapLog: Awaited<ReturnType<typeof startSyslog>>
+let plbLog: Awaited<ReturnType<typeof startSyslog>>
+let hapPort = 0
+let plbPort = 0
+
+function config (port: number, logPort: number): string {
+  return `
+defaults
+  mode http
+  log 127.0.0.1:${logPort} local0
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:${port}
+  log-format "%ft %b %s %ts %ST %hr %hs %CC %CS %r"
+  capture request header Host len 10
+  declare capture request len 8
+  declare capture response len 4
+  capture cookie SID len 12
+  http-request capture req.hdr(x-a) id 1
+  http-request capture req.hdr(x-b),upper len 3
+  http-response capture res.hdr(x-r) id 0
+  http-request return status 200 content-type text/plain lf-string "host=%[capture.req.hdr(0)] a=%[capture.req.hdr(1)] b=%[capture.req.hdr(2)]" if { path /show }
+  http-response set-header x-cap "%[capture.req.hdr(2)]/%[capture.res.hdr(0)]"
+  default_backend be
+backend be
+  http-request capture req.hdr(x-c) id 1 if { req.hdr(x-c) -m found }
+  http-request set-timeout server 300ms if { path /slow }
+  http-request set-timeout server int(200) if { path /slow-expr }
+  server s1 127.0.0.1:${srv.port}
+`
+}
+
+before(async () => {
+  srv = await startBackend('s1', (req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x')
+    const h: Record<string, string> = { 'content-type': 'text/plain' }
+    for (const [k, v] of u.searchParams) h[k] = v
+    const answer = (): void => { res.writeHead(200, { ...h, 'content-length': '3' }); res.end('ok\n') }
+    if (u.pathname.startsWith('/slow')) setTimeout(answer, 800); else answer()
+    return true
+  })
+  ;[hapPort, plbPort] = await freePorts(2)
+  hapLog = await startSyslog()
+  plbLog = await startSyslog()
+  hap = await startHaproxy(config(hapPort, hapLog.port), hapPort)
+  plb = await startPocketlb(config(plbPort, plbLog.port))
+})
+
+after(async () => {
+  await hap?.stop()
+  await plb?.stop()
+  await srv?.close()
+  await hapLog?.close()
+  await plbLog?.close()
+})
+
+async function exchange (port: number, path: string, headers: string[]): Promise<string> {
+  const r = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\n${headers.map(h => h + '\r\n').join('')}Connection: close\r\n\r\n`, 2500)
+  return r.split('\r\n').filter(l => !/^date:/i.test(l)).join('\r\n')
+}
+
+async function both (path: string, headers: string[] = []): Promise<string> {
+  const h = await exchange(hapPort, path, headers)
+  assert.equal(await exchange(plbPort, path, headers), h, `${path} ${headers.join(' ')}`)
+  return h
+}
+
+const SENT: [string, string[]][] = [
+  ['/show', ['X-A: first-value-long', 'X-B: bee']],
+  ['/?x-r=respval&set-cookie=SIDX%3Dabcdefghijklmnop%3B%20path%3D%2F', ['X-A: a1', 'Cookie: other=1; SID=s3cr3t-and-more']],
+  ['/', ['X-C: from-backend', 'X-A: overwritten']],
+  ['/', []]
+]
+
+test('capture slots: declared, by len, by id from the frontend and the backend, read back by capture.req/res.hdr', async () => {
+  assert.match(await both(...SENT[0]), /host=www.exampl a=first-va b=BEE$/)
+  assert.match(await both(...SENT[1]), /x-cap: \/resp/)
+  await both(...SENT[2])
+  await both(...SENT[3])
+})
+
+test('set-timeout server (a time or an expression) gives the same 504 on a slow server', async () => {
+  assert.match(await both('/slow'), /^HTTP\/1\.1 504 /)
+  assert.match(await both('/slow-expr'), /^HTTP\/1\.1 504 /)
+})
+
+test('the log lines carry the same %hr %hs %CC %CS as HAProxy', async () => {
+  const lines = (log: { lines: string[] }): string[] => log.lines.map(l => l.slice(l.indexOf(']: ') + 3)).filter(l => !l.includes('<BADREQ>'))
+  const wanted = SENT.length + 2
+  assert.ok(await until(() => lines(hapLog).length >= wanted && lines(plbLog).length >= wanted, 3000), `${lines(hapLog).length} / ${lines(plbLog).length} log lines`)
+  assert.ok(lines(hapLog).some(l => l.includes('SID=s3cr3t-a SIDX=abcdefg')), lines(hapLog).join(''))
+  assert.deepEqual(lines(plbLog), lines(hapLog))
+})
