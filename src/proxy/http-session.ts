@@ -8,7 +8,6 @@ import { findHeadEnd, impossibleRequestStart, parseRequestHead, skipLeadingEmpty
 import { errorResponse } from './http/errors.ts'
 import { redirectReply, returnReply, withConnectionClose } from './http/local-reply.ts'
 import { authReply } from './http/auth-reply.ts'
-import { authReply } from './http/auth-reply.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
 import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
 import { HttpServerSide, St } from './http-server-side.ts'
@@ -205,7 +204,6 @@ export class HttpSession extends HttpServerSide {
       return true
     }
     this.log.term('L', 'R')
-    if (o.kind === 'auth') { this.answerRaw(authReply(o.realm, errorfiles), 401); return true }
     if (o.kind === 'auth') { this.answerRaw(authReply(o.realm, errorfiles), 401); return true }
     if (o.kind === 'service') { this.answerRaw(this.fe.service(o.name, this.reqHead.method === 'HEAD'), 200); return true }
     this.answerRaw(o.kind === 'redirect' ? redirectReply(o.status, o.location) : returnReply(o.status, o.headers, o.body), o.status)
