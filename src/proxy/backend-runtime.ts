@@ -1,3 +1,4 @@
+import type { ErrorCapture } from '../runtime/error-capture.ts'
 import type { BackendPlan } from '../config/plan.ts'
 import type { Balancer } from '../balance/types.ts'
 import type { StreamView } from '../core/stream-view.ts'
@@ -32,6 +33,8 @@ export class BackendRuntime {
   denied = 0
   readonly hrsp = [0, 0, 0, 0, 0, 0]
   lastChange = Date.now()
+  /** the last invalid response received from a server (`show errors`) */
+  lastInvalidResponse: ErrorCapture | null = null
 
   constructor (readonly plan: BackendPlan, previous?: BackendRuntime) {
     this.servers = plan.servers.map(sp => {

@@ -3,6 +3,7 @@ import type { LogRecord } from '../log/types.ts'
 import type { StreamView } from '../core/stream-view.ts'
 import type { ServiceName } from '../rules/types.ts'
 import type { BackendRuntime } from './backend-runtime.ts'
+import type { ErrorCapture } from '../runtime/error-capture.ts'
 
 /** Writes one access-log line for a finished stream (compiled from the plan). */
 /** Answers a request for a page the proxy serves itself (the stats page),
@@ -52,6 +53,8 @@ export class ProcessCounters {
    *  UI's live log); must only copy or queue, never block */
   recordTap: ((rec: LogRecord) => void) | null = null
   readonly start = Date.now()
+  /** invalid messages captured so far (HAProxy error_snapshot_id, `show errors`) */
+  errorEvents = 0
   /** set by the engine: admits waiting connections, ends a soft stop */
   onSessionEnd: (() => void) | null = null
   sessionClosed (): void {
@@ -72,6 +75,8 @@ export class FrontendRuntime {
   denied = 0
   errors = 0
   readonly hrsp = [0, 0, 0, 0, 0, 0]
+  /** the last invalid request received (`show errors`) */
+  lastInvalidRequest: ErrorCapture | null = null
   /** maximum request head size: bufsize - maxrewrite */
   readonly maxHead: number
   readonly maxHdr: number

@@ -1,3 +1,4 @@
+import { captureResponseError } from '../runtime/error-capture.ts'
 import type { Socket } from 'node:net'
 import { newHead, type HttpHead } from '../core/http-head.ts'
 import type { ActionTarget, RuleOutcome } from '../rules/types.ts'
@@ -145,7 +146,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     const buf = this.resBuf === null ? d : Buffer.concat([this.resBuf, d])
     const end = findHeadEnd(buf, 0)
     if (end < 0) {
-      if (buf.length > this.fe.global.tune.bufsize) { this.badResponse(); return }
+      if (buf.length > this.fe.global.tune.bufsize) { this.badResponse(buf); return }
       this.resBuf = buf
       return
     }
@@ -153,7 +154,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     const head = this.resHead
     head.names.length = 0; head.lnames.length = 0; head.values.length = 0
     this.resMeta.reset()
-    if (parseResponseHead(buf, end, head, this.resMeta, this.fe.maxHdr, this.reqHead.method) !== 0) { this.badResponse(); return }
+    if (parseResponseHead(buf, end, head, this.resMeta, this.fe.maxHdr, this.reqHead.method) !== 0) { this.badResponse(buf); return }
     const status = head.status
     if (status >= 100 && status < 200 && status !== 101) {
       // interim response: forward as is and wait for the final one
@@ -208,7 +209,9 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     if (!this.cs.write(d) && this.ss !== null) this.ss.pause()
   }
 
-  private badResponse (): void {
+  /** <received>: the invalid response bytes, kept for `show errors` */
+  private badResponse (received?: Buffer): void {
+    if (received !== undefined) captureResponseError(this.be!, this.srv!, this.fe, received, this.srcAddr, this.srcPort)
     this.srv!.respErrors++
     this.be!.respErrors++
     this.log.term('S', 'H')

@@ -9,6 +9,7 @@ import { errorResponse } from './http/errors.ts'
 import { redirectReply, returnReply, withConnectionClose } from './http/local-reply.ts'
 import { authReply } from './http/auth-reply.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
+import { captureRequestError } from '../runtime/error-capture.ts'
 import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
 import { HttpServerSide, St } from './http-server-side.ts'
 import { persistFromCookie } from './cookie-persist.ts'
@@ -85,13 +86,16 @@ export class HttpSession extends HttpServerSide {
     const buf = this.inBuf
     const end = findHeadEnd(buf, 0)
     if (end < 0) {
-      if (buf.length > this.fe.maxHead || impossibleRequestStart(buf)) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(400) }
+      if (buf.length > this.fe.maxHead || impossibleRequestStart(buf)) { this.log.term('P', 'R'); this.log.badRequest(); this.captureInvalid(buf); this.answerError(400) }
       return
     }
-    if (end > this.fe.maxHead) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(400); return }
+    if (end > this.fe.maxHead) { this.log.term('P', 'R'); this.log.badRequest(); this.captureInvalid(buf); this.answerError(400); return }
     this.inBuf = null
     this.onRequestHead(buf, end)
   }
+
+  /** Keeps an invalid request for `show errors`. */
+  private captureInvalid (buf: Buffer): void { captureRequestError(this.fe, buf, this.srcAddr, this.srcPort) }
 
   private onRequestHead (buf: Buffer, end: number): void {
     const head = this.reqHead
@@ -100,7 +104,7 @@ export class HttpSession extends HttpServerSide {
     const st = parseRequestHead(buf, end, head, this.reqMeta, this.fe.maxHdr)
     this.fe.reqTotal++
     this.fe.process.totalReqs++
-    if (st !== 0) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(st); return }
+    if (st !== 0) { this.log.term('P', 'R'); this.log.badRequest(); this.captureInvalid(buf); this.answerError(st); return }
     this.req = head
     this.log.headReceived(head)
     // tcp-request content rules run before the HTTP ones, on the request's bytes

@@ -1,9 +1,11 @@
 import type { CliSession } from './cli-context.ts'
-import { proxiesOf } from './proxies.ts'
+import { proxiesOf, proxyIid } from './proxies.ts'
+import { H1_STATE_NAMES, dumpLines, type ErrorCapture } from './error-capture.ts'
 
-/** `show errors [<px>] [request|response]`. Requests and responses that fail
- *  to parse are answered and counted (ereq/eresp) but not captured, so the
- *  answer is HAProxy's header with no event. */
+/** `show errors [<px>] [request|response]`: the last invalid request of each
+ *  frontend and the last invalid response of each backend, in HAProxy 2.6's
+ *  format (proxy.c cli_io_handler_show_errors). HAProxy 2.6 has no command
+ *  to clear them; a reload starts with none. */
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const two = (n: number): string => String(n).padStart(2, '0')
@@ -14,9 +16,46 @@ export function captureDate (d: Date): string {
     `${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`
 }
 
+const hex8 = (n: number): string => '0x' + n.toString(16).padStart(8, '0')
+
+/** The head and the dump of one capture. <first>: "frontend fe (#2): invalid request\n  backend …". */
+function captureText (c: ErrorCapture, first: string, bufsize: number): string {
+  const len = c.buf.length
+  return ` \n[${captureDate(new Date(c.when))}] ${first}, server ${c.server?.name ?? '<NONE>'} (#${c.server?.id ?? -1}), ` +
+    `event #${c.event}, src ${c.src}:${c.srcPort}\n` +
+    `  buffer starts at 0 (including 0 out), ${bufsize - len} free,\n` +
+    // WHY 48: HAProxy 2.6's H1 input buffer wraps 48 bytes before its end (measured, both directions)
+    `  len ${len}, wraps at ${bufsize - 48}, error at position ${c.errorAt}\n` +
+    // pocketlb's parser has no H1 mux flags: they are shown as 0, the state is HAProxy's name for where it stopped
+    `  H1 connection flags ${hex8(0)}, H1 stream flags ${hex8(0)}\n` +
+    `  H1 msg state ${H1_STATE_NAMES[c.state] ?? 'MSG_HDR_NAME'}(${c.state}), H1 msg flags ${hex8(0)}\n` +
+    '  H1 chunk len 0 bytes, H1 body len 0 bytes :\n  \n' + dumpLines(c.buf)
+}
+
 export function showErrors (args: readonly string[], s: CliSession): string {
+  const gen = s.engine.current
+  const proxies = proxiesOf(gen)
   const px = args[2]
-  if (px !== undefined && px !== 'request' && px !== 'response' &&
-    !proxiesOf(s.engine.current).some(p => p.name === px || String(p.iid) === px)) return 'No such proxy.\n'
-  return `Total events captured on [${captureDate(new Date())}] : 0\n`
+  let iid = -1
+  if (px !== undefined && px !== '') {
+    iid = proxies.find(p => p.name === px)?.iid ?? (Number.parseInt(px, 10) || 0)
+    if (iid === 0) return 'No such proxy.\n'
+  }
+  const skipRequests = args[3] === 'response'
+  const skipResponses = args[3] === 'request'
+  const bufsize = gen.plan.global.tune.bufsize
+  let out = `Total events captured on [${captureDate(new Date())}] : ${gen.process.errorEvents}\n`
+  for (const p of proxies) {
+    const req = skipRequests ? null : p.fe?.lastInvalidRequest ?? null
+    if (req !== null && (iid < 0 || p.iid === iid)) {
+      out += captureText(req, `frontend ${p.name} (#${p.iid}): invalid request\n  backend <NONE> (#-1)`, bufsize)
+    }
+    const res = skipResponses ? null : p.be?.lastInvalidResponse ?? null
+    if (res === null) continue
+    const fe = res.otherEnd
+    const feIid = fe === null ? -1 : proxyIid(gen.plan, fe.id)
+    if (iid >= 0 && p.iid !== iid && feIid !== iid) continue
+    out += captureText(res, `backend ${p.name} (#${p.iid}): invalid response\n  frontend ${fe?.name ?? '<NONE>'} (#${feIid})`, bufsize)
+  }
+  return out
 }
