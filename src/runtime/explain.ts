@@ -53,7 +53,7 @@ function walk (rules: readonly HttpRule[], t: ActionTarget, label: string, steps
     const matched = r.cond === null || r.cond(t)
     if (!matched) { steps.push({ rule: `${label} http-request #${i + 1}`, matched, effect: '' }); continue }
     const o = r.run(t)
-    const effect = o.kind === 'continue' ? 'continue' : o.kind === 'allow' ? 'allow' : o.kind === 'redirect' ? `redirect ${o.status} ${o.location}` : o.kind === 'service' ? `use-service ${o.name}` : `${o.kind === 'deny' ? 'deny' : 'return'} ${o.status}`
+    const effect = o.kind === 'continue' ? 'continue' : o.kind === 'allow' ? 'allow' : o.kind === 'redirect' ? `redirect ${o.status} ${o.location}` : o.kind === 'service' ? `use-service ${o.name}` : o.kind === 'auth' ? `auth 401 realm "${o.realm}"` : `${o.kind === 'deny' ? 'deny' : 'return'} ${o.status}`
     steps.push({ rule: `${label} http-request #${i + 1}`, matched, effect })
     if (o.kind === 'allow') return null
     if (o.kind !== 'continue') return effect
