@@ -17,6 +17,7 @@ import { computeLimits } from './tuning/limits.ts'
 import { currentInputs } from './tuning/inputs.ts'
 import { fitLoaded } from './tuning/fit-plan.ts'
 import { startObserve, takeObserveArgs } from './observe/appliance.ts'
+import { checkL4Kernel } from './l4/kernel-check.ts'
 
 /** `pocketlb` command line, a drop-in for `haproxy` where it matters:
  *    pocketlb -f cfg [-f cfg2|dir] [-c] [-d|-db] [-D] [-p pidfile] [-v|-vv] [-cc expr]
@@ -184,6 +185,11 @@ export async function main (argv: string[]): Promise<number> {
       consoleAlert(`Fatal errors found in configuration.`)
       return 1
     }
+    // --vrrp's virtual_servers: what the kernel's nftables refuses is an error too (dry run)
+    const kernel = vrrpLoad?.ok ? await checkL4Kernel(vrrpLoad.plan.virtualServers ?? []) : null
+    if (!o.quiet) for (const w of kernel?.warnings ?? []) consoleWarning(w)
+    for (const a of kernel?.alerts ?? []) consoleAlert(a)
+    if (kernel?.alerts.length) { consoleAlert('Fatal errors found in configuration.'); return 1 }
     if (!o.quiet) process.stdout.write('Configuration file is valid\n')
     return 0
   }
