@@ -1,20 +1,43 @@
 /** `-c` for the kernel path: the ruleset every service needs, dry-run in the
  *  kernel (`nft -c`), so that a missing nftables feature (nat, fib, numgen,
- *  jhash, dynamic sets) is reported before anything is applied. */
+ *  jhash, dynamic sets) is reported before anything is applied. When the
+ *  kernel refuses, each service is dry-run alone to name the ones it cannot
+ *  carry, with file:line and the features their rules use. */
 import type { VirtualServerPlan } from './plan.ts'
 import { buildModel, nftTransaction, realServerId } from './nft-ruleset.ts'
 import { nftApply } from './nft.ts'
 import { ipForwarding } from './service.ts'
+import { whereText } from '../core/where.ts'
 
 export interface KernelCheck { readonly alerts: string[]; readonly warnings: string[] }
+
+/** The transaction <plans> need at most: every real server up. */
+const fullTransaction = (plans: readonly VirtualServerPlan[]): string =>
+  nftTransaction(null, buildModel(plans.map(plan => ({ plan, weights: new Map(plan.realServers.map(rs => [realServerId(rs), rs.weight])) }))))
+
+/** Optional nftables features by the text that uses them (nat, fib and ct are in every service). */
+const OPTIONAL_FEATURES: readonly (readonly [string, string])[] = [
+  ['numgen inc', 'numgen'], ['jhash', 'jhash'], ['flags dynamic,timeout', 'dynamic sets with timeouts']
+]
+
+function featuresOf (text: string): string {
+  return ['nat (dnat, masquerade)', 'fib', 'ct', ...OPTIONAL_FEATURES.filter(([t]) => text.includes(t)).map(([, f]) => f)].join(', ')
+}
+
+const firstLine = (s: string): string => s.split('\n')[0] ?? ''
 
 export async function checkL4Kernel (plans: readonly VirtualServerPlan[]): Promise<KernelCheck> {
   const alerts: string[] = []; const warnings: string[] = []
   if (!plans.length) return { alerts, warnings }
-  // every real server up: the largest ruleset these services can need
-  const model = buildModel(plans.map(plan => ({ plan, weights: new Map(plan.realServers.map(rs => [realServerId(rs), rs.weight])) })))
-  const r = await nftApply(nftTransaction(null, model), true)
-  if (!r.ok) alerts.push(`virtual_server: the kernel refused the nftables ruleset (nothing applied): ${r.stderr}`)
+  const r = await nftApply(fullTransaction(plans), true)
+  if (!r.ok) {
+    for (const vs of plans) {
+      const text = fullTransaction([vs])
+      const alone = await nftApply(text, true)
+      if (!alone.ok) alerts.push(`${whereText(vs.where)}: virtual_server ${vs.name}: this kernel's nftables refuses its rules (they need ${featuresOf(text)}): ${firstLine(alone.stderr)}`)
+    }
+    if (!alerts.length) alerts.push(`virtual_server: the kernel refused the nftables ruleset: ${r.stderr}`)
+  }
   if (!ipForwarding()) warnings.push('virtual_server: net.ipv4.ip_forward is 0; lb_kind NAT needs it, pocketlb sets it to 1 at start')
   return { alerts, warnings }
 }

@@ -124,11 +124,11 @@ export class L4Lan {
     }
   }
 
-  /** Writes <conf> and runs `pocketlb vrrp -f` in the balancer with <extra> options. */
-  runVrrp (conf: string, extra: string[] = []): ChildProcess {
+  /** Writes <conf> and runs `pocketlb vrrp -f` in the balancer with <extra> options (and <env>). */
+  runVrrp (conf: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcess {
     const file = join(this.dir, 'keepalived.conf')
     writeFileSync(file, conf)
-    const p = spawn('ip', ['netns', 'exec', this.ns('lb'), process.execPath, '--import', 'tsx', RUN_VRRP, '-f', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn('ip', ['netns', 'exec', this.ns('lb'), process.execPath, '--import', 'tsx', RUN_VRRP, '-f', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env })
     this.lines = []
     const onData = (b: Buffer): void => { for (const l of b.toString().split('\n')) if (l) this.lines.push(l) }
     p.stdout!.on('data', onData)
