@@ -53,11 +53,13 @@ export function systemRoutes (api: Api, control: ControlClient, store: Store, ui
     })
 
   api.route({ method: 'GET', url: '/api/system', summary: 'Version, uptimes, listening ports, network interfaces and addresses, the UI address, whether reboot is possible', access: 'session' },
-    async () => {
+    async (req) => {
       const snap = await control.snapshot()
+      // where the server really listens (port 0 given: the port chosen), else the address configured
+      const listening = req.server.addresses().map(a => typeof a === 'string' ? a : a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`)
       return {
         version: VERSION, node: process.versions.node, pid: snap.pid, uptimeMs: Date.now() - snap.startedAt, systemUptimeMs: Math.round(uptime() * 1000),
-        listeners: snap.listeners, ui: ui.address, frontends: snap.frontends.map(f => ({ name: f.name, binds: f.binds })),
+        listeners: snap.listeners, ui: listening.length > 0 ? listening.join(', ') : ui.address, frontends: snap.frontends.map(f => ({ name: f.name, binds: f.binds })),
         interfaces: interfaces(), appliance: ui.appliance !== null
       }
     })

@@ -4,7 +4,8 @@
  *  redrawn within a frame. Classes: hl-sec section keyword, hl-name its name,
  *  hl-kw a line's keyword, hl-com comment, hl-str quoted string, hl-smp a
  *  `%[...]` sample expression, hl-cond if/unless, hl-acl an ACL name, and
- *  hl-err (underlined) on lines the checker rejected. */
+ *  hl-err (underlined) on lines the checker rejected. One <div> per line, so
+ *  that an edit replaces only the lines it changed (editor.ts). */
 
 export const SECTIONS: ReadonlySet<string> = new Set([
   'global', 'defaults', 'frontend', 'backend', 'listen', 'resolvers', 'peers', 'userlist',
@@ -91,15 +92,16 @@ export function highlightLine (line: string, acls: ReadonlySet<string>): string 
   return out
 }
 
-/** HTML of the whole <text>; lines in <errors> (1-based) are underlined.
- *  A final newline keeps the <pre> as tall as the textarea. */
+/** One line's element of the colour layer: line <n> (1-based) is underlined when in <errors>. */
+export function lineHtml (line: string, n: number, acls: ReadonlySet<string>, errors: ReadonlySet<number>): string {
+  return errors.has(n) ? `<div class="hl-err" data-line="${n}">${highlightLine(line, acls)}</div>` : `<div>${highlightLine(line, acls)}</div>`
+}
+
+/** The colour layer of the whole <text>: one <div> per line; lines in <errors> (1-based) are underlined. */
 export function highlight (text: string, errors: ReadonlySet<number> = new Set()): string {
   const acls = aclNames(text)
   const lines = text.split('\n')
   let out = ''
-  for (let n = 0; n < lines.length; n++) {
-    const html = highlightLine(lines[n]!, acls)
-    out += errors.has(n + 1) ? `<span class="hl-err" data-line="${n + 1}">${html === '' ? ' ' : html}</span>\n` : html + '\n'
-  }
+  for (let n = 0; n < lines.length; n++) out += lineHtml(lines[n]!, n + 1, acls, errors)
   return out
 }

@@ -1,9 +1,8 @@
 import { h, mount } from './dom.ts'
 import { get, post, ApiError } from './api.ts'
 import { diffLines } from './diff.ts'
-import { highlight } from './highlight.ts'
+import { CodeEditor, type Marker } from './editor.ts'
 
-interface Marker { line: number; severity: 'error' | 'warning'; message: string }
 interface Checked { ok: boolean; alerts: string[]; warnings: string[]; markers: Marker[]; applied?: boolean; error?: string; version?: number }
 interface Version { id: number; time: number; author: string; comment: string; checksum: string; valid: boolean; applied: boolean }
 
@@ -15,55 +14,22 @@ function diffView (a: string, b: string): HTMLElement {
 /** Editor with line numbers and markers, validate, diff against running, apply, versions with diff and rollback. */
 export function configPage (root: HTMLElement): () => void {
   let running = ''
-  let markers: Marker[] = []
-  const gutter = h('div', { class: 'gutter', id: 'gutter' })
-  const text = h('textarea', { id: 'config-text', spellcheck: 'false', wrap: 'off', autocomplete: 'off' })
-  // the highlighted copy lies under the transparent textarea, same font and box: the caret and
-  // selection are the textarea's, the colours the <pre>'s
-  const colours = h('pre', { class: 'hl', id: 'config-hl', 'aria-hidden': 'true' })
-  const editor = h('div', { class: 'editor' }, gutter, h('div', { class: 'code' }, colours, text))
+  const editor = new CodeEditor()
   const result = h('div', { id: 'config-result' })
   const side = h('div', { id: 'config-side' })
   const comment = h('input', { id: 'config-comment', placeholder: 'comment for this version', style: 'width:20em' })
 
-  let gutterKey = ''
-  /** Line numbers (redrawn only when the count or the markers change) and the highlighting. */
-  const draw = (): void => {
-    const lines = text.value.split('\n')
-    const n = lines.length
-    const key = `${n}|${markers.map(m => `${m.line}${m.severity}`).join(',')}`
-    if (key !== gutterKey) {
-      gutterKey = key
-      const at = new Map(markers.map(m => [m.line, m]))
-      gutter.replaceChildren(...Array.from({ length: n }, (_, i) => {
-        const m = at.get(i + 1)
-        return h('div', { class: m === undefined ? '' : m.severity === 'error' ? 'bad' : 'warnl', title: m?.message, 'data-line': i + 1 }, String(i + 1))
-      }))
-      text.style.height = `${n * 1.5 + 1}em`
-    }
-    let widest = 0
-    for (const l of lines) if (l.length > widest) widest = l.length
-    text.style.minWidth = `${widest + 2}ch`
-    colours.innerHTML = highlight(text.value, new Set(markers.filter(m => m.severity === 'error').map(m => m.line)))
-  }
-  let pending = 0
-  text.addEventListener('input', () => {
-    markers = []
-    if (pending === 0) pending = requestAnimationFrame(() => { pending = 0; draw() })
-  })
-  text.addEventListener('scroll', () => { colours.scrollTop = text.scrollTop; colours.scrollLeft = text.scrollLeft })
   const show = (r: Checked, what: string): void => {
-    markers = r.markers
-    draw()
+    editor.setMarkers(r.markers)
     const msgs = r.markers.map(m => h('li', { class: m.severity === 'error' ? 'err' : 'mute', 'data-line': m.line }, m.line > 0 ? `line ${m.line}: ` : '', m.message))
     const head = r.ok ? (r.applied === false ? h('p', { class: 'err' }, `${what} refused: ${r.error ?? ''} — the running configuration stays in service.`) : h('p', { class: 'okmsg' }, r.applied ? `Applied (version ${r.version}).` : 'Configuration is valid.'))
       : h('p', { class: 'err' }, `${r.alerts.length} error(s): nothing was changed, the running configuration stays in service.`)
     mount(result, head, h('ul', {}, msgs))
   }
   const fail = (e: unknown): void => mount(result, h('p', { class: 'err' }, e instanceof ApiError ? e.message : String(e)))
-  const validate = (): void => { post<Checked>('/api/config/validate', { text: text.value }).then(r => show(r, 'Validation'), fail) }
+  const validate = (): void => { post<Checked>('/api/config/validate', { text: editor.value }).then(r => show(r, 'Validation'), fail) }
   const apply = (): void => {
-    post<Checked>('/api/config/apply', { text: text.value, comment: comment.value }).then(r => { show(r, 'Apply'); if (r.applied === true) { running = text.value; loadVersions() } }, fail)
+    post<Checked>('/api/config/apply', { text: editor.value, comment: comment.value }).then(r => { show(r, 'Apply'); if (r.applied === true) { running = editor.value; loadVersions() } }, fail)
   }
   const loadVersions = (): void => {
     get<Version[]>('/api/config/versions').then(vs => mount(side, h('h3', {}, 'Versions'),
@@ -73,25 +39,23 @@ export function configPage (root: HTMLElement): () => void {
           h('td', {}, v.applied ? 'applied' : v.valid ? 'not applied' : 'invalid'),
           h('td', {},
             h('button', { class: 'ver-diff', onclick: () => { get<{ text: string }>(`/api/config/versions/${v.id}`).then(x => mount(result, h('p', {}, `Version ${v.id} → running:`), diffView(x.text, running)), fail) } }, 'Diff'), ' ',
-            h('button', { class: 'ver-load', onclick: () => { get<{ text: string }>(`/api/config/versions/${v.id}`).then(x => { text.value = x.text; markers = []; draw() }, fail) } }, 'Load'), ' ',
+            h('button', { class: 'ver-load', onclick: () => { get<{ text: string }>(`/api/config/versions/${v.id}`).then(x => { editor.value = x.text }, fail) } }, 'Load'), ' ',
             v.valid ? h('button', { class: 'ver-rollback', onclick: () => { post<Checked>(`/api/config/rollback/${v.id}`).then(r => { show(r, 'Rollback'); if (r.applied === true) { void reload() } }, fail) } }, 'Roll back') : '')))))
     , fail)
   }
   const reload = async (): Promise<void> => {
     const c = await get<{ path: string | null; text: string }>('/api/config')
     running = c.text
-    text.value = c.text
-    markers = []
-    draw()
+    editor.value = c.text
     loadVersions()
   }
   mount(root,
     h('div', { class: 'row' },
       h('button', { id: 'btn-validate', onclick: validate }, 'Validate'),
-      h('button', { id: 'btn-diff', onclick: () => mount(result, h('p', {}, 'Running → editor:'), diffView(running, text.value)) }, 'Diff vs running'),
+      h('button', { id: 'btn-diff', onclick: () => mount(result, h('p', {}, 'Running → editor:'), diffView(running, editor.value)) }, 'Diff vs running'),
       comment, h('button', { id: 'btn-apply', onclick: apply }, 'Apply'),
       h('button', { onclick: () => { void reload() } }, 'Revert to running')),
-    result, editor, side)
+    result, editor.element, side)
   reload().catch(fail)
-  return () => { if (pending !== 0) cancelAnimationFrame(pending) }
+  return () => editor.close()
 }
