@@ -18,6 +18,9 @@ export class CookieTxn {
   res: ResCookieCode = ResCookieState.notConfigured
   /** an ignore-persist rule matched: no server from the cookie, no cookie inserted */
   ignored = false
+  /** insert mode with maxidle/maxlife: the cookie's last-seen and first dates (Unix seconds, 0 = none) */
+  lastDate = 0
+  firstDate = 0
 
   /** The designated server failed and the stream went elsewhere: HAProxy then logs the cookie as pointing to a down server. */
   redispatched (): void {
@@ -27,6 +30,7 @@ export class CookieTxn {
   reset (): void {
     this.srv = null
     this.ignored = false
+    this.lastDate = 0; this.firstDate = 0
     this.req = ReqCookieState.notConfigured; this.res = ResCookieState.notConfigured
   }
 }
@@ -35,6 +39,53 @@ export class CookieTxn {
 const PREFIX_DELIM = '~'
 /** insert mode with maxidle/maxlife appends dates after this character */
 const DATE_DELIM = '|'
+/** a cookie date further than this in the future is refused (HAProxy: timezone mistakes) */
+const FUTURE_SLACK = 86400
+
+/** HAProxy's base64 alphabet for cookie dates: 30-bit numbers of 4-second
+ *  units since the epoch, 5 characters, most significant first. */
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+function dateText (sec: number): string {
+  let v = Math.floor(sec / 4)
+  let out = ''
+  for (let i = 0; i < 5; i++) { out = B64[v & 0x3f] + out; v = Math.floor(v / 64) }
+  return out
+}
+
+/** The date of the 5 characters at <at> of <text> in seconds, 0 when absent or invalid. */
+function readDate (text: string, at: number): number {
+  if (text.length - at < 5) return 0
+  let v = 0
+  for (let i = at; i < at + 5; i++) {
+    const d = B64.indexOf(text[i])
+    if (d < 0) return 0
+    v = v * 64 + d
+  }
+  return v * 4
+}
+
+const nowSec = (): number => Math.floor(Date.now() / 1000)
+
+/** Reads the `|last|first` dates after <bar> in <value> into <txn>, then
+ *  applies maxlife, then maxidle: an expired cookie is as good as absent
+ *  (logged O or E). Returns the value to look the server up with. */
+function datedValue (ck: CookiePlan, value: string, bar: number, txn: CookieTxn): string {
+  txn.lastDate = readDate(value, bar + 1)
+  const bar2 = value.indexOf(DATE_DELIM, bar + 1)
+  txn.firstDate = bar2 < 0 || value.length - bar2 <= 5 ? 0 : readDate(value, bar2 + 1)
+  const now = nowSec()
+  const maxlife = Math.floor(ck.maxlife / 1000)
+  const maxidle = Math.floor(ck.maxidle / 1000)
+  const outOfRange = (d: number, max: number): boolean => now - d > max || d - now > FUTURE_SLACK
+  let expired: ReqCookieCode | null = null
+  if (txn.firstDate !== 0 && maxlife > 0 && outOfRange(txn.firstDate, maxlife)) expired = ReqCookieState.old
+  else if (txn.lastDate !== 0 && maxidle > 0 && outOfRange(txn.lastDate, maxidle)) expired = ReqCookieState.expired
+  if (expired === null) return value.slice(0, bar)
+  txn.req = expired
+  txn.lastDate = 0; txn.firstDate = 0
+  return ''
+}
 
 function serverByCookie (be: BackendRuntime, value: string): ServerRuntime | null {
   for (const s of be.servers) if (s.plan.cookie !== null && s.plan.cookie === value) return s
@@ -91,11 +142,11 @@ export function requestCookie (be: BackendRuntime, ck: CookiePlan, req: HttpHead
         changed = true
       } else if (ck.mode === 'insert') {
         const d = value.indexOf(DATE_DELIM)
-        if (d >= 0) value = value.slice(0, d)
+        if (d >= 0) value = datedValue(ck, value, d, txn)
       }
       if (strip) { parts.splice(j, 1); j--; changed = true }
       if (txn.req !== ReqCookieState.none) continue
-      const srv = serverByCookie(be, value)
+      const srv = value === '' ? null : serverByCookie(be, value)
       if (srv === null) txn.req = ReqCookieState.invalid
       else if (srv.usable) { txn.req = ReqCookieState.valid; txn.srv = srv } else {
         // HAProxy logs a down server's cookie as such even when persistence is forced
@@ -126,6 +177,22 @@ function cacheable (res: HttpHead): boolean {
   return fresh
 }
 
+/** A valid cookie is inserted again (HAProxy) when its last date has passed
+ *  (maxidle, or dates without maxidle), or when maxlife gains or loses its first date. */
+function datesOutdated (ck: CookiePlan, txn: CookieTxn): boolean {
+  if ((ck.maxidle > 0 || txn.lastDate !== 0) && (txn.lastDate === 0 || txn.lastDate < nowSec())) return true
+  return (ck.maxlife > 0) === (txn.firstDate === 0)
+}
+
+/** `|<last>[|<first>]` after the server's value when maxidle/maxlife are set; the
+ *  dates are rounded up to HAProxy's 4-second units (now + 3). */
+function dates (ck: CookiePlan, txn: CookieTxn): string {
+  if (ck.maxidle === 0 && ck.maxlife === 0) return ''
+  const now = dateText(nowSec() + 3)
+  if (ck.maxlife === 0) return DATE_DELIM + now
+  return DATE_DELIM + now + DATE_DELIM + (txn.firstDate !== 0 ? dateText(txn.firstDate) : now)
+}
+
 /** Response side, for a response of <srv>: rewrites or prefixes the
  *  server's own cookie, or (insert) drops it and appends ours. */
 export function responseCookie (ck: CookiePlan, res: HttpHead, srv: ServerRuntime, txn: CookieTxn, method: string): void {
@@ -149,14 +216,15 @@ export function responseCookie (ck: CookiePlan, res: HttpHead, srv: ServerRuntim
       txn.res = ResCookieState.rewritten
     }
   }
-  // the client's cookie already leads to the server that answered: nothing to insert
-  if (ck.mode !== 'insert' || preserved || txn.ignored || txn.srv === srv) return
+  // the client's cookie already leads to the server that answered: nothing to insert, unless its dates need a refresh
+  const direct = txn.srv === srv
+  if (ck.mode !== 'insert' || preserved || txn.ignored || (direct && !datesOutdated(ck, txn))) return
   if (ck.postonly && method !== 'POST') return
-  let text = srv.plan.cookie === null ? `${ck.name}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/` : `${ck.name}=${srv.plan.cookie}; path=/`
+  let text = srv.plan.cookie === null ? `${ck.name}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/` : `${ck.name}=${srv.plan.cookie}${dates(ck, txn)}; path=/`
   for (const d of ck.domain) text += '; domain=' + d
   if (ck.httponly) text += '; HttpOnly'
   if (ck.secure) text += '; Secure'
   addHeader(res, 'set-cookie', text)
-  txn.res = ResCookieState.inserted
+  txn.res = direct ? ResCookieState.updated : ResCookieState.inserted
   if (ck.nocache && cacheable(res)) addHeader(res, 'cache-control', 'private')
 }
