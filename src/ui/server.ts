@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import type { ControlClient } from '../runtime/control.ts'
 import type { Store } from '../store/store.ts'
 import { Api } from './api-schema.ts'
@@ -25,7 +25,8 @@ export interface UiDeps {
   readonly secure?: boolean
   /** certificate + key (PEM): the server speaks HTTPS */
   readonly tlsPem?: string | null
-  readonly logger?: FastifyBaseLogger | boolean
+  /** pino options of fastify's logger (level, name); absent: no logs */
+  readonly logger?: { readonly level: string; readonly name?: string }
   readonly limiter?: LoginLimiter
   /** set when pocketlb runs as the appliance (reboot allowed) */
   readonly appliance?: Appliance | null
