@@ -27,7 +27,7 @@ export function serviceRoutes (api: Api, control: ControlClient, store: Store, l
         totalConns: snap.totalConns, totalReqs: snap.totalReqs, termCodes: snap.termCodes,
         rates: live.recent.slice(-120), droppedLogLines: live.dropped,
         backends: snap.backends.map(b => ({ name: b.name, servers: b.servers.map(s => ({ name: s.name, status: s.status })) })),
-        vrrp: snap.device.vrrp?.map(v => ({ name: v.name, state: v.state, priority: v.effectivePriority, master: v.masterIp, vips: v.vips })) ?? null,
+        vrrp: snap.device.vrrp?.map(v => ({ name: v.name, state: v.state, priority: v.effectivePriority, master: v.masterIp, masterPriority: v.masterPriority, vips: v.vips })) ?? null,
         tuning: tuningView(snap.device.tuning),
         power: { ...readPower(snap.device.power?.source ?? null, powerRoot), board: snap.device.power?.board ?? null },
         vrrpTransitions: store.events.recentVrrp(10)

@@ -46,7 +46,12 @@ export async function runUiWorker (): Promise<void> {
     const live = new Live(control, store)
     const setup = new SetupToken(store.users.count() === 0)
     await recordBaseline(control, store)
-    const app = await buildUi({ control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}`, tlsPem: data.tlsPem, secure: data.tlsPem !== null, appliance: applianceFromEnv(), powerRoot: data.powerRoot })
+    // pino: warnings and errors (failed requests) unless PLB_UI_LOG_LEVEL asks for more
+    const logger = { name: 'pocketlb-ui', level: process.env.PLB_UI_LOG_LEVEL ?? 'warn' }
+    const app = await buildUi({
+      control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}`, tlsPem: data.tlsPem, secure: data.tlsPem !== null,
+      appliance: applianceFromEnv(), powerRoot: data.powerRoot, logger
+    })
     await app.listen({ host: data.host, port: data.port })
     const a = app.server.address()
     const address = a !== null && typeof a === 'object' ? `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : String(a)

@@ -101,6 +101,7 @@ test('simulate failure: the keepalived peer takes over; off: this node preempts 
   await page.click('#auth-submit')
   await page.waitForSelector('#nav-dashboard')
   await page.waitForSelector('#vrrp-card:has-text("VI_1: MASTER")')
+  await page.waitForSelector('#vrrp-card .peer:has-text("peer: BACKUP")')
 
   await page.goto(`http://${UI}/#/vrrp`)
   await page.waitForSelector('#vrrp-state-VI_1:has-text("MASTER")')
@@ -115,6 +116,8 @@ test('simulate failure: the keepalived peer takes over; off: this node preempts 
   assert.equal(await page.isChecked('#vrrp-simulate'), true)
   await page.waitForSelector('#vrrp-timeline li:has-text("MASTER → FAULT")')
   await shot('11-vrrp-simulated-failure')
+  const audit = await page.evaluate(() => fetch('/api/audit').then(r => r.json())) as { action: string; detail: string }[]
+  assert.ok(audit.some(a => a.action === 'vrrp' && a.detail === 'simulate failure on'), JSON.stringify(audit))
 
   await page.click('#vrrp-simulate')
   assert.ok(await until(() => state === 'MASTER' && ka.state === 'BACKUP', 5000), `plb=${state} ka=${ka.state}`)

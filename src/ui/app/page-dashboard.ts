@@ -7,10 +7,19 @@ interface Status {
   termCodes: Record<string, number>
   rates: { t: number; reqRate: number; connRate: number; errRate: number }[]
   backends: { name: string; servers: { name: string; status: string }[] }[]
-  vrrp: { name: string; state: string; priority: number; master: string; vips: string[] }[] | null
+  vrrp: Vrrp[] | null
   tuning: { profile: string; maxconn: number; bufsize: number; ramMiB: number; heapMiB: number; connBudgetMiB: number; checkIntervalFactor: number; reasons: string[] } | null
   power: { source: string; batteryPercent: number | null; batteryStatus: string | null; from: 'live' | 'start'; board: string | null }
   vrrpTransitions: { time: number; instance: string; from: string; to: string }[]
+}
+
+interface Vrrp { name: string; state: string; priority: number; master: string; masterPriority: number; vips: string[] }
+
+/** The peer's role as this node sees it: a master announces itself; backups stay silent. */
+function peerRole (v: Vrrp): string {
+  if (v.state === 'MASTER') return 'peer: BACKUP (silent while this node is master)'
+  if (v.state === 'BACKUP' && v.master !== '') return `peer ${v.master}: MASTER (priority ${v.masterPriority})`
+  return 'peer: expected to take over'
 }
 
 const SOURCES: Record<string, string> = { mains: 'AC adapter', usb: 'USB', battery: 'Battery', unknown: 'unknown' }
@@ -43,7 +52,7 @@ export function dashboardPage (root: HTMLElement): () => void {
         card('Errors by termination code', codes.length === 0 ? h('div', { class: 'mute' }, 'none') : h('table', {}, codes.map(([c, n]) => h('tr', {}, h('td', {}, c), h('td', {}, String(n)))))),
         card('Firmware', h('div', {}, `pocketlb ${s.version}`), h('div', { class: 'mute' }, `up ${duration(s.uptimeMs)}`)),
         card('VRRP', s.vrrp === null ? h('div', { class: 'mute', id: 'vrrp-card' }, 'not configured')
-          : h('div', { id: 'vrrp-card' }, s.vrrp.map(v => h('div', {}, h('b', {}, `${v.name}: ${v.state}`), ` priority ${v.priority}, master ${v.master || '?'}, VIPs ${v.vips.join(' ')}`)),
+          : h('div', { id: 'vrrp-card' }, s.vrrp.map(v => h('div', {}, h('b', {}, `${v.name}: ${v.state}`), ` priority ${v.priority}, VIPs ${v.vips.join(' ')}`, h('div', { class: 'peer' }, peerRole(v)))),
             s.vrrpTransitions.map(t => h('div', { class: 'mute' }, `${new Date(t.time).toLocaleTimeString()} ${t.instance} ${t.from} → ${t.to}`)))),
         powerCard(s.power),
         tuningCard(s.tuning)
