@@ -392,6 +392,8 @@ export interface CheckPlan {
   readonly httpExtra: string
   readonly steps: readonly CheckStep[]
   readonly logHealthChecks: boolean
+  /** what a built-in check sends: the SMTP greeting ("HELO localhost"), the PostgreSQL user; "" = none */
+  readonly protocolArg?: string
 }
 
 export interface BackendPlan extends ProxyCommon {
@@ -418,6 +420,14 @@ export interface BackendPlan extends ProxyCommon {
   readonly stickRules?: readonly StickRulePlan[]
   /** `force-persist|ignore-persist if|unless <cond>`, first match wins (added by rules/) */
   readonly persistRules?: readonly PersistRulePlan[]
+  /** `tcp-response inspect-delay|content` (added by rules/); absent = no rules */
+  readonly tcpResponse?: TcpResponsePlan
+}
+
+export interface TcpResponsePlan {
+  /** ms to wait for the server's first data before the rules decide (0 = decide on the first data) */
+  readonly inspectDelay: number
+  readonly content: readonly TcpRule[]
 }
 
 export interface PersistRulePlan {
