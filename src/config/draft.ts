@@ -77,6 +77,7 @@ export interface CheckDraft {
   httpExtra: string
   steps: CheckStep[]
   logHealthChecks: boolean
+  protocolArg: string
 }
 
 export interface ProxyDraft {
@@ -132,6 +133,7 @@ export interface ProxyDraft {
   stickRules: StickRulePlan[]
   persistRules: PersistRulePlan[]
   tcpRequest: { inspectDelay: number; connection: TcpRule[]; session: TcpRule[]; content: TcpRule[] }
+  tcpResponse: { inspectDelay: number; content: TcpRule[] }
 }
 
 export const DEFAULT_BALANCE: BalancePlan = {
@@ -149,7 +151,7 @@ export function newServerSettings (): ServerSettings {
 }
 
 export function newCheckDraft (): CheckDraft {
-  return { kind: 'tcp', httpMethod: 'OPTIONS', httpUri: '/', httpVersion: 'HTTP/1.0', httpExtra: '', steps: [], logHealthChecks: false }
+  return { kind: 'tcp', httpMethod: 'OPTIONS', httpUri: '/', httpVersion: 'HTTP/1.0', httpExtra: '', steps: [], logHealthChecks: false, protocolArg: '' }
 }
 
 /** A fresh `defaults` section with HAProxy's built-in values. */
@@ -165,7 +167,8 @@ export function newDefaults (name: string, where: Where): ProxyDraft {
     defaultServer: newServerSettings(), defaultBackend: null, defaultBackendWhere: null,
     binds: [], acls: new Map(), captures: [], responseCaptures: [], captureCookie: null, switchRules: [], monitorFail: [], httpRequestRules: [],
     httpResponseRules: [], tcpRequestRules: [], servers: [], useServerRules: [], stickRules: [], persistRules: [],
-    tcpRequest: { inspectDelay: 0, connection: [], session: [], content: [] }
+    tcpRequest: { inspectDelay: 0, connection: [], session: [], content: [] },
+    tcpResponse: { inspectDelay: 0, content: [] }
   }
 }
 

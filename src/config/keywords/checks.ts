@@ -32,6 +32,22 @@ export function optionHttpchk (p: ProxyDraft, c: KwCtx, args: readonly string[])
 
 export function optionCheckKind (p: ProxyDraft, kind: CheckDraft['kind']): void { setKind(p, kind) }
 
+/** option smtpchk [EHLO|HELO <domain>]: anything else greets with "HELO localhost", as HAProxy. */
+export function optionSmtpchk (p: ProxyDraft, args: readonly string[]): void {
+  setKind(p, 'smtp')
+  const [verb, domain] = args
+  p.check = { ...p.check, protocolArg: (verb === 'EHLO' || verb === 'HELO') && domain !== undefined ? `${verb} ${domain}` : 'HELO localhost' }
+}
+
+/** option pgsql-check user <username> */
+export function optionPgsqlCheck (p: ProxyDraft, c: KwCtx, args: readonly string[]): void {
+  const [word, user] = args
+  if (word === undefined || user === undefined) { alert(c, "'option pgsql-check' expects 'user <username>' as argument."); return }
+  if (word !== 'user') { alert(c, "'option pgsql-check' only supports optional values: 'user'."); return }
+  setKind(p, 'pgsql')
+  p.check = { ...p.check, protocolArg: user }
+}
+
 const EXPECT_KINDS: ReadonlySet<string> = new Set(['string', 'rstring', 'binary', 'rbinary', 'status', 'rstatus', 'hdr', 'fhdr'])
 
 /** expect [min-recv <n>] [comment <c>] [<status options> <v>]... [!] <match> <pattern> */

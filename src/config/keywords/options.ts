@@ -1,5 +1,5 @@
 import { Cap, type ProxyDraft } from '../draft.ts'
-import { optionCheckKind, optionHttpchk } from './checks.ts'
+import { optionCheckKind, optionHttpchk, optionPgsqlCheck, optionSmtpchk } from './checks.ts'
 import { alert, warn, type KwCtx } from './types.ts'
 
 /** `option <name> [args]` and `no option <name>` (HAProxy cfg_opts + proxy options). */
@@ -34,7 +34,7 @@ const connMode = (mode: 'keep-alive' | 'server-close' | 'close'): ProxyOption =>
 /** Accepted for compatibility; changes nothing on this device. */
 const accepted = (caps: number): ProxyOption => ({ caps, negatable: true, apply: () => {} })
 
-const check = (kind: 'redis' | 'ssl-hello' | 'smtp' | 'pgsql' | 'ldap' | 'tcp-check' | 'mysql'): ProxyOption => ({
+const check = (kind: 'redis' | 'ssl-hello' | 'ldap' | 'tcp-check' | 'mysql'): ProxyOption => ({
   caps: BE, negatable: false, apply: p => optionCheckKind(p, kind)
 })
 
@@ -84,8 +84,8 @@ export const PROXY_OPTIONS: Readonly<Record<string, ProxyOption>> = {
   'redis-check': check('redis'),
   'mysql-check': check('mysql'),
   'ssl-hello-chk': check('ssl-hello'),
-  smtpchk: check('smtp'),
-  'pgsql-check': check('pgsql'),
+  smtpchk: { caps: BE, negatable: false, apply: (p, _c, args) => optionSmtpchk(p, args) },
+  'pgsql-check': { caps: BE, negatable: false, apply: (p, c, args) => optionPgsqlCheck(p, c, args) },
   'ldap-check': check('ldap'),
   'log-health-checks': {
     caps: BE, negatable: true,
