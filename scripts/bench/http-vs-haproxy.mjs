@@ -149,14 +149,16 @@ try {
   } else {
     if (part('l7')) {
       results.l7 = {}
-      for (const kind of ['haproxy', 'haproxy-reuse', 'pocketlb']) results.l7[kind] = await l7Figures(kind)
+      // node-pipe: Node's floor (bytes piped, nothing parsed) beside them
+      for (const kind of ['haproxy', 'haproxy-reuse', 'pocketlb', 'node-pipe']) results.l7[kind] = await l7Figures(kind)
     }
     if (part('ws')) {
       results.ws = {
         haproxy: await wsFigure('haproxy'),
         // the pocket profile caps maxconn below 9000 (seed 003's rule, and its 48 MiB
         // V8 heap holds ~5000 idle websockets): this figure runs with the lab limits
-        pocketlb: await wsFigure('pocketlb', { profile: 'lab' })
+        pocketlb: await wsFigure('pocketlb', { profile: 'lab' }),
+        'node-pipe': await wsFigure('node-pipe')
       }
     }
     if (part('l4')) results.l4 = { haproxy: await l4Figures('haproxy'), pocketlb: await l4Figures('pocketlb') }

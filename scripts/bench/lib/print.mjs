@@ -22,22 +22,24 @@ export function printResults (r) {
   }
   if (r.l7) {
     const h = r.l7.haproxy; const hr = r.l7['haproxy-reuse']; const p = r.l7.pocketlb
-    const errs = x => x.at1k.errors + x.close.errors + x.keepalive.errors
+    const n = r.l7['node-pipe'] ?? null
+    const errs = x => x == null ? '-' : x.at1k.errors + x.close.errors + x.keepalive.errors
+    const row = (label, get, fmt) => [label, fmt(get(h)), fmt(get(hr)), fmt(get(p)), ratio(get(p), get(h)), n === null ? '-' : fmt(get(n))]
     table(`L7, 99-byte responses, 2 Node backends; proxy on core 0, load on core 1 (${r.secs} s wrk runs, ${r.rateSecs} s at 1000/s)`,
-      ['HAProxy stock', 'HAProxy reuse', 'pocketlb', 'plb/stock'], [
-        ['CPU % of one core at 1000 new conn/s', f1(h.cpuPctAt1k), f1(hr.cpuPctAt1k), f1(p.cpuPctAt1k), ratio(p.cpuPctAt1k, h.cpuPctAt1k)],
-        ['new conn/s per core-second (close)', f0(h.closePerCoreSec), f0(hr.closePerCoreSec), f0(p.closePerCoreSec), ratio(p.closePerCoreSec, h.closePerCoreSec)],
-        ['keep-alive req/s per core-second', f0(h.kaPerCoreSec), f0(hr.kaPerCoreSec), f0(p.kaPerCoreSec), ratio(p.kaPerCoreSec, h.kaPerCoreSec)],
-        ['RSS idle', mb(h.rssIdleKb), mb(hr.rssIdleKb), mb(p.rssIdleKb), ratio(p.rssIdleKb, h.rssIdleKb)],
-        ['RSS after load', mb(h.rssAfterLoadKb), mb(hr.rssAfterLoadKb), mb(p.rssAfterLoadKb), ratio(p.rssAfterLoadKb, h.rssAfterLoadKb)],
-        ['failed requests (1000/s + wrk runs)', errs(h), errs(hr), errs(p), '']
+      ['HAProxy stock', 'HAProxy reuse', 'pocketlb', 'plb/stock', 'Node pipe'], [
+        row('CPU % of one core at 1000 new conn/s', x => x.cpuPctAt1k, f1),
+        row('new conn/s per core-second (close)', x => x.closePerCoreSec, f0),
+        row('keep-alive req/s per core-second', x => x.kaPerCoreSec, f0),
+        row('RSS idle', x => x.rssIdleKb, mb),
+        row('RSS after load', x => x.rssAfterLoadKb, mb),
+        ['failed requests (1000/s + wrk runs)', errs(h), errs(hr), errs(p), '', n === null ? '-' : errs(n)]
       ])
   }
   if (r.ws) {
-    const h = r.ws.haproxy; const p = r.ws.pocketlb
-    table('Idle websockets held through the proxy', ['HAProxy stock', '', 'pocketlb', 'plb/stock'], [
-      [`KB RSS per idle websocket (${r.wsCount})`, f1(h.kbPerWs), '', f1(p.kbPerWs), ratio(p.kbPerWs, h.kbPerWs)],
-      ['websockets upgraded / failed', `${h.ready}/${h.failed}`, '', `${p.ready}/${p.failed}`, '']
+    const h = r.ws.haproxy; const p = r.ws.pocketlb; const n = r.ws['node-pipe'] ?? null
+    table('Idle websockets held through the proxy', ['HAProxy stock', '', 'pocketlb', 'plb/stock', 'Node pipe'], [
+      [`KB RSS per idle websocket (${r.wsCount})`, f1(h.kbPerWs), '', f1(p.kbPerWs), ratio(p.kbPerWs, h.kbPerWs), n === null ? '-' : f1(n.kbPerWs)],
+      ['websockets upgraded / failed', `${h.ready}/${h.failed}`, '', `${p.ready}/${p.failed}`, '', n === null ? '-' : `${n.ready}/${n.failed}`]
     ])
   }
   if (r.l4) {

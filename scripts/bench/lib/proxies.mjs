@@ -26,7 +26,8 @@ export function profileStart (profile) {
   return { env: Object.fromEntries(words.slice(0, node).map(w => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])), flags: words.slice(node + 1) }
 }
 
-/** Starts one proxy; { proc, port, name }. <kind>: haproxy | haproxy-reuse | pocketlb */
+/** Starts one proxy; { proc, port, name }. <kind>: haproxy | haproxy-reuse | pocketlb |
+ *  node-pipe (a bare Node socket pipe, the floor of Node's per-connection cost; L4 only) */
 export async function startProxy (kind, mode, bports, dir, { profile = 'pocket', flagsProfile = profile, nodeFlags = null, bundlePath = bundle } = {}) {
   const port = await freePort()
   const file = join(dir, `${kind}-${mode}-${port}.cfg`)
@@ -35,6 +36,8 @@ export async function startProxy (kind, mode, bports, dir, { profile = 'pocket',
   if (kind === 'pocketlb') {
     const { env, flags } = profileStart(flagsProfile)
     proc = startPinned(PROXY_CORE, process.execPath, [...(nodeFlags ?? flags), bundlePath, '--profile', profile, '-q', '-f', file], { env })
+  } else if (kind === 'node-pipe') {
+    proc = startPinned(PROXY_CORE, process.execPath, [join(root, 'scripts/bench/lib/node-pipe.mjs'), port, ...bports])
   } else proc = startPinned(PROXY_CORE, 'haproxy', ['-db', '-q', '-f', file])
   await waitPort(port)
   return { proc, port, kind }
