@@ -49,7 +49,8 @@ export async function startObservingNode (net: ObserveNet, extra: string[]): Pro
     '-f', join(dir, 'pocketlb.cfg'), '--observe', 'eth0,eth1', ...extra, '--ui', '127.0.0.1:9000', '--store', join(dir, 'ui.db')])
   plb.stdout!.on('data', d => { out += d })
   plb.stderr!.on('data', d => { out += d })
-  if (!await started(plb, /setup token/, () => out, 30_000)) throw new Error(`pocketlb --observe did not start its UI:\n${out}`)
+  // from the sources the UI worker builds its assets with esbuild first: slow on a loaded machine
+  if (!await started(plb, /setup token/, () => out, 90_000)) throw new Error(`pocketlb --observe did not start its UI:\n${out}`)
   const sock = join(dir, 'ui.sock')
   const port = await freePort()
   let fwdOut = ''
