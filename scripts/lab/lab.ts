@@ -72,7 +72,7 @@ export async function up (t: Topology, o: UpOpts): Promise<LabState> {
     saveState(s)
     o.log(`lab "${t.prefix}": ${namespaces(t).length} namespaces wired, ${s.services.length} processes started; waiting for the VIP...`)
     if (!await until(() => vipHolder(t) !== null && clientGet(t, 1) !== null, 40_000)) throw new Error(`the client gets no answer through the VIP after 40 s; logs in ${dir}`)
-    if (ui && !await until(() => t.lbs.every(lb => existsSync(setupTokenPath(dir, lb))), 20_000)) throw new Error(`the web UIs did not start within 20 s; logs in ${dir}`)
+    if (ui && !await until(() => t.lbs.every(lb => existsSync(setupTokenPath(dir, lb))), 45_000)) throw new Error(`the web UIs did not start within 45 s; logs in ${dir}`)
   } catch (e) {
     await down(t)
     throw e

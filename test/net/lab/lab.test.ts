@@ -21,7 +21,7 @@ const UI = await freeRange(2)
 
 function lab (...args: string[]): { code: number | null; out: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args],
-    { encoding: 'utf8', timeout: 90_000, env: { ...process.env, PLB_LAB_PREFIX: PREFIX, PLB_LAB_UI_PORT: String(UI) } })
+    { encoding: 'utf8', timeout: 150_000, env: { ...process.env, PLB_LAB_PREFIX: PREFIX, PLB_LAB_UI_PORT: String(UI) } })
   return { code: r.status, out: r.stdout + r.stderr }
 }
 
