@@ -1,19 +1,13 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startUi, type UiHandle } from '../../src/ui/start.ts'
-import { startPlane, hit, type Plane } from '../e2e/ui/harness.ts'
+import { startPlane, hit, powerSupply, BOARD_INPUTS as inputs, type Plane } from '../e2e/ui/harness.ts'
 import { freePort } from '../helpers/net.ts'
 import { computeLimits } from '../../src/tuning/limits.ts'
-import type { TuningInputs } from '../../src/tuning/types.ts'
 
-const MiB = 1024 * 1024
-const inputs: TuningInputs = {
-  memTotalBytes: 512 * MiB, memAvailableBytes: 400 * MiB, cpuCount: 4, cpuMHz: 1200, power: 'usb', onBattery: false, temperatureC: null,
-  board: { name: 'test-board', memoryMiB: 512, cores: 4, maxMHz: 1200, power: 'usb' }
-}
 
 // End to end in Debian's Chromium (never a downloaded browser): the UI worker
 // started as the CLI does, a real engine and backends, bounded real traffic.
@@ -28,9 +22,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true })
   plane = await startPlane()
   // a battery at 76 % in a power-supply directory shaped like /sys/class/power_supply
-  const battery = join(plane.dir, 'power_supply', 'BAT0')
-  mkdirSync(battery, { recursive: true })
-  for (const [f, v] of Object.entries({ type: 'Battery', present: '1', capacity: '76', status: 'Discharging' })) writeFileSync(join(battery, f), v + '\n')
+  powerSupply(join(plane.dir, 'power_supply'), 'BAT0', { type: 'Battery', present: '1', capacity: '76', status: 'Discharging' })
   ui = await startUi({
     host: '127.0.0.1', port: 0, storePath: join(plane.dir, 'ui.db'), engine: plane.engine, configPath: plane.configPath, reload: () => plane.reload(), logFlushMs: 100,
     tuning: computeLimits('pocket', inputs), tuningInputs: inputs, powerRoot: join(plane.dir, 'power_supply')

@@ -12,6 +12,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { Lan, until, vrrpConf, type Daemon } from '../net/vrrp/topo.ts'
+import { planeConfig } from '../e2e/ui/harness.ts'
 
 const shots = new URL('../../test-artifacts/ui/', import.meta.url).pathname
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname
@@ -29,17 +30,6 @@ let realServer: ChildProcess
 let browser: Browser
 let page: Page
 
-const proxyCfg = `defaults
-  mode http
-  timeout connect 1s
-  timeout client 5s
-  timeout server 5s
-frontend fe
-  bind 127.0.0.1:28080
-  default_backend app
-backend app
-  server s1 127.0.0.1:28081
-`
 // the real server 10.77.0.2:8080 answers (node 2), 10.77.0.9 does not exist
 const virtualServer = `virtual_server ${VIP} 80 {
   delay_loop 1
@@ -52,7 +42,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true })
   lan = new Lan(2)
   const h = join(lan.dir, 'haproxy.cfg'); const k = join(lan.dir, 'keepalived.conf')
-  writeFileSync(h, proxyCfg)
+  writeFileSync(h, planeConfig(28080, [28081, 28082]))
   writeFileSync(k, vrrpConf({ prio: 150, version: 3, advert: '0.2' }) + virtualServer)
   realServer = spawn('ip', ['netns', 'exec', lan.ns(2), process.execPath, '-e', "require('net').createServer(s => s.end()).listen(8080, '10.77.0.2')"], { stdio: 'ignore' })
   plb = spawn('ip', ['netns', 'exec', lan.ns(1), process.execPath, '--import', 'tsx', MAIN, '-f', h, '--vrrp', k, '--ui', UI, '--store', join(lan.dir, 'ui.db')],

@@ -4,7 +4,6 @@
 // CSRF), ports and addresses, and the OpenAPI document covering every route.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { controlPair, type ControlClient } from '../../../src/runtime/control.ts'
@@ -14,14 +13,8 @@ import { buildUi } from '../../../src/ui/server.ts'
 import { SetupToken } from '../../../src/ui/auth.ts'
 import { loadAssets } from '../../../src/ui/assets.ts'
 import { computeLimits } from '../../../src/tuning/limits.ts'
-import type { TuningInputs } from '../../../src/tuning/types.ts'
-import { startPlane, type Plane } from './harness.ts'
+import { startPlane, powerSupply, BOARD_INPUTS as inputs, type Plane } from './harness.ts'
 
-const MiB = 1024 * 1024
-const inputs: TuningInputs = {
-  memTotalBytes: 512 * MiB, memAvailableBytes: 400 * MiB, cpuCount: 4, cpuMHz: 1200, power: 'usb', onBattery: false, temperatureC: null,
-  board: { name: 'test-board', memoryMiB: 512, cores: 4, maxMHz: 1200, power: 'usb' }
-}
 const limits = computeLimits('pocket', inputs)
 
 let plane: Plane
@@ -37,10 +30,7 @@ let reboots = 0
 let supplies = ''
 const sessions = new Map<FastifyInstance, { cookie: string; csrf: string }>()
 
-function supply (name: string, files: Record<string, string>): void {
-  mkdirSync(join(supplies, name), { recursive: true })
-  for (const [f, v] of Object.entries(files)) writeFileSync(join(supplies, name, f), v + '\n')
-}
+const supply = (name: string, attrs: Record<string, string>): void => powerSupply(supplies, name, attrs)
 
 before(async () => {
   plane = await startPlane()

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'node:http'
@@ -6,6 +6,14 @@ import { loadConfigFiles } from '../../../src/config/load.ts'
 import { Engine } from '../../../src/proxy/engine.ts'
 import { startBackend, type Backend } from '../../helpers/backends.ts'
 import { freePort } from '../../helpers/net.ts'
+import type { TuningInputs } from '../../../src/tuning/types.ts'
+
+const MiB = 1024 * 1024
+/** A 512 MiB, four-core board on USB power, as the tuning profile would have read it. */
+export const BOARD_INPUTS: TuningInputs = {
+  memTotalBytes: 512 * MiB, memAvailableBytes: 400 * MiB, cpuCount: 4, cpuMHz: 1200, power: 'usb', onBattery: false, temperatureC: null,
+  board: { name: 'test-board', memoryMiB: 512, cores: 4, maxMHz: 1200, power: 'usb' }
+}
 
 /** A running data plane for UI tests: two real backends, an engine serving a
  *  config file in a temp dir, and the reload the CLI would do on SIGHUP. */
@@ -18,6 +26,12 @@ export interface Plane {
   readonly config: string
   reload (): Promise<{ ok: boolean; error?: string }>
   close (): Promise<void>
+}
+
+/** Writes power supply <name> with attribute files <attrs> under <root>, shaped like /sys/class/power_supply. */
+export function powerSupply (root: string, name: string, attrs: Record<string, string>): void {
+  mkdirSync(join(root, name), { recursive: true })
+  for (const [f, v] of Object.entries(attrs)) writeFileSync(join(root, name, f), v + '\n')
 }
 
 export function planeConfig (frontPort: number, ports: number[]): string {
