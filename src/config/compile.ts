@@ -132,7 +132,8 @@ function backendOf (p: ProxyDraft, common: ProxyCommon, diags: Diagnostics): Bac
     useServerRules: p.useServerRules,
     // absent when empty: the hot path tests for undefined only
     stickRules: p.stickRules.length === 0 ? undefined : p.stickRules,
-    persistRules: p.persistRules.length === 0 ? undefined : p.persistRules
+    persistRules: p.persistRules.length === 0 ? undefined : p.persistRules,
+    tcpResponse: p.tcpResponse.content.length === 0 ? undefined : { ...p.tcpResponse }
   }
 }
 

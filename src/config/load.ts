@@ -5,7 +5,7 @@ import { parseConfig } from './parse-config.ts'
 import {
   compileAcl, compileCondition, compileHttpRequestRule, mergeAcl, compileHttpResponseRule, compileTemplate, compileSampleExpr
 } from '../rules/compile.ts'
-import { compileTcpRule } from '../rules/tcp-rules.ts'
+import { compileTcpRule, compileTcpResponseRule } from '../rules/tcp-rules.ts'
 
 /** Public entry points of config/: the CLI, the integrator and the UI's
  *  editor call these. */
@@ -20,7 +20,7 @@ export type LoadResult =
   | { ok: true; plan: Plan; warnings: string[]; notices?: string[] }
   | { ok: false; alerts: string[]; warnings: string[]; notices?: string[] }
 
-const RULES = { compileAcl, mergeAcl, compileCondition, compileTemplate, compileHttpRequestRule, compileHttpResponseRule, compileSampleExpr, compileTcpRule }
+const RULES = { compileAcl, mergeAcl, compileCondition, compileTemplate, compileHttpRequestRule, compileHttpResponseRule, compileSampleExpr, compileTcpRule, compileTcpResponseRule }
 
 /** Reads files in order (several -f) and compiles. Never throws for config errors. */
 export function loadConfigFiles (paths: string[], opts: LoadOptions = {}): LoadResult {

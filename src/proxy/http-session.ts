@@ -221,6 +221,8 @@ export class HttpSession extends HttpServerSide {
     if (fp.statsPage != null && this.serveLocalPage(fp.statsPage)) return
     const be = this.selectBackend()
     if (be === null) return
+    // a backend's tcp-request content rules run as the stream enters it (HAProxy), before its http-request rules
+    if (be.plan.name !== fp.name && this.contentVerdict(be.plan.tcpRequest) === TcpVerdict.Reject) { be.denied++; this.log.term('P', 'R'); this.finish(true); return }
     if (be.plan.name !== fp.name && this.applyOutcome(runRules(be.plan.httpRequestRules, this), be.plan.errorfiles)) return
     if (be.plan.name !== fp.name && be.plan.statsPage != null && this.serveLocalPage(be.plan.statsPage)) return
     this.mode = effectiveConnMode(fp.httpConnMode, be.plan.httpConnMode)

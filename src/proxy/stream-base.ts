@@ -42,6 +42,8 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   stk: TrackSlots | null = null
   /** request bytes tcp-request content rules inspect (req.len, req.payload) */
   reqData: Buffer | null = null
+  /** server bytes tcp-response content rules inspect (res.len, res.payload) */
+  resData: Buffer | null = null
   /** the client connection when it came through `bind … ssl` (ssl_fc* fetches) */
   readonly clientTls: TLSSocket | null
 

@@ -3,7 +3,7 @@ import type { ServerRuntime } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import { StreamBase } from './stream-base.ts'
-import { TcpVerdict } from '../rules/tcp-rules.ts'
+import { TcpVerdict, runTcpRules } from '../rules/tcp-rules.ts'
 import type { TcpRequestPlan } from '../config/plan.ts'
 
 /** One client connection in `mode tcp`: choose a backend and a server,
@@ -19,6 +19,8 @@ export class TcpSession extends StreamBase {
   private serverEnded = false
   /** waiting (up to tcp-request inspect-delay) for data the content rules may read */
   private inspecting = false
+  /** server data held for the backend's tcp-response content rules (until the first data or the delay) */
+  private resInspecting = false
 
   constructor (cs: Socket, fe: FrontendRuntime) {
     super(cs, fe)
@@ -77,11 +79,17 @@ export class TcpSession extends StreamBase {
   protected connected (sock: Socket): void {
     this.ss = sock
     this.log.connected()
+    const tr = this.be!.plan.tcpResponse
+    if (tr !== undefined) {
+      this.resInspecting = true
+      if (tr.inspectDelay > 0) this.timer = setTimeout(() => this.endResponseInspection(), tr.inspectDelay)
+    }
     sock.on('data', (d: Buffer) => {
       this.srv!.bytesOut += d.length
       this.be!.bytesOut += d.length
       this.log.bytesOut += d.length
       this.fe.bytesOut += d.length
+      if (this.resInspecting) { this.resData = d; this.endResponseInspection(); return }
       if (!this.cs.write(d)) sock.pause()
     })
     sock.on('drain', () => this.cs.resume())
@@ -94,6 +102,21 @@ export class TcpSession extends StreamBase {
     this.early.length = 0
     if (this.clientEnded) sock.end()
     this.cs.resume()
+  }
+
+  /** The server's first data (in <resData>) or the inspect delay: the
+   *  backend's tcp-response content rules decide. reject closes both sides
+   *  (logged PD), close forwards the data and ends the server connection. */
+  private endResponseInspection (): void {
+    if (!this.resInspecting || this.closed) return
+    this.resInspecting = false
+    this.clearTimer()
+    const data = this.resData
+    const v = runTcpRules(this.be!.plan.tcpResponse!.content, this)
+    this.resData = null
+    if (v === TcpVerdict.Reject) { this.log.term('P', 'D'); this.abort(); return }
+    if (data !== null && !this.cs.write(data)) this.ss?.pause()
+    if (v === TcpVerdict.Close) this.ss?.end()
   }
 
   private onClientData (d: Buffer): void {

@@ -21,7 +21,8 @@ export interface CompiledExpr {
 
 const PHASE_NAMES: readonly [number, string][] = [
   [Phase.L4Conn, 'tcp-request connection rules'], [Phase.L4Content, 'tcp-request content rules'],
-  [Phase.HttpReq, 'http-request rules'], [Phase.HttpRes, 'http-response rules'], [Phase.Log, 'logs']
+  [Phase.HttpReq, 'http-request rules'], [Phase.HttpRes, 'http-response rules'], [Phase.Log, 'logs'],
+  [Phase.L4Response, 'tcp-response content rules']
 ]
 
 export function phaseText (bits: number): string {

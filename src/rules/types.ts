@@ -10,7 +10,7 @@ import type { CaptureSlots } from './captures.ts'
  *  only these function values are called. */
 
 /** Phases where a fetch or action is usable (bitmask, HAProxy SMP_USE_*). */
-export const Phase = { L4Conn: 1, L4Content: 2, HttpReq: 4, HttpRes: 8, Log: 16 } as const
+export const Phase = { L4Conn: 1, L4Content: 2, HttpReq: 4, HttpRes: 8, Log: 16, L4Response: 32 } as const
 
 /** Services `http-request use-service` may name. */
 export type ServiceName = 'prometheus-exporter'

@@ -9,7 +9,7 @@ import { parseBind } from './bind.ts'
 import { parseHttpCheck, parseTcpCheck } from './checks.ts'
 import { parseProxyLog } from './log.ts'
 import { PROXY_OPTIONS } from './options.ts'
-import { parseAcl, parseCapture, parseDeclare, parseHttpRequest, parseHttpResponse, parseMonitor, parsePersistRule, parseTcpRequest, parseUseBackend, parseUseServer, statsAdminCondition } from './rules.ts'
+import { parseAcl, parseCapture, parseDeclare, parseHttpRequest, parseHttpResponse, parseMonitor, parsePersistRule, parseTcpRequest, parseTcpResponse, parseUseBackend, parseUseServer, statsAdminCondition } from './rules.ts'
 import { parseDefaultServer, parseServer } from './server.ts'
 import { alert, intArg, noExtra, timeArg, warn, type KwCtx, type ProxyKeyword } from './types.ts'
 
@@ -161,6 +161,7 @@ export const PROXY_KEYWORDS: Readonly<Record<string, ProxyKeyword>> = {
   'http-request': { caps: Cap.Fe | Cap.Be, noDefaults: true, parse: parseHttpRequest },
   'http-response': { caps: Cap.Fe | Cap.Be, noDefaults: true, parse: parseHttpResponse },
   'tcp-request': { caps: Cap.Fe | Cap.Be, noDefaults: true, parse: parseTcpRequest },
+  'tcp-response': { caps: Cap.Be, noDefaults: true, parse: parseTcpResponse },
   'stick-table': { caps: Cap.Fe | Cap.Be, noDefaults: true, parse: parseStickTable },
   stick: { caps: Cap.Be, noDefaults: true, parse: parseStick },
   'force-persist': { caps: Cap.Be, noDefaults: true, parse: parsePersistRule },
@@ -196,7 +197,6 @@ export const PROXY_KEYWORDS: Readonly<Record<string, ProxyKeyword>> = {
   'log-tag': noEffect(ANY),
   'unique-id-format': noEffect(FE),
   'unique-id-header': noEffect(FE),
-  'tcp-response': noEffect(Cap.Be),
   compression: noEffect(ANY)
 }
 

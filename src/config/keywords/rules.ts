@@ -118,6 +118,22 @@ export function parseTcpRequest (p: ProxyDraft, c: KwCtx): void {
   alert(c, `'tcp-request' expects 'inspect-delay', 'connection', 'session' or 'content' (got '${sub ?? ''}').`)
 }
 
+/** tcp-response inspect-delay <time> | content accept|reject|close|<action> [if|unless <cond>] (backends) */
+export function parseTcpResponse (p: ProxyDraft, c: KwCtx): void {
+  const sub = c.words[1]
+  if (sub === 'inspect-delay') {
+    const t = timeArg(c, c.words[2], 'tcp-response inspect-delay')
+    if (t !== null && noExtra(c, 2)) p.tcpResponse.inspectDelay = t
+    return
+  }
+  if (sub !== 'content') { alert(c, `'tcp-response' expects 'inspect-delay' or 'content' (got '${sub ?? ''}').`); return }
+  const compile = c.rules.compileTcpResponseRule
+  if (compile === undefined) { warn(c, "'tcp-response content' rules are not supported here and are ignored."); return }
+  if (p.mode === 'http') warn(c, "'tcp-response content' rules apply to 'mode tcp' only in pocketlb; ignored in this HTTP proxy.")
+  const rule = guarded(p, c, 'tcp-response content', () => compile(c.words.slice(2), rulesCtx(p, c, 0)))
+  if (rule !== null && p.mode !== 'http') p.tcpResponse.content.push(rule)
+}
+
 /** force-persist|ignore-persist if|unless <cond> */
 export function parsePersistRule (p: ProxyDraft, c: KwCtx): void {
   const kw = c.words[0] as string

@@ -23,6 +23,8 @@ export interface RulesCompiler {
   compileSampleExpr? (text: string, ctx: RulesCtx): SampleExpr
   /** <words> follow `tcp-request <set>`; <http>: the proxy is in mode http */
   compileTcpRule? (set: TcpRuleSet, words: string[], ctx: RulesCtx, http: boolean): TcpRule
+  /** <words> follow `tcp-response content` */
+  compileTcpResponseRule? (words: string[], ctx: RulesCtx): TcpRule
 }
 
 export interface GlobalDraft {

@@ -2,22 +2,25 @@ import type { StreamView } from '../../core/stream-view.ts'
 import type { FetchDef } from '../sample.ts'
 import { Phase } from '../types.ts'
 
-/** Request contents fetches for tcp-request content rules (HAProxy
- *  payload.c): req.len, req.payload(<offset>,<length>). They read what the
- *  client sent so far, which streams expose as <reqData>. */
-export interface PayloadHolder { readonly reqData: Buffer | null }
-
-function dataOf (s: StreamView): Buffer | null {
-  return (s as Partial<PayloadHolder>).reqData ?? null
+/** Contents fetches for tcp-request / tcp-response content rules (HAProxy
+ *  payload.c): req.len, req.payload(<offset>,<length>), res.len,
+ *  res.payload(…). They read what the client (the server) sent so far, which
+ *  streams expose as <reqData> (<resData>). */
+export interface PayloadHolder {
+  readonly reqData: Buffer | null
+  readonly resData: Buffer | null
 }
 
-const USE_CONTENT = Phase.L4Content
+const reqDataOf = (s: StreamView): Buffer | null => (s as Partial<PayloadHolder>).reqData ?? null
+const resDataOf = (s: StreamView): Buffer | null => (s as Partial<PayloadHolder>).resData ?? null
 
-export const PAYLOAD_FETCHES: Readonly<Record<string, FetchDef>> = {
-  'req.len': { args: [], out: 'int', use: USE_CONTENT, compile: () => s => dataOf(s)?.length ?? 0 },
-  req_len: { args: [], out: 'int', use: USE_CONTENT, compile: () => s => dataOf(s)?.length ?? 0 },
-  'req.payload': {
-    args: [{ kind: 'int' }, { kind: 'int' }], out: 'bin', use: USE_CONTENT,
+function length (use: number, dataOf: (s: StreamView) => Buffer | null): FetchDef {
+  return { args: [], out: 'int', use, compile: () => s => dataOf(s)?.length ?? 0 }
+}
+
+function payload (use: number, dataOf: (s: StreamView) => Buffer | null): FetchDef {
+  return {
+    args: [{ kind: 'int' }, { kind: 'int' }], out: 'bin', use,
     compile: (args) => {
       const off = Number(args[0])
       const len = Number(args[1])
@@ -29,4 +32,12 @@ export const PAYLOAD_FETCHES: Readonly<Record<string, FetchDef>> = {
       }
     }
   }
+}
+
+export const PAYLOAD_FETCHES: Readonly<Record<string, FetchDef>> = {
+  'req.len': length(Phase.L4Content, reqDataOf),
+  req_len: length(Phase.L4Content, reqDataOf),
+  'req.payload': payload(Phase.L4Content, reqDataOf),
+  'res.len': length(Phase.L4Response, resDataOf),
+  'res.payload': payload(Phase.L4Response, resDataOf)
 }

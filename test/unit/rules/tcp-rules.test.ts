@@ -34,3 +34,22 @@ test('bad tcp-request lines are errors with file:line', () => {
   bad('  tcp-request connection reject', /t\.cfg:4\].*'tcp-request connection' is not allowed in a backend/, 'backend be')
   bad('  tcp-request inspect-delay soon', /t\.cfg:5\].*inspect-delay/)
 })
+
+test('tcp-response inspect-delay and content rules land in the backend plan; res.* only there', () => {
+  const r = load('backend be', '  server s1 127.0.0.1:9001', '  tcp-response inspect-delay 2s',
+    '  tcp-response content reject if { res.payload(0,3) -m str BAD }', '  tcp-response content close if { res.len gt 100 }',
+    '  tcp-response content set-var(txn.seen) res.len', '  tcp-response content accept')
+  if (!r.ok) assert.fail(r.alerts.join('\n'))
+  const tr = r.plan.backends.get('be')!.tcpResponse!
+  assert.equal(tr.inspectDelay, 2000)
+  const withData = (d: string) => ({ ...stream(null), reqData: null, resData: Buffer.from(d) })
+  assert.equal(runTcpRules(tr.content, withData('BAD!')), TcpVerdict.Reject)
+  assert.equal(runTcpRules(tr.content, withData('x'.repeat(101))), TcpVerdict.Close)
+  const ok = withData('fine')
+  assert.equal(runTcpRules(tr.content, ok), TcpVerdict.Accept)
+  assert.equal(ok.vars.get('txn.seen'), 4)
+  const wrong = load('backend be', '  server s1 127.0.0.1:9001', '  tcp-request content reject if { res.len gt 0 }')
+  assert.equal(wrong.ok, false, 'res.len is not usable in tcp-request rules')
+  const http = load('backend be', '  mode http', '  server s1 127.0.0.1:9001', '  tcp-response content reject if { res.len gt 0 }')
+  assert.ok(http.ok && http.warnings.some(w => w.includes("'tcp-response content' rules apply to 'mode tcp' only")))
+})
