@@ -43,9 +43,12 @@ const HOW_TO_ENABLE = [
 export function vrrpPage (root: HTMLElement): () => void {
   const msg = h('p', { id: 'vrrp-msg' })
   const box = h('input', { type: 'checkbox', id: 'vrrp-simulate' })
+  // the engine reports the switch a moment after it is set: until then (at most 3 s) the box keeps what was asked
+  let askedUntil = 0
   box.addEventListener('change', () => {
     box.disabled = true
     post('/api/vrrp/simulate-failure', { on: box.checked }).then(() => {
+      askedUntil = Date.now() + 3000
       msg.className = 'okmsg'
       msg.textContent = box.checked ? 'Simulated failure on: this node gives up mastership (FAULT).' : 'Simulated failure off: this node is back in the election.'
       tick()
@@ -56,7 +59,7 @@ export function vrrpPage (root: HTMLElement): () => void {
   let stopped = false
   const draw = (v: View): void => {
     if (!v.configured) { mount(root, h('h2', {}, 'VRRP'), h('div', { id: 'vrrp-off' }, HOW_TO_ENABLE)); return }
-    if (!box.disabled) box.checked = v.simulatedFailure
+    if (!box.disabled && (v.simulatedFailure === box.checked || Date.now() > askedUntil)) { box.checked = v.simulatedFailure; askedUntil = 0 }
     mount(root, h('h2', {}, 'VRRP'), switchRow, msg, instancesTable(v.instances), h('h3', {}, 'Transitions'), timeline(v.transitions))
   }
   const tick = (): void => { get<View>('/api/vrrp').then(v => { if (!stopped) draw(v) }).catch(() => {}) }
