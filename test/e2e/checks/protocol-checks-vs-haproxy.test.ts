@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { freePorts } from '../../helpers/net.ts'
-import { startOurs, startHaproxy, cli, tempDir, csvRows, type Ours, type Haproxy } from '../runtime/helpers.ts'
+import { startOurs, startHaproxy, cli, configHead, tempDir, csvRows, type Ours, type Haproxy } from '../runtime/helpers.ts'
 
 /** How a fake server answers: the bytes to send first, then per data received
  *  (<heard> keeps what each connection sent first). */
@@ -63,8 +63,7 @@ function fake (script: Script): Promise<number> {
 
 function config (sock: string, listenPort: number): string {
   const line = (name: string, script: string): string => `  server ${name} 127.0.0.1:${ports.get(script)} check inter 300ms\n`
-  return `global\n  stats socket ${sock} level admin\n` +
-    'defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n  timeout check 500ms\n' +
+  return configHead(sock, 'tcp', '  timeout check 500ms\n') +
     `listen idle\n  bind 127.0.0.1:${listenPort}\n  server x 127.0.0.1:9 disabled\n` +
     'backend smtp\n  option smtpchk\n' + line('ok', 'smtpOk') + line('multi', 'smtpMultiline') + line('refused', 'smtpRefused') +
     line('garbage', 'smtpGarbage') + line('pg', 'pgOk') +

@@ -31,6 +31,12 @@ export async function startBackends (n: number): Promise<Backends> {
   }
 }
 
+/** The head of a config compared with HAProxy: an admin stats socket at <sock>
+ *  and defaults in <mode> with short timeouts (<extra> lines appended to them). */
+export function configHead (sock: string, mode: 'http' | 'tcp', extra = ''): string {
+  return `global\n  stats socket ${sock} level admin\ndefaults\n  mode ${mode}\n  timeout connect 2s\n  timeout client 5s\n  timeout server 5s\n${extra}`
+}
+
 export function tempDir (): { path: string; remove (): void } {
   const path = mkdtempSync(join(tmpdir(), 'plb-runtime-'))
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }

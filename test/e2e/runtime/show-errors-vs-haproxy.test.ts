@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { freePorts, rawExchange, statusOf } from '../../helpers/net.ts'
-import { startOurs, startHaproxy, cli, tempDir, type Ours, type Haproxy } from './helpers.ts'
+import { startOurs, startHaproxy, cli, configHead, tempDir, type Ours, type Haproxy } from './helpers.ts'
 
 interface Side { readonly fe: number; readonly other: number; readonly sock: string }
 
@@ -28,14 +28,7 @@ function startBadServer (): Promise<number> {
 }
 
 function config (s: Side, serverPort: number): string {
-  return `global
-  stats socket ${s.sock} level admin
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 5s
-  timeout server 5s
-frontend fe
+  return configHead(s.sock, 'http') + `frontend fe
   bind 127.0.0.1:${s.fe}
   default_backend bk
 backend bk

@@ -9,7 +9,7 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import { freePorts, rawExchange, statusOf } from '../../helpers/net.ts'
 import { sleep } from '../../helpers/wait.ts'
-import { startBackends, startOurs, startHaproxy, cli, tempDir, csvRows, type Backends, type Ours, type Haproxy } from './helpers.ts'
+import { startBackends, startOurs, startHaproxy, cli, configHead, tempDir, csvRows, type Backends, type Ours, type Haproxy } from './helpers.ts'
 
 interface Side { readonly port: number; readonly plain: number; readonly sock: string }
 
@@ -20,14 +20,7 @@ const dir = tempDir()
 const sides: Side[] = []
 
 function config (s: Side, ports: readonly number[]): string {
-  return `global
-  stats socket ${s.sock} level admin
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 5s
-  timeout server 5s
-frontend fe
+  return configHead(s.sock, 'http') + `frontend fe
   bind 127.0.0.1:${s.port}
   stats enable
   stats uri /st
