@@ -7,8 +7,10 @@
 //
 // Both balancers run at once in the balancer namespace (nftables on VIP:80,
 // HAProxy on VIP:81, conntrack active for both), so the paced runs interleave
-// direct / nftables / HAProxy windows and load from other work on the machine
-// falls on all three alike.
+// direct / routed / nftables / HAProxy windows and load from other work on the
+// machine falls on all of them alike. 'routed' reaches the backends' second
+// addresses (10.89.0.x) through the balancer as a plain router, both ways
+// (conntrack, no NAT, no rule matching): the floor of any forwarding there.
 //
 // CPU at 1000 new conn/s, in % of one core, per window:
 //   path = system time of the client and the backends + ksoftirqd threads (the
@@ -18,6 +20,7 @@
 //          the forwarding shows up here; user time is left out (same work in every
 //          window, only noise).
 //   nftables = path(nftables) − path(direct) + pocketlb's process tree (checks)
+//   routed   = path(routed) − path(direct): what the hop through the balancer costs
 //   HAProxy  = HAProxy's process CPU (schedstat), as the issue defines it, and
 //              path(HAProxy) − path(direct) + HAProxy's process: its whole cost,
 //              receive paths included, for the same accounting as nftables.
@@ -30,14 +33,16 @@ import { cpuNs } from './lib/proc.mjs'
 import { CLIENT_EXTRA, L4Lan, VIP, sleep, until } from '../../test/net/l4/topo.ts'
 
 const MAX_SECS = 2
-const PACED_SECS = 4
+const PACED_SECS = 3
 const ROUNDS = 3
 const RATE = 1000
 const CONCURRENCY = 32
 const LOAD = new URL('./lib/l4-load.mjs', import.meta.url).pathname
 const SOURCES = ['10.88.0.2', ...CLIENT_EXTRA].join(',')
 const BACKENDS = ['10.88.0.11', '10.88.0.12']
-const TARGETS = { direct: [BACKENDS.join(','), 8080], nftables: [VIP, 80], haproxy: [VIP, 81] }
+const ROUTED = ['10.89.0.11', '10.89.0.12']
+const TARGETS = { direct: [BACKENDS.join(','), 8080], routed: [ROUTED.join(','), 8080], nftables: [VIP, 80], haproxy: [VIP, 81] }
+const COMPARED = ['direct', 'nftables', 'haproxy']
 
 /** All pids under <root> (itself included). */
 function tree (root) {
@@ -89,13 +94,28 @@ async function pacedWindow (lan, target, pids) {
 
 const lan = new L4Lan(2)
 let hap = null
-const max = {}; const windows = { direct: [], nftables: [], haproxy: [] }
+const max = {}; const windows = { direct: [], routed: [], nftables: [], haproxy: [] }
+
+/** The backends' second addresses, reached from the client through the balancer
+ *  as a router (their answers from those addresses go back through it too). */
+function routeThroughBalancer (lan) {
+  const ip = args => { const r = spawnSync('ip', args, { encoding: 'utf8' }); if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`) }
+  ip(['-n', lan.ns('cl'), 'route', 'add', '10.89.0.0/24', 'via', '10.88.0.1'])
+  ROUTED.forEach((a, i) => {
+    const ns = lan.ns(`s${i + 1}`)
+    ip(['-n', ns, 'addr', 'add', `${a}/32`, 'dev', 'eth0'])
+    ip(['-n', ns, 'rule', 'add', 'from', a, 'table', '89'])
+    ip(['-n', ns, 'route', 'add', 'default', 'via', '10.88.0.1', 'table', '89'])
+    ip(['-n', lan.ns('lb'), 'route', 'add', a, 'via', BACKENDS[i]])
+  })
+}
 try {
   // many short connections from few addresses: reuse TIME_WAIT ports on the connecting sides
   for (const n of ['cl', 'lb']) {
     spawnSync('ip', ['netns', 'exec', lan.ns(n), 'sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1', 'net.ipv4.ip_local_port_range=1024 65000'])
   }
   lan.vip(true)
+  routeThroughBalancer(lan)
   lan.runVrrp(`virtual_server ${VIP} 80 {
   delay_loop 2
   lb_algo rr
@@ -121,7 +141,7 @@ ${BACKENDS.map((a, i) => `  server s${i + 1} ${a}:8080 check inter 2s\n`).join('
   await sleep(500)
   const pids = { backends: lan.backendPids(), soft: ksoftirqd(), plb: lan.runner.pid, hap: hap.pid }
 
-  for (const t of Object.keys(TARGETS)) {
+  for (const t of COMPARED) {
     const conn = await load(lan, 'conn', t, MAX_SECS, CONCURRENCY)
     const bulk = await load(lan, 'bulk', t, MAX_SECS, CONCURRENCY)
     max[t] = { connPerSec: conn.done / conn.secs, bulkMBps: bulk.bytes / bulk.secs / 1e6, failed: conn.failed + bulk.failed }
@@ -134,8 +154,9 @@ ${BACKENDS.map((a, i) => `  server s${i + 1} ${a}:8080 check inter 2s\n`).join('
 
 // per round: the direct window is the baseline of the nftables and HAProxy windows next to it
 const mean = xs => xs.reduce((a, b) => a + b, 0) / xs.length
-const perRound = f => mean(windows.direct.map((d, i) => f(d, windows.nftables[i], windows.haproxy[i])))
+const perRound = f => mean(windows.direct.map((d, i) => f(d, windows.nftables[i], windows.haproxy[i], windows.routed[i])))
 const cpu = {
+  routed: perRound((d, _n, _h, r) => r.path - d.path),
   nftables: perRound((d, n) => n.path - d.path + n.plb),
   nftablesProcess: mean(windows.nftables.map(w => w.plb)),
   nftablesProcStat: perRound((d, n) => n.kernel - d.kernel + n.plb),
@@ -148,16 +169,18 @@ const f1 = x => x.toFixed(1)
 const row = (label, ...cells) => console.log(label.padEnd(44) + cells.map(c => String(c).padStart(11)).join(''))
 const ratio = (a, b) => b ? (a / b).toFixed(2) + '×' : '-'
 console.log(`kernel path (nftables) beside HAProxy 2.6 mode tcp; 2 Node echo backends; machine load avg ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`)
-row('', 'direct', 'nftables', 'haproxy', 'nft/hap')
+row('', ...COMPARED, 'nft/hap')
 row(`new conn/s (${CONCURRENCY} in flight, ${MAX_SECS} s)`, f1(max.direct.connPerSec), f1(max.nftables.connPerSec), f1(max.haproxy.connPerSec), ratio(max.nftables.connPerSec, max.haproxy.connPerSec))
 row('64 KiB echoed per conn: MB/s', f1(max.direct.bulkMBps), f1(max.nftables.bulkMBps), f1(max.haproxy.bulkMBps), ratio(max.nftables.bulkMBps, max.haproxy.bulkMBps))
-row(`paced at ${RATE}/s: held conn/s (mean of ${ROUNDS})`, ...['direct', 'nftables', 'haproxy'].map(t => f1(mean(windows[t].map(w => w.held)))), '')
-row('paced: failed connections', ...['direct', 'nftables', 'haproxy'].map(t => windows[t].reduce((a, w) => a + w.failed, 0)), '')
-row('path system CPU % (client+backends+ksoftirqd)', ...['direct', 'nftables', 'haproxy'].map(t => f1(mean(windows[t].map(w => w.path)))), '')
+row(`paced at ${RATE}/s: held conn/s (mean of ${ROUNDS})`, ...COMPARED.map(t => f1(mean(windows[t].map(w => w.held)))), '')
+row('paced: failed connections', ...COMPARED.map(t => windows[t].reduce((a, w) => a + w.failed, 0)), '')
+row('path system CPU % (client+backends+ksoftirqd)', ...COMPARED.map(t => f1(mean(windows[t].map(w => w.path)))), '')
 console.log(`balancer CPU % of one core at ${RATE} new conn/s:`)
 row('  nftables (path delta + pocketlb) vs HAProxy process', '', f1(cpu.nftables), f1(cpu.haproxyProcess), ratio(cpu.nftables, cpu.haproxyProcess))
 row('  nftables vs HAProxy whole (path delta + process)', '', f1(cpu.nftables), f1(cpu.haproxyWhole), ratio(cpu.nftables, cpu.haproxyWhole))
 row('  /proc/stat system+softirq delta + process', '', f1(cpu.nftablesProcStat), f1(cpu.haproxyProcStat), ratio(cpu.nftablesProcStat, cpu.haproxyProcStat))
 row('  pocketlb process alone (checks)', '', f1(cpu.nftablesProcess), '', '')
+row('  of which the plain routed hop (no NAT, no rules)', '', f1(cpu.routed), '', '')
+console.log(`routed windows: held ${f1(mean(windows.routed.map(w => w.held)))} conn/s, ${windows.routed.reduce((a, w) => a + w.failed, 0)} failed`)
 console.log(`failed connections at full speed: direct ${max.direct.failed}, nftables ${max.nftables.failed}, haproxy ${max.haproxy.failed}`)
 console.log(JSON.stringify({ max, windows, cpu }))
