@@ -8,17 +8,19 @@ import { compileSampleExpr } from '../rules/compile.ts'
 import type { AccessLogger } from './frontend-runtime.ts'
 
 /** Builds the access logger of <fe> from its compiled `log` targets and log
- *  format, or null when the frontend logs nothing. Lines go out at "info";
+ *  format, or null when the frontend logs nothing (no target, or none that
+ *  takes the levels access logs go at). Lines go out at "info";
  *  with `option log-separate-errors`, failed streams go at "err" (HAProxy). */
 export function createAccessLogger (fe: FrontendPlan, global: GlobalPlan): { logger: AccessLogger; sink: LogSink } | null {
-  if (fe.logs.length === 0) return null
+  const separate = fe.logSeparateErrors
+  // targets capped below both levels (the tuning profile's log level): no line, no record built per request
+  if (!fe.logs.some(t => t.maxLevel >= Level.info || (separate && t.maxLevel >= Level.err))) return null
   const write: LogLineWriter = compileLogFormat(fe.logFormat ?? 'default', {
     mode: fe.mode,
     hostname: global.logSendHostname ?? '',
     compileSample: (expr) => compileSampleExpr(expr, { acls: new Map(), baseDir: '.', phase: 16, warn: () => {} })
   })
   const sink = new LogSink(fe.logs, { tag: global.logTag, hostname: global.logSendHostname })
-  const separate = fe.logSeparateErrors
   const logger: AccessLogger = {
     emit (rec: LogRecord, view: StreamView): void {
       const failed = rec.termState.charCodeAt(0) !== 45 /* - */ || rec.status >= 500

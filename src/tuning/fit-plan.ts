@@ -1,4 +1,5 @@
-import type { BackendPlan, Plan } from '../config/plan.ts'
+import type { BackendPlan, LogTarget, Plan } from '../config/plan.ts'
+import { Level } from '../log/types.ts'
 import type { Limits } from './types.ts'
 import type { LoadResult } from '../config/load.ts'
 import { connectionMemory } from './memory-rule.ts'
@@ -18,8 +19,9 @@ export interface FittedPlan {
 }
 
 /** <plan> within <l>: global maxconn and tune.bufsize capped to what the RAM
- *  budget holds, health-check intervals stretched by the profile's factor.
- *  Returns <plan> itself when nothing changes. */
+ *  budget holds, health-check intervals stretched by the profile's factor,
+ *  `log` targets capped at the profile's log level (a target asking more is
+ *  warned about once). Returns <plan> itself when nothing changes. */
 export function fitPlan (plan: Plan, l: Limits): FittedPlan {
   const g = plan.global
   const warnings: string[] = []
@@ -38,10 +40,27 @@ export function fitPlan (plan: Plan, l: Limits): FittedPlan {
       : `global maxconn ${g.maxconn} is above the '${l.profile}' profile's ceiling: maxconn capped to ${maxconn}.`)
   }
   const stretch = l.checkIntervalFactor !== 1
-  if (maxconn === g.maxconn && bufsize === g.tune.bufsize && !stretch) return { plan, warnings }
-  const backends = stretch ? stretchChecks(plan.backends, l.checkIntervalFactor) : plan.backends
-  const global = { ...g, maxconn, tune: { ...g.tune, bufsize } }
-  return { plan: deepFreeze({ ...plan, global, backends }), warnings }
+  const maxLevel = Level[l.logLevel]
+  // only a cap below 'info' changes what is sent (nothing is logged at debug)
+  const capLogs = maxLevel < Level.info && [g, ...plan.frontends, ...plan.backends.values()].some(p => p.logs.some(t => t.maxLevel > maxLevel))
+  if (capLogs) {
+    warnings.push(`log targets sending 'info' are capped at '${l.logLevel}' by the '${l.profile}' profile: access logs are not sent.`)
+  }
+  if (maxconn === g.maxconn && bufsize === g.tune.bufsize && !stretch && !capLogs) return { plan, warnings }
+  let backends: ReadonlyMap<string, BackendPlan> = stretch ? stretchChecks(plan.backends, l.checkIntervalFactor) : plan.backends
+  let frontends = plan.frontends
+  let logs = g.logs
+  if (capLogs) {
+    logs = capTargets(logs, maxLevel)
+    frontends = frontends.map(f => ({ ...f, logs: capTargets(f.logs, maxLevel) }))
+    backends = new Map([...backends].map(([name, b]) => [name, { ...b, logs: capTargets(b.logs, maxLevel) }]))
+  }
+  const global = { ...g, maxconn, logs, tune: { ...g.tune, bufsize } }
+  return { plan: deepFreeze({ ...plan, global, frontends, backends }), warnings }
+}
+
+function capTargets (targets: readonly LogTarget[], maxLevel: number): readonly LogTarget[] {
+  return targets.map(t => t.maxLevel > maxLevel ? { ...t, maxLevel } : t)
 }
 
 function stretchChecks (backends: ReadonlyMap<string, BackendPlan>, factor: number): Map<string, BackendPlan> {

@@ -56,6 +56,9 @@ export function computeLimits (choice: ProfileChoice, i: TuningInputs): Limits {
   const factorWhy: string[] = [i.onBattery ? 'on battery' : `power ${i.power}`]
   if (i.temperatureC !== null && i.temperatureC >= HOT_C) { checkIntervalFactor *= 2; factorWhy.push(`${i.temperatureC} °C ≥ ${HOT_C} °C`) }
   reasons.push(`check intervals ×${checkIntervalFactor}: ${factorWhy.join(', ')}`)
+  reasons.push(spec.logLevel === 'info'
+    ? 'log level info: access logs are sent'
+    : `log level ${spec.logLevel}: ${i.onBattery ? 'on battery, ' : ''}no access log line per request (formatting and sending one costs CPU on every request)`)
 
   return Object.freeze({
     profile,
@@ -69,7 +72,6 @@ export function computeLimits (choice: ProfileChoice, i: TuningInputs): Limits {
     semiSpaceMiB: spec.semiSpaceMiB,
     checkIntervalFactor,
     logLevel: spec.logLevel,
-    acceptBatch: spec.acceptBatch,
     reasons: Object.freeze(reasons)
   })
 }

@@ -20,25 +20,24 @@ export interface ProfileSpec {
   readonly semiSpaceMiB: number
   readonly checkIntervalFactor: number
   readonly logLevel: LogLevel
-  readonly acceptBatch: number
 }
 
 export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = Object.freeze({
   pocket: Object.freeze({
     ramCeilingMiB: 512, connShare: 0.25, maxconnCeiling: 4096, bufsize: 16384,
     heapShare: 0.1, heapMinMiB: 24, heapMaxMiB: 48, semiSpaceMiB: 2,
-    checkIntervalFactor: 1, logLevel: 'notice', acceptBatch: 16
+    checkIntervalFactor: 1, logLevel: 'info'
   }),
-  // on battery: same memory, fewer wake-ups (checks 3× apart, smaller accept bursts, quieter logs)
+  // on battery: same memory, fewer wake-ups (checks 3× apart) and no access log line per request
   'pocket-battery': Object.freeze({
     ramCeilingMiB: 512, connShare: 0.25, maxconnCeiling: 4096, bufsize: 16384,
     heapShare: 0.1, heapMinMiB: 24, heapMaxMiB: 48, semiSpaceMiB: 2,
-    checkIntervalFactor: 3, logLevel: 'warning', acceptBatch: 8
+    checkIntervalFactor: 3, logLevel: 'notice'
   }),
   lab: Object.freeze({
     ramCeilingMiB: 65536, connShare: 0.5, maxconnCeiling: 100000, bufsize: 65536,
     heapShare: 0.25, heapMinMiB: 64, heapMaxMiB: 2048, semiSpaceMiB: 16,
-    checkIntervalFactor: 1, logLevel: 'info', acceptBatch: 64
+    checkIntervalFactor: 1, logLevel: 'info'
   })
 })
 

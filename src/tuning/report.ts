@@ -21,8 +21,7 @@ export function formatTune (i: TuningInputs, l: Limits): string {
     `  connection budget   ${Math.round(l.connBudgetBytes / MiB)} MiB of ${Math.round(l.ramBytes / MiB)} MiB`,
     `  V8 heap             ${l.heapMiB} MiB (semi-space ${l.semiSpaceMiB} MiB)`,
     `  check intervals     ×${l.checkIntervalFactor}`,
-    `  log level           ${l.logLevel}`,
-    `  accept batch        ${l.acceptBatch}`,
+    `  log level           ${l.logLevel} (the highest level log targets send)`,
     `  node flags          ${nodeFlags(l).join(' ')}`,
     'why:',
     ...l.reasons.map(r => `  ${r}`)

@@ -57,9 +57,12 @@ export interface Limits {
   readonly semiSpaceMiB: number
   /** health-check intervals are multiplied by this (longer on battery, when hot) */
   readonly checkIntervalFactor: number
+  /** highest syslog level a `log` target sends (fit-plan caps each target):
+   *  'info' lets access logs out, 'notice' keeps state changes and alerts only.
+   *  (No accept batch: libuv accepts every pending connection on one wake-up
+   *  and Node offers no per-wake-up limit, so HAProxy's tune.maxaccept has no
+   *  equivalent here.) */
   readonly logLevel: LogLevel
-  /** connections accepted per listener wake-up (HAProxy tune.maxaccept) */
-  readonly acceptBatch: number
   /** why each limit has its value, one line each, for `pocketlb tune` and the UI */
   readonly reasons: readonly string[]
 }

@@ -5,6 +5,8 @@ import { computeLimits } from '../../../src/tuning/limits.ts'
 import { fitLoaded, fitPlan } from '../../../src/tuning/fit-plan.ts'
 import type { TuningInputs } from '../../../src/tuning/types.ts'
 import type { Plan } from '../../../src/config/plan.ts'
+import { Level } from '../../../src/log/types.ts'
+import { createAccessLogger } from '../../../src/proxy/access-log.ts'
 
 const MiB = 1024 * 1024
 const small: TuningInputs = {
@@ -60,4 +62,23 @@ test('on battery the check intervals are stretched; load warnings are kept and e
   assert.ok(fitted.ok && r.ok)
   assert.ok(fitted.warnings.length === r.warnings.length + 1)
   assert.match(fitted.warnings.at(-1)!, /maxconn 99999 does not fit/)
+})
+
+test("the profile's log level caps log targets: on battery no access log is built nor sent, saying why", () => {
+  const battery = computeLimits('pocket-battery', { ...small, onBattery: true, power: 'battery' })
+  const p = plan('  maxconn 100\n  log 127.0.0.1:514 local0\n  log 127.0.0.1:515 local1 warning')
+  const withGlobalLogs: Plan = { ...p, frontends: p.frontends.map(f => ({ ...f, logs: p.global.logs })) }
+  const f = fitPlan(withGlobalLogs, battery)
+  assert.deepEqual(f.plan.global.logs.map(t => t.maxLevel), [Level.notice, Level.warning])
+  assert.deepEqual(f.plan.frontends[0].logs.map(t => t.maxLevel), [Level.notice, Level.warning])
+  assert.deepEqual(f.warnings, ["log targets sending 'info' are capped at 'notice' by the 'pocket-battery' profile: access logs are not sent."])
+  // the frontend then gets no access logger at all (no record built per request)
+  assert.equal(createAccessLogger(f.plan.frontends[0], f.plan.global), null)
+  const before = createAccessLogger(withGlobalLogs.frontends[0], withGlobalLogs.global)
+  assert.notEqual(before, null)
+  void before!.sink.close()
+  // an 'info' profile leaves the targets as written
+  const pocket = fitPlan(withGlobalLogs, computeLimits('pocket', small))
+  assert.equal(pocket.plan.frontends[0].logs, withGlobalLogs.frontends[0].logs)
+  assert.deepEqual(pocket.warnings, [])
 })

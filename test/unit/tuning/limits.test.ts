@@ -38,7 +38,7 @@ test('pocket on a 512 MiB ceiling: a quarter of RAM for connections, small V8 he
   assert.equal(l.heapMiB, 48) // 10% of 512 MiB = 51 → the profile's 48 at most
   assert.equal(l.semiSpaceMiB, 2)
   assert.equal(l.checkIntervalFactor, 1)
-  assert.equal(l.logLevel, 'notice')
+  assert.equal(l.logLevel, 'info')
   assert.ok(Object.isFrozen(l) && Object.isFrozen(l.reasons))
   assert.match(l.reasons.join('\n'), /ram 512 MiB: profile ceiling 512 MiB/)
   assert.deepEqual(nodeFlags(l), ['--max-old-space-size=48', '--max-semi-space-size=2'])
@@ -66,11 +66,11 @@ test('little free memory now: the budget is half of what is available', () => {
   assert.equal(computeLimits('pocket', device(r2s, { memAvailableBytes: 2 * MiB })).maxconn, 64)
 })
 
-test('pocket-battery: checks 3× apart, quieter logs, smaller accept batches; hot CPU doubles again', () => {
+test('pocket-battery: checks 3× apart, no access logs; hot CPU doubles again', () => {
   const l = computeLimits('pocket-battery', device(r2s, { onBattery: true, power: 'battery' }))
   assert.equal(l.checkIntervalFactor, 3)
-  assert.equal(l.logLevel, 'warning')
-  assert.ok(l.acceptBatch < computeLimits('pocket', device(r2s)).acceptBatch)
+  assert.equal(l.logLevel, 'notice')
+  assert.match(l.reasons.join('\n'), /log level notice: on battery, no access log line per request/)
   const hot = computeLimits('pocket-battery', device(r2s, { onBattery: true, power: 'battery', temperatureC: 80 }))
   assert.equal(hot.checkIntervalFactor, 6)
   assert.match(hot.reasons.join('\n'), /on battery, 80 °C/)
