@@ -12,7 +12,7 @@ import { L4Service } from '../l4/service.ts'
 import type { L4ServiceStatus } from '../l4/status.ts'
 import { ENGINE_CHILD_ARG, startVrrp, type StartVrrpOpts, type VrrpHandle } from './main.ts'
 import { engineProbe, watchProxy, type ProxyWatch } from './proxy-tracks.ts'
-import { SIMULATED_FAILURE_TRACK, trackedBackend, type VrrpPlan } from './types.ts'
+import { SIMULATED_FAILURE_TRACK, trackedBackend, type VrrpPlan, type VrrpTransition } from './types.ts'
 
 export { ENGINE_CHILD_ARG } from './main.ts'
 
@@ -73,13 +73,39 @@ export interface ApplianceVrrp {
 /** Starts the VRRP engine for <plan> beside <engine>; transitions and engine messages go to <log>. */
 export async function startApplianceVrrp (plan: VrrpPlan, engine: Engine, log: (msg: string) => void): Promise<ApplianceVrrp> {
   const l4 = await startL4(plan, engine, log)
-  const handle = await startVrrp(plan, { ...childEntry(), log })
+  const early = new EarlyTransitions()
+  const handle = early.replayedBy(await startVrrp(plan, { ...childEntry(), log, onTransition: t => early.add(t) }))
   const watch: ProxyWatch = watchProxy(plan, engineProbe(engine), (name, ok) => handle.track(name, ok))
   const detach = attachVrrpStatus(engine, () => handle.state(), on => handle.track(SIMULATED_FAILURE_TRACK, !on))
   return {
     handle,
     proxyChanged: () => watch.check(),
     stop: async () => { watch.stop(); detach(); await handle.stop(); await l4?.() }
+  }
+}
+
+/** Transitions kept for a late listener: the web UI starts after VRRP, and its
+ *  timeline would otherwise miss the first ones (INIT → BACKUP → MASTER at boot). */
+const EARLY_TRANSITIONS = 32
+
+/** The newest EARLY_TRANSITIONS transitions, replayed to each listener that comes later. */
+class EarlyTransitions {
+  private readonly seen: VrrpTransition[] = []
+
+  add (t: VrrpTransition): void {
+    this.seen.push(t)
+    if (this.seen.length > EARLY_TRANSITIONS) this.seen.shift()
+  }
+
+  /** <handle> whose transition listeners first get the transitions already seen. */
+  replayedBy (handle: VrrpHandle): VrrpHandle {
+    const seen = this.seen
+    function on (...[ev, cb]: ['transition', (tr: VrrpTransition) => void] | ['log', (msg: string) => void]): void {
+      if (ev === 'log') { handle.on('log', cb); return }
+      for (const t of seen) cb(t)
+      handle.on('transition', cb)
+    }
+    return { state: () => handle.state(), track: (name, ok) => handle.track(name, ok), stop: () => handle.stop(), on }
   }
 }
 

@@ -41,6 +41,8 @@ export interface StartVrrpOpts {
   /** Arguments of the child entry (the bundle's CLI selects the engine with ENGINE_CHILD_ARG) */
   readonly childArgs?: readonly string[]
   readonly log?: (msg: string) => void
+  /** Receives every transition, the ones made while starting included (before the handle exists) */
+  readonly onTransition?: (tr: VrrpTransition) => void
 }
 
 /** Starts the engine in a child process (see engine-child.ts for why not a
@@ -55,6 +57,7 @@ export function startVrrp (plan: VrrpPlan, opts: StartVrrpOpts = {}): Promise<Vr
   let stopping: Promise<void> | null = null
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   if (opts.log) events.on('log', opts.log)
+  if (opts.onTransition) events.on('transition', opts.onTransition)
   return new Promise((resolve, reject) => {
     const handle: VrrpHandle = {
       state: () => last,

@@ -96,6 +96,8 @@ test('simulate failure: the keepalived peer takes over; off: this node preempts 
   await page.goto(`http://${UI}/#/vrrp`)
   await page.waitForSelector('#vrrp-state-VI_1:has-text("MASTER")')
   assert.equal(await page.textContent('tr[data-instance="VI_1"] .prio'), '150 → 150')
+  // the transitions made before the UI started are recorded too
+  await page.waitForSelector('#vrrp-timeline li:has-text("INIT → BACKUP")')
   await shot('10-vrrp-master')
 
   await page.click('#vrrp-simulate')
