@@ -21,7 +21,8 @@ export class BackendRuntime {
   private readonly keyOf: ((s: StreamView) => number) | null
   /** streams waiting for any server (non-deterministic algorithms when all are full) */
   readonly queue = new Fifo<SlotWaiter>()
-  /** some server kills its streams on a state change: streams register on their server */
+  /** some server kills its streams on a state change, or an operator may kill them
+   *  (<killable>: an admin stats socket or stats page): streams register on their server */
   readonly trackStreams: boolean
   cur = 0
   maxCur = 0
@@ -36,7 +37,7 @@ export class BackendRuntime {
   /** the last invalid response received from a server (`show errors`) */
   lastInvalidResponse: ErrorCapture | null = null
 
-  constructor (readonly plan: BackendPlan, previous?: BackendRuntime) {
+  constructor (readonly plan: BackendPlan, previous?: BackendRuntime, killable = false) {
     this.servers = plan.servers.map(sp => {
       const s = new ServerRuntime(sp)
       // a reload keeps what the operator and the checks decided about a server of the same name
@@ -45,7 +46,7 @@ export class BackendRuntime {
       return s
     })
     for (const s of this.servers) this.byName.set(s.name, s)
-    this.trackStreams = plan.servers.some(s => s.onMarkedDown !== 'none' || s.onMarkedUp !== 'none')
+    this.trackStreams = killable || plan.servers.some(s => s.onMarkedDown !== 'none' || s.onMarkedUp !== 'none')
     this.balancer = createBalancer(plan.balance, plan.hashType, this.servers, Math.random, plan.allbackups)
     this.keyOf = compileKeySource(plan.balance, plan.hashType)
   }

@@ -12,6 +12,15 @@ import { statsPageResponse } from '../runtime/stats-page.ts'
 import type { LocalPage, LocalService } from './frontend-runtime.ts'
 import { prometheusResponse } from '../runtime/prometheus.ts'
 
+/** True when an operator may kill a server's streams: an admin-level stats
+ *  socket (`shutdown sessions server`) or a stats page with `stats admin`. */
+function operatorMayKill (plan: Plan): boolean {
+  if (plan.global.statsSockets.some(s => s.level === 'admin')) return true
+  for (const fe of plan.frontends) if (fe.statsPage?.admin != null) return true
+  for (const be of plan.backends.values()) if (be.statsPage?.admin != null) return true
+  return false
+}
+
 /** Everything that serves traffic for one Plan. Replaced whole on reload;
  *  streams keep the generation they were accepted with. */
 export class Generation {
@@ -22,7 +31,8 @@ export class Generation {
 
   /** <engine>: whose counters `use-service prometheus-exporter` shows */
   constructor (readonly plan: Plan, readonly process: ProcessCounters, previous: Generation | null, engine: Engine) {
-    for (const [name, bp] of plan.backends) this.backends.set(name, new BackendRuntime(bp, previous?.backends.get(name)))
+    const killable = operatorMayKill(plan)
+    for (const [name, bp] of plan.backends) this.backends.set(name, new BackendRuntime(bp, previous?.backends.get(name), killable))
     const localPage: LocalPage = (page, req) => statsPageResponse(this, page, req)
     const service: LocalService = (_name, head) => prometheusResponse(engine, head)
     for (const fp of plan.frontends) {

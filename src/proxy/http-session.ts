@@ -12,6 +12,7 @@ import { applyForwardFor } from './http/forwardfor.ts'
 import { captureRequestError } from '../runtime/error-capture.ts'
 import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
 import { HttpServerSide, St } from './http-server-side.ts'
+import type { ShutdownCode } from './server-runtime.ts'
 import { persistFromCookie } from './cookie-persist.ts'
 import { countHttpRequest } from '../rules/stick/track.ts'
 import { TcpVerdict } from '../rules/tcp-rules.ts'
@@ -261,7 +262,7 @@ export class HttpSession extends HttpServerSide {
 
   protected refuse (): void { this.answerError(503) }
 
-  shutdownByServer (code: 'D' | 'U'): void {
+  shutdownByServer (code: ShutdownCode): void {
     this.log.term(code, '-')
     this.finish(true)
   }

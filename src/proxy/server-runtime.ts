@@ -19,9 +19,12 @@ export type AdminState = 'ready' | 'drain' | 'maint'
 /** A stream holding a slot on a server, which the server's state change may end
  *  (`on-marked-down shutdown-sessions`, `on-marked-up shutdown-backup-sessions`). */
 export interface ServerStream {
-  /** <code>: the log's termination letter, D (server went down) or U (an active server came up) */
-  shutdownByServer (code: 'D' | 'U'): void
+  shutdownByServer (code: ShutdownCode): void
 }
+
+/** The log's termination letter of a stream cut by its server's state: D (the
+ *  server went down), U (an active server came up), K (killed by an operator). */
+export type ShutdownCode = 'D' | 'U' | 'K'
 
 export class ServerRuntime implements LbServer {
   readonly id: number
@@ -79,7 +82,7 @@ export class ServerRuntime implements LbServer {
   }
 
   /** Ends every stream holding a slot here (HAProxy srv_shutdown_streams). */
-  shutdownStreams (code: 'D' | 'U'): void {
+  shutdownStreams (code: ShutdownCode): void {
     for (const s of [...this.streams]) s.shutdownByServer(code)
   }
 

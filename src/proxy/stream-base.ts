@@ -4,7 +4,7 @@ import type { TlsHolder } from '../rules/fetches/ssl.ts'
 import type { StreamView } from '../core/stream-view.ts'
 import type { HttpHead } from '../core/http-head.ts'
 import { Assign, type BackendRuntime } from './backend-runtime.ts'
-import type { ServerRuntime, ServerStream, SlotWaiter } from './server-runtime.ts'
+import type { ServerRuntime, ServerStream, ShutdownCode, SlotWaiter } from './server-runtime.ts'
 import type { FifoEntry, Fifo } from './fifo.ts'
 import { ConnErr, type ConnErrT, type ConnectDone } from './server-connect.ts'
 import type { LiveBackendsHolder } from '../rules/fetches/backend-state.ts'
@@ -85,7 +85,7 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   protected abstract refuse (): void
   /** The server's state change ends this stream; <code> is the log's termination letter
    *  (HAProxy SF_ERR_DOWN 'D', SF_ERR_UP 'U', logged with '-' as the state). */
-  abstract shutdownByServer (code: 'D' | 'U'): void
+  abstract shutdownByServer (code: ShutdownCode): void
 
   protected clearTimer (): void {
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }

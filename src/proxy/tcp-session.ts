@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import type { ServerRuntime } from './server-runtime.ts'
+import type { ServerRuntime, ShutdownCode } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import { StreamBase } from './stream-base.ts'
@@ -156,7 +156,7 @@ export class TcpSession extends StreamBase {
     this.finish()
   }
 
-  shutdownByServer (code: 'D' | 'U'): void {
+  shutdownByServer (code: ShutdownCode): void {
     this.log.term(code, '-')
     this.abort()
   }

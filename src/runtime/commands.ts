@@ -1,7 +1,7 @@
 import { Level, LEVEL_NAMES, type CliSession, type CommandHandler, type LevelT, type WaitingHandler } from './cli-context.ts'
 import { reloadCommand } from './reload-command.ts'
 import { showInfoCommand, showStat, showBackend, showServersState, showSess } from './show-commands.ts'
-import { enableServer, disableServer, getWeight, setWeight, setServer, setMaxconnServer } from './server-commands.ts'
+import { enableServer, disableServer, getWeight, setWeight, setServer, setMaxconnServer, shutdownSessionsServer } from './server-commands.ts'
 import { showErrors } from './error-commands.ts'
 import { showMap, addMap, setMap, delMap, clearMap, getMap } from './map-commands.ts'
 import { showTable, clearTable, setTable } from './table-commands.ts'
@@ -60,6 +60,7 @@ const COMMANDS: readonly Command[] = [
   { words: ['show', 'l4'], level: Level.user, usage: 'show l4 [json]', help: 'report the kernel virtual services (virtual_server) and their real servers', run: showL4 },
   { words: ['show', 'vrrp'], level: Level.user, usage: 'show vrrp [json]', help: 'report the state and counters of the VRRP instances', run: showVrrp },
   { words: ['show', 'table'], level: Level.user, usage: 'show table <table> [<filter>]*', help: "report table usage stats or dump this table's contents (filter: data/key)", run: showTable },
+  { words: ['shutdown', 'sessions', 'server'], level: Level.admin, usage: 'shutdown sessions server <bk>/<srv>', help: 'kill sessions on a server', run: shutdownSessionsServer },
   { words: ['user'], level: Level.user, usage: 'user', help: 'lower the level of the current CLI session to user', run: lowerTo(Level.user) },
   { words: ['help'], level: Level.user, usage: 'help [<command>]', help: 'list matching or all commands', run: help },
   { words: ['prompt'], level: Level.user, usage: 'prompt', help: 'toggle interactive mode with prompt', run: prompt },

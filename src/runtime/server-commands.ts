@@ -98,6 +98,11 @@ export function setServer (args: readonly string[], s: CliSession): string {
   })
 }
 
+/** `shutdown sessions server <b>/<s>`: every stream on the server is cut (logged "K"). */
+export function shutdownSessionsServer (args: readonly string[], s: CliSession): string {
+  return withServer(args[3], s, (_be, srv) => { srv.shutdownStreams('K'); return '' })
+}
+
 /** `set maxconn server <b>/<s> <n>` */
 export function setMaxconnServer (args: readonly string[], s: CliSession): string {
   return withServer(args[3], s, (be, srv) => {

@@ -56,8 +56,7 @@ const ACTIONS: ReadonlyMap<string, ServerAction> = new Map<string, ServerAction>
   ['eagent', agentOnOff(true)],
   ['arunn', forceAgent(true)],
   ['adown', forceAgent(false)],
-  // WHY: only streams registered on their server are reached (backends using on-marked-down/up)
-  ['shutdown', (_be, srv) => { srv.shutdownStreams('D'); return true }],
+  ['shutdown', (_be, srv) => { srv.shutdownStreams('K'); return true }],
   ['disable', (be, srv) => srv.admin !== 'maint' && (setServerAdmin(be, srv, 'maint'), true)],
   ['enable', (be, srv) => srv.admin === 'maint' && (setServerAdmin(be, srv, 'ready'), true)],
   ['stop', (be, srv) => srv.admin !== 'drain' && (setServerAdmin(be, srv, 'drain'), true)],
