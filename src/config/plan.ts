@@ -250,6 +250,8 @@ export interface StatsPagePlan {
   /** auto-refresh period in ms, 0 = none */
   readonly refresh: number
   readonly hideVersion: boolean
+  /** `stats show-legends`: proxy and server details in the HTML page */
+  readonly showLegends?: boolean
   /** `stats admin if <cond>`: null = never admin */
   readonly admin: Predicate | null
 }
