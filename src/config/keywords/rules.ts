@@ -99,14 +99,16 @@ export function parseHttpResponse (p: ProxyDraft, c: KwCtx): void {
   if (rule !== null) p.httpResponseRules.push(rule)
 }
 
+/** `<kw> inspect-delay <time>` into <into>.inspectDelay */
+function parseInspectDelay (c: KwCtx, into: { inspectDelay: number }): void {
+  const t = timeArg(c, c.words[2], `${c.words[0] as string} inspect-delay`)
+  if (t !== null && noExtra(c, 2)) into.inspectDelay = t
+}
+
 /** tcp-request inspect-delay <time> | connection|session|content <action> [if|unless <cond>] */
 export function parseTcpRequest (p: ProxyDraft, c: KwCtx): void {
   const sub = c.words[1]
-  if (sub === 'inspect-delay') {
-    const t = timeArg(c, c.words[2], 'tcp-request inspect-delay')
-    if (t !== null && noExtra(c, 2)) p.tcpRequest.inspectDelay = t
-    return
-  }
+  if (sub === 'inspect-delay') { parseInspectDelay(c, p.tcpRequest); return }
   if (sub === 'content' || sub === 'connection' || sub === 'session') {
     if (sub !== 'content' && (p.caps & Cap.Fe) === 0) { alert(c, `'tcp-request ${sub}' is not allowed in a backend.`); return }
     const compile = c.rules.compileTcpRule
@@ -121,11 +123,7 @@ export function parseTcpRequest (p: ProxyDraft, c: KwCtx): void {
 /** tcp-response inspect-delay <time> | content accept|reject|close|<action> [if|unless <cond>] (backends) */
 export function parseTcpResponse (p: ProxyDraft, c: KwCtx): void {
   const sub = c.words[1]
-  if (sub === 'inspect-delay') {
-    const t = timeArg(c, c.words[2], 'tcp-response inspect-delay')
-    if (t !== null && noExtra(c, 2)) p.tcpResponse.inspectDelay = t
-    return
-  }
+  if (sub === 'inspect-delay') { parseInspectDelay(c, p.tcpResponse); return }
   if (sub !== 'content') { alert(c, `'tcp-response' expects 'inspect-delay' or 'content' (got '${sub ?? ''}').`); return }
   const compile = c.rules.compileTcpResponseRule
   if (compile === undefined) { warn(c, "'tcp-response content' rules are not supported here and are ignored."); return }

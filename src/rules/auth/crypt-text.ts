@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /** The "crypt base64" of the Unix crypt family ($1$, $5$, $6$): 6 bits per
  *  character, least significant first, over byte triplets the scheme picks. */
 const ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
@@ -16,4 +18,19 @@ export function sameText (a: string, b: string): boolean {
   let diff = 0
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
   return diff === 0
+}
+
+/** The rounds MD5-crypt and SHA-crypt share: each round digests, in an order
+ *  set by the round number, the previous digest <c>, the salt (unless the
+ *  number divides by 3) and the password (unless it divides by 7). */
+export function cryptRounds (algo: string, rounds: number, c: Buffer, password: Buffer, salt: Buffer): Buffer {
+  for (let r = 0; r < rounds; r++) {
+    const h = createHash(algo)
+    h.update((r & 1) !== 0 ? password : c)
+    if (r % 3 !== 0) h.update(salt)
+    if (r % 7 !== 0) h.update(password)
+    h.update((r & 1) !== 0 ? c : password)
+    c = h.digest()
+  }
+  return c
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { encode24 } from './crypt-text.ts'
+import { cryptRounds, encode24 } from './crypt-text.ts'
 
 /** MD5-crypt ($1$, Poul-Henning Kamp's FreeBSD scheme as published):
  *  `$1$<salt up to 8>$<22 characters>`, 1000 rounds of MD5. */
@@ -22,16 +22,7 @@ export function md5Crypt (password: Buffer, setting: string): string | null {
   const zero = Buffer.alloc(1)
   const first = password.subarray(0, 1)
   for (let n = password.length; n > 0; n >>= 1) ctx.update((n & 1) !== 0 ? zero : first)
-  let f = ctx.digest()
-
-  for (let r = 0; r < ROUNDS; r++) {
-    const c = md5()
-    c.update((r & 1) !== 0 ? password : f)
-    if (r % 3 !== 0) c.update(salt)
-    if (r % 7 !== 0) c.update(password)
-    c.update((r & 1) !== 0 ? f : password)
-    f = c.digest()
-  }
+  const f = cryptRounds('md5', ROUNDS, ctx.digest(), password, salt)
   const text = encode24(f[0], f[6], f[12], 4) + encode24(f[1], f[7], f[13], 4) + encode24(f[2], f[8], f[14], 4) +
     encode24(f[3], f[9], f[15], 4) + encode24(f[4], f[10], f[5], 4) + encode24(0, 0, f[11], 2)
   return MAGIC + saltText + '$' + text

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { encode24 } from './crypt-text.ts'
+import { cryptRounds, encode24 } from './crypt-text.ts'
 
 /** SHA-256-crypt ($5$) and SHA-512-crypt ($6$), written from Ulrich
  *  Drepper's published specification "Unix crypt using SHA-256 and SHA-512":
@@ -57,22 +57,15 @@ export function shaCrypt (password: Buffer, setting: string): string | null {
   const ha = h().update(password).update(salt)
   ha.update(stretch(b, pLen))
   for (let n = pLen; n > 0; n >>= 1) ha.update((n & 1) !== 0 ? b : password)
-  let c = ha.digest()
+  const a = ha.digest()
 
   const dp = h()
   for (let i = 0; i < pLen; i++) dp.update(password)
   const pSeq = stretch(dp.digest(), pLen)
   const ds = h()
-  for (let i = 0; i < 16 + c[0]; i++) ds.update(salt)
+  for (let i = 0; i < 16 + a[0]; i++) ds.update(salt)
   const sSeq = stretch(ds.digest(), salt.length)
 
-  for (let r = 0; r < rounds; r++) {
-    const hc = h()
-    hc.update((r & 1) !== 0 ? pSeq : c)
-    if (r % 3 !== 0) hc.update(sSeq)
-    if (r % 7 !== 0) hc.update(pSeq)
-    hc.update((r & 1) !== 0 ? c : pSeq)
-    c = hc.digest()
-  }
+  const c = cryptRounds(s.algo, rounds, a, pSeq, sSeq)
   return `$${s.id}$${custom ? `rounds=${rounds}$` : ''}${salt.toString('latin1')}$${encodeDigest(c, s)}`
 }

@@ -1,12 +1,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startBackend, type Backend } from '../../helpers/backends.ts'
-import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
-import { startPocketlb } from '../../helpers/pocketlb.ts'
-import { freePorts, rawExchange } from '../../helpers/net.ts'
-import { startSyslog } from '../../helpers/syslog.ts'
+import { rawExchange } from '../../helpers/net.ts'
 import { until } from '../../helpers/wait.ts'
-import type { Engine } from '../../../src/proxy/engine.ts'
+import { logMessages, startSideBySide, type SideBySide } from './side-by-side.ts'
 
 // userlist + http_auth / http_auth_group + `http-request auth` beside HAProxy
 // 2.6 with the same config: the 401 challenge byte for byte (realm given and
@@ -14,12 +11,7 @@ import type { Engine } from '../../../src/proxy/engine.ts'
 // passwords, group ACLs, and the log line's termination state.
 
 let srv: Backend
-let hap: RunningHaproxy
-let plb: Engine
-let hapLog: Awaited<ReturnType<typeof startSyslog>>
-let plbLog: Awaited<ReturnType<typeof startSyslog>>
-let hapPort = 0
-let plbPort = 0
+let sides: SideBySide
 
 // openssl passwd -6 -salt saltsalt secret / -5 -salt abc secret / -1 -salt xy secret
 const H6 = '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1'
@@ -62,19 +54,12 @@ backend be2
 
 before(async () => {
   srv = await startBackend('s1')
-  ;[hapPort, plbPort] = await freePorts(2)
-  hapLog = await startSyslog()
-  plbLog = await startSyslog()
-  hap = await startHaproxy(config(hapPort, hapLog.port), hapPort)
-  plb = await startPocketlb(config(plbPort, plbLog.port))
+  sides = await startSideBySide(1, (ports, logPort) => config(ports[0], logPort))
 })
 
 after(async () => {
-  await hap?.stop()
-  await plb?.stop()
+  await sides?.stop()
   await srv?.close()
-  await hapLog?.close()
-  await plbLog?.close()
 })
 
 /** The whole response without its date line, for <cred> (user:password) or none. */
@@ -85,8 +70,8 @@ async function exchange (port: number, path: string, cred: string | null, extra 
 }
 
 async function both (path: string, cred: string | null, extra = ''): Promise<string> {
-  const h = await exchange(hapPort, path, cred, extra)
-  assert.equal(await exchange(plbPort, path, cred, extra), h, `${path} ${cred ?? '(no credentials)'} ${extra}`)
+  const h = await exchange(sides.hapPorts[0], path, cred, extra)
+  assert.equal(await exchange(sides.plbPorts[0], path, cred, extra), h, `${path} ${cred ?? '(no credentials)'} ${extra}`)
   return h
 }
 
@@ -115,8 +100,9 @@ test('a backend rule without realm uses the backend name', async () => {
 test('the log lines are the same (401 answered locally: LR)', async () => {
   const wanted = 15 // requests sent by the tests above
   // the start-up probe of the port is logged by HAProxy as a bad request
-  const lines = (log: { lines: string[] }): string[] => log.lines.map(l => l.slice(l.indexOf(']: ') + 3)).filter(l => !l.includes('<BADREQ>'))
-  assert.ok(await until(() => lines(hapLog).length >= wanted && lines(plbLog).length >= wanted, 3000), `${lines(hapLog).length} / ${lines(plbLog).length} log lines`)
-  assert.ok(lines(hapLog).includes('fe fe <NOSRV> LR 401 GET / HTTP/1.1\n'))
-  assert.deepEqual(lines(plbLog), lines(hapLog))
+  const hap = (): string[] => logMessages(sides.hapLog, /<BADREQ>/)
+  const plb = (): string[] => logMessages(sides.plbLog, /<BADREQ>/)
+  assert.ok(await until(() => hap().length >= wanted && plb().length >= wanted, 3000), `${hap().length} / ${plb().length} log lines`)
+  assert.ok(hap().includes('fe fe <NOSRV> LR 401 GET / HTTP/1.1\n'))
+  assert.deepEqual(plb(), hap())
 })

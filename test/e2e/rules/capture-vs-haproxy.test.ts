@@ -1,12 +1,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startBackend, type Backend } from '../../helpers/backends.ts'
-import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
-import { startPocketlb } from '../../helpers/pocketlb.ts'
-import { freePorts, rawExchange } from '../../helpers/net.ts'
-import { startSyslog } from '../../helpers/syslog.ts'
+import { rawExchange } from '../../helpers/net.ts'
 import { until } from '../../helpers/wait.ts'
-import type { Engine } from '../../../src/proxy/engine.ts'
+import { logMessages, startSideBySide, type SideBySide } from './side-by-side.ts'
 
 // Captures and set-timeout beside HAProxy 2.6 with the same config:
 // `declare capture`, `http-request|response capture … len|id` (from the
@@ -15,12 +12,7 @@ import type { Engine } from '../../../src/proxy/engine.ts'
 // `http-request set-timeout server` turning a slow answer into the same 504.
 
 let srv: Backend
-let hap: RunningHaproxy
-let plb: Engine
-let hapLog: Awaited<ReturnType<typeof startSyslog>>
-let plbLog: Awaited<ReturnType<typeof startSyslog>>
-let hapPort = 0
-let plbPort = 0
+let sides: SideBySide
 
 function config (port: number, logPort: number): string {
   return `
@@ -60,19 +52,12 @@ before(async () => {
     if (u.pathname.startsWith('/slow')) setTimeout(answer, 800); else answer()
     return true
   })
-  ;[hapPort, plbPort] = await freePorts(2)
-  hapLog = await startSyslog()
-  plbLog = await startSyslog()
-  hap = await startHaproxy(config(hapPort, hapLog.port), hapPort)
-  plb = await startPocketlb(config(plbPort, plbLog.port))
+  sides = await startSideBySide(1, (ports, logPort) => config(ports[0], logPort))
 })
 
 after(async () => {
-  await hap?.stop()
-  await plb?.stop()
+  await sides?.stop()
   await srv?.close()
-  await hapLog?.close()
-  await plbLog?.close()
 })
 
 async function exchange (port: number, path: string, headers: string[]): Promise<string> {
@@ -81,8 +66,8 @@ async function exchange (port: number, path: string, headers: string[]): Promise
 }
 
 async function both (path: string, headers: string[] = []): Promise<string> {
-  const h = await exchange(hapPort, path, headers)
-  assert.equal(await exchange(plbPort, path, headers), h, `${path} ${headers.join(' ')}`)
+  const h = await exchange(sides.hapPorts[0], path, headers)
+  assert.equal(await exchange(sides.plbPorts[0], path, headers), h, `${path} ${headers.join(' ')}`)
   return h
 }
 
@@ -106,9 +91,10 @@ test('set-timeout server (a time or an expression) gives the same 504 on a slow 
 })
 
 test('the log lines carry the same %hr %hs %CC %CS as HAProxy', async () => {
-  const lines = (log: { lines: string[] }): string[] => log.lines.map(l => l.slice(l.indexOf(']: ') + 3)).filter(l => !l.includes('<BADREQ>'))
+  const hap = (): string[] => logMessages(sides.hapLog, /<BADREQ>/)
+  const plb = (): string[] => logMessages(sides.plbLog, /<BADREQ>/)
   const wanted = SENT.length + 2
-  assert.ok(await until(() => lines(hapLog).length >= wanted && lines(plbLog).length >= wanted, 3000), `${lines(hapLog).length} / ${lines(plbLog).length} log lines`)
-  assert.ok(lines(hapLog).some(l => l.includes('SID=s3cr3t-a SIDX=abcdefg')), lines(hapLog).join(''))
-  assert.deepEqual(lines(plbLog), lines(hapLog))
+  assert.ok(await until(() => hap().length >= wanted && plb().length >= wanted, 3000), `${hap().length} / ${plb().length} log lines`)
+  assert.ok(hap().some(l => l.includes('SID=s3cr3t-a SIDX=abcdefg')), hap().join(''))
+  assert.deepEqual(plb(), hap())
 })

@@ -1,12 +1,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startBackend, type Backend } from '../../helpers/backends.ts'
-import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
-import { startPocketlb } from '../../helpers/pocketlb.ts'
-import { freePorts, rawExchange } from '../../helpers/net.ts'
-import { startSyslog } from '../../helpers/syslog.ts'
+import { rawExchange } from '../../helpers/net.ts'
 import { until } from '../../helpers/wait.ts'
-import type { Engine } from '../../../src/proxy/engine.ts'
+import { logMessages, startSideBySide, type SideBySide } from './side-by-side.ts'
 
 // `cookie … insert maxidle maxlife` beside HAProxy 2.6: the `|<last>|<first>`
 // dates in Set-Cookie, refreshed on each answer, and expired cookies (too
@@ -16,11 +13,7 @@ import type { Engine } from '../../../src/proxy/engine.ts'
 
 let s1: Backend
 let s2: Backend
-let hap: RunningHaproxy
-let plb: Engine
-let hapLog: Awaited<ReturnType<typeof startSyslog>>
-let plbLog: Awaited<ReturnType<typeof startSyslog>>
-let ports: number[] = []
+let sides: SideBySide
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 /** Encodes a date (Unix seconds) the way HAProxy does, written here independently for the test. */
@@ -58,20 +51,13 @@ listen idle
 before(async () => {
   s1 = await startBackend('s1')
   s2 = await startBackend('s2')
-  ports = await freePorts(4) // HAProxy's two, then ours
-  hapLog = await startSyslog()
-  plbLog = await startSyslog()
-  hap = await startHaproxy(config(ports[0], ports[1], hapLog.port), ports[0])
-  plb = await startPocketlb(config(ports[2], ports[3], plbLog.port))
+  sides = await startSideBySide(2, (ports, logPort) => config(ports[0], ports[1], logPort))
 })
 
 after(async () => {
-  await hap?.stop()
-  await plb?.stop()
+  await sides?.stop()
   await s1?.close()
   await s2?.close()
-  await hapLog?.close()
-  await plbLog?.close()
 })
 
 /** Response head lines that matter, with dates within 8 s of now written "NOW". */
@@ -83,8 +69,8 @@ async function exchange (port: number, cookie: string | null): Promise<string> {
 }
 
 async function both (site: 0 | 1, cookie: string | null): Promise<string> {
-  const h = await exchange(ports[site], cookie)
-  assert.equal(await exchange(ports[2 + site], cookie), h, `${site} ${cookie ?? '(no cookie)'}`)
+  const h = await exchange(sides.hapPorts[site], cookie)
+  assert.equal(await exchange(sides.plbPorts[site], cookie), h, `${site} ${cookie ?? '(no cookie)'}`)
   return h
 }
 
@@ -113,10 +99,11 @@ test('maxidle alone: one date; a cookie without indirect reaches the server with
 })
 
 test('the log cookie flags are the same (E expired, O old, U updated)', async () => {
-  const lines = (log: { lines: string[] }): string[] => log.lines.map(l => l.slice(l.indexOf(']: ') + 3)).filter(l => !l.includes('<NOSRV>'))
+  const hap = (): string[] => logMessages(sides.hapLog, /<NOSRV>/)
+  const plb = (): string[] => logMessages(sides.plbLog, /<NOSRV>/)
   const wanted = 11
-  assert.ok(await until(() => lines(hapLog).length >= wanted && lines(plbLog).length >= wanted, 3000), `${lines(hapLog).length} / ${lines(plbLog).length}`)
+  assert.ok(await until(() => hap().length >= wanted && plb().length >= wanted, 3000), `${hap().length} / ${plb().length}`)
   const flags = (l: string[]): string[] => l.map(x => x.trim().split(' ')[2])
-  assert.ok(flags(lines(hapLog)).some(f => f.endsWith('EI')) && flags(lines(hapLog)).some(f => f.endsWith('OI')) && flags(lines(hapLog)).some(f => f.endsWith('VU')))
-  assert.deepEqual(flags(lines(plbLog)), flags(lines(hapLog)))
+  assert.ok(flags(hap()).some(f => f.endsWith('EI')) && flags(hap()).some(f => f.endsWith('OI')) && flags(hap()).some(f => f.endsWith('VU')))
+  assert.deepEqual(flags(plb()), flags(hap()))
 })

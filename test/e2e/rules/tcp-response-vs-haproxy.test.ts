@@ -2,12 +2,9 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect, createServer, type Server } from 'node:net'
 import { startBackend, type Backend } from '../../helpers/backends.ts'
-import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
-import { startPocketlb } from '../../helpers/pocketlb.ts'
-import { freePorts, rawExchange } from '../../helpers/net.ts'
-import { startSyslog } from '../../helpers/syslog.ts'
+import { rawExchange } from '../../helpers/net.ts'
 import { until } from '../../helpers/wait.ts'
-import type { Engine } from '../../../src/proxy/engine.ts'
+import { logMessages, startSideBySide, type SideBySide } from './side-by-side.ts'
 
 // tcp-response inspect-delay / content accept|reject|close on res.len and
 // res.payload, and a backend's tcp-request content rules in HTTP mode
@@ -17,11 +14,7 @@ import type { Engine } from '../../../src/proxy/engine.ts'
 let echo: Server
 let echoPort = 0
 let web: Backend
-let hap: RunningHaproxy
-let plb: Engine
-let hapLog: Awaited<ReturnType<typeof startSyslog>>
-let plbLog: Awaited<ReturnType<typeof startSyslog>>
-let ports: number[] = []
+let sides: SideBySide
 
 function config (tcpPort: number, httpPort: number, logPort: number): string {
   return `
@@ -57,20 +50,13 @@ before(async () => {
   await new Promise<void>(r => echo.listen(0, '127.0.0.1', () => r()))
   echoPort = (echo.address() as { port: number }).port
   web = await startBackend('w1')
-  ports = await freePorts(4)
-  hapLog = await startSyslog()
-  plbLog = await startSyslog()
-  hap = await startHaproxy(config(ports[0], ports[1], hapLog.port), ports[0])
-  plb = await startPocketlb(config(ports[2], ports[3], plbLog.port))
+  sides = await startSideBySide(2, (ports, logPort) => config(ports[0], ports[1], logPort))
 })
 
 after(async () => {
-  await hap?.stop()
-  await plb?.stop()
+  await sides?.stop()
   await web?.close()
   await new Promise<void>(r => echo.close(() => r()))
-  await hapLog?.close()
-  await plbLog?.close()
 })
 
 /** Sends <msg>, ends once it came back whole; what came back and how the connection ended. */
@@ -90,8 +76,8 @@ function talk (port: number, msg: string): Promise<string> {
 test('tcp-response content: accept forwards, reject cuts before any byte, close forwards then ends', async () => {
   const seen: string[] = []
   for (const msg of ['GOOD', 'BADX', 'CLOSE']) {
-    const h = await talk(ports[0], msg)
-    assert.equal(await talk(ports[2], msg), h, msg)
+    const h = await talk(sides.hapPorts[0], msg)
+    assert.equal(await talk(sides.plbPorts[0], msg), h, msg)
     seen.push(h)
   }
   assert.deepEqual(seen, ['"GOOD" closed', '"" closed by peer', '"CLOSE" closed'])
@@ -100,17 +86,17 @@ test('tcp-response content: accept forwards, reject cuts before any byte, close 
 test("a backend's tcp-request content reject in HTTP mode closes without an answer", async () => {
   const req = (bad: boolean): string => `GET / HTTP/1.1\r\nHost: x\r\n${bad ? 'X-Bad: 1\r\n' : ''}Connection: close\r\n\r\n`
   for (const bad of [true, false]) {
-    const h = await rawExchange(ports[1], req(bad))
-    assert.equal((await rawExchange(ports[3], req(bad))).replace(/\r\ndate: [^\r]*/i, ''), h.replace(/\r\ndate: [^\r]*/i, ''))
+    const h = await rawExchange(sides.hapPorts[1], req(bad))
+    assert.equal((await rawExchange(sides.plbPorts[1], req(bad))).replace(/\r\ndate: [^\r]*/i, ''), h.replace(/\r\ndate: [^\r]*/i, ''))
     assert.match(h, bad ? /^$/ : /^HTTP\/1\.1 200 /)
   }
 })
 
 test('the log lines are the same (PD for a rejected response, PR in the backend)', async () => {
   // HAProxy logs the start-up probe of its port; pocketlb's engine needs none
-  const lines = (log: { lines: string[] }): string[] => log.lines.map(l => l.slice(l.indexOf(']: ') + 3)).filter(l => !l.includes('B=0'))
-  assert.ok(await until(() => lines(hapLog).length >= 5 && lines(plbLog).length >= 5, 3000), `${lines(hapLog).length} / ${lines(plbLog).length}`)
-  const h = lines(hapLog)
-  assert.ok(h.includes('tcpres tcpres e1 PD B=4\n') && h.includes('web app <NOSRV> PR -1 GET / HTTP/1.1\n'), h.join(''))
-  assert.deepEqual(lines(plbLog), h)
+  const hap = (): string[] => logMessages(sides.hapLog, /B=0/)
+  const plb = (): string[] => logMessages(sides.plbLog, /B=0/)
+  assert.ok(await until(() => hap().length >= 5 && plb().length >= 5, 3000), `${hap().length} / ${plb().length}`)
+  assert.ok(hap().includes('tcpres tcpres e1 PD B=4\n') && hap().includes('web app <NOSRV> PR -1 GET / HTTP/1.1\n'), hap().join(''))
+  assert.deepEqual(plb(), hap())
 })
