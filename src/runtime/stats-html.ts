@@ -11,6 +11,8 @@ import type { StatsStatus } from './stats-admin.ts'
 /** What the page's URI asked for (HAProxy's ";up", ";norefresh", "scope="). */
 export interface PageView {
   readonly admin: boolean
+  /** `stats show-legends` */
+  readonly legends: boolean
   readonly hideDown: boolean
   readonly noRefresh: boolean
   /** "scope=" text, "" = every proxy */
@@ -28,8 +30,9 @@ const HTML_COLUMNS: readonly (readonly [string, string])[] = [
   ['lastchg', 'LastChk (s)'], ['weight', 'Weight'], ['act', 'Act'], ['bck', 'Bck'], ['addr', 'Address']
 ]
 const COLS = HTML_COLUMNS.map(([name, title]) => ({ i: FIELD_INDEX.get(name) as number, title }))
-const STATUS_COL = FIELD_INDEX.get('status') as number
-const IID_COL = FIELD_INDEX.get('iid') as number
+const col = (name: string): number => FIELD_INDEX.get(name) as number
+const STATUS_COL = col('status')
+const IID_COL = col('iid')
 
 /** HAProxy's band for each outcome: [div class, message]. */
 const STATUS_BANDS: Readonly<Record<StatsStatus, readonly [string, string]>> = {
@@ -69,12 +72,29 @@ function statusBand (page: StatsPagePlan, v: PageView, st: StatsStatus): string 
   return `<p><div class=${cls}><a class=lfsb href="${escapeHtml(page.uri + viewSuffix(v))}" title="Remove this message">[X]</a> ${text}</div>\n<p>\n`
 }
 
+/** `stats show-legends` details, worded as HAProxy's tips: the proxy's
+ *  capabilities, mode and id; a server's address and id; a backend's algorithm. */
+function proxyLegend (rows: readonly string[][]): string {
+  const fe = rows.some(r => r[1] === 'FRONTEND')
+  const be = rows.some(r => r[1] === 'BACKEND')
+  const cap = fe && be ? 'proxy' : fe ? 'frontend' : 'backend'
+  return `<div class=tips>cap: ${cap}, mode: ${escapeHtml(rows[0][col('mode')] ?? '')}, id: ${rows[0][IID_COL]}</div>`
+}
+
+function rowLegend (r: readonly string[]): string {
+  if (r[1] === 'FRONTEND') return ''
+  if (r[1] === 'BACKEND') return `<div class=tips>balancing: ${escapeHtml(r[col('algo')] ?? '')}</div>`
+  const addr = r[col('addr')] ?? ''
+  const family = addr.startsWith('[') ? 'IPv6' : addr.startsWith('unix@') ? 'unix' : 'IPv4'
+  return `<div class=tips>${family}: ${escapeHtml(addr)}, id: ${r[col('sid')]}</div>`
+}
+
 function proxyTable (name: string, rows: readonly string[][], v: PageView): string {
   const servers = rows.filter(r => r[1] !== 'FRONTEND' && r[1] !== 'BACKEND')
   const form = v.admin && servers.length > 0 && rows.some(r => r[1] === 'BACKEND')
   const px = escapeHtml(name)
   let out = form ? '<form method="post">' : ''
-  out += `<table id="${px}"><caption><b>${px}</b></caption>\n<tr>`
+  out += `<table id="${px}"><caption><b>${px}</b>${v.legends ? proxyLegend(rows) : ''}</caption>\n<tr>`
   if (v.admin) {
     out += form
       ? `<th><input type="checkbox" onclick="for(c in document.getElementsByClassName('${px}-checkbox')) ` +
@@ -89,7 +109,7 @@ function proxyTable (name: string, rows: readonly string[][], v: PageView): stri
     const state = status === 'DOWN' ? ' down' : status === 'MAINT' ? ' maint' : ''
     out += `<tr class="${kind}${state}">`
     if (v.admin) out += kind === 'server' && form ? `<td><input class='${px}-checkbox' type="checkbox" name="s" value="${escapeHtml(r[1])}"></td>` : '<td></td>'
-    out += COLS.map(c => `<td>${escapeHtml(r[c.i] ?? '')}</td>`).join('') + '</tr>\n'
+    out += COLS.map((c, i) => `<td>${escapeHtml(r[c.i] ?? '')}${i === 0 && v.legends ? rowLegend(r) : ''}</td>`).join('') + '</tr>\n'
   }
   out += '</table>'
   if (form) out += `${ACTION_SELECT}<input type="hidden" name="b" value="#${rows[0][IID_COL]}">&nbsp;<input type="submit" value="Apply"></form>`

@@ -37,6 +37,7 @@ function pageView (page: StatsPagePlan, options: string, admin: boolean): PageVi
   const scope = /scope=([^;& ]*)/.exec(options)?.[1].slice(0, SCOPE_MAX) ?? ''
   return {
     admin,
+    legends: page.showLegends === true,
     hideDown: options.includes(';up'),
     noRefresh: page.refresh > 0 && options.includes(';norefresh'),
     scope: /^[A-Za-z0-9._:-]*$/.test(scope) ? scope : '',

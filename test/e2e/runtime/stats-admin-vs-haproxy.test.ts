@@ -35,6 +35,7 @@ listen plain
   bind 127.0.0.1:${s.plain}
   stats enable
   stats uri /st
+  stats show-legends
   server x1 127.0.0.1:${ports[0]}
 `
 }
@@ -158,6 +159,15 @@ test('the HTML page carries the same admin form and status band; only where admi
   assert.equal(statusOf(plain), 200)
   assert.deepEqual(formPieces(plain), formPieces(await rawExchange(sides[0].plain, 'GET /st HTTP/1.0\r\n\r\n')))
   assert.deepEqual(formPieces(plain), [])
+})
+
+test('stats show-legends: the same proxy, server and backend details as HAProxy', async () => {
+  const tips = (html: string): string[] => html.match(/<div class=tips>(cap|IPv4|balancing): [^<]*<\/div>/g) ?? []
+  const o = tips(await rawExchange(sides[1].plain, 'GET /st HTTP/1.0\r\n\r\n'))
+  assert.ok(o.length >= 8, String(o.length))
+  assert.deepEqual(o, tips(await rawExchange(sides[0].plain, 'GET /st HTTP/1.0\r\n\r\n')))
+  // a page without show-legends has none, on both sides
+  for (const side of sides) assert.deepEqual(tips(await rawExchange(side.port, 'GET /st HTTP/1.0\r\n\r\n')), [])
 })
 
 /** Response head lines that say what the page is (framing headers left out). */
