@@ -6,9 +6,9 @@ import { CLIENT_EXTRA, L4Lan, VIP, sh, sleep, tally, until } from './topo.ts'
 
 const CHECK = 'TCP_CHECK {\n      connect_timeout 1\n      connect_port 8080\n    }'
 const rs = (n: number, extra = ''): string => `  real_server 10.88.0.${10 + n} 8080 {\n${extra}    ${CHECK}\n  }\n`
-/** misc_dynamic: the check's exit status is read from a file per server (weight = status − 2) */
-const dynamic = (n: number): string => `  real_server 10.88.0.${10 + n} 8080 {
-    MISC_CHECK {
+/** MISC_CHECK misc_dynamic whose exit status is read from the file w<n> (0 up, 1 down, 2..255 weight status − 2) */
+const scripted = (n: number, extra = ''): string => `  real_server 10.88.0.${10 + n} 8080 {
+${extra}    MISC_CHECK {
       misc_path "exit $(cat ${join(lan.dir, `w${n}`)})"
       misc_dynamic
     }
@@ -44,7 +44,12 @@ virtual_server ${VIP} 53 {
 virtual_server ${VIP} 84 {
   delay_loop 1
   lb_algo wrr
-${dynamic(1)}${dynamic(2)}}
+${scripted(1)}${scripted(2)}}
+virtual_server ${VIP} 85 {
+  delay_loop 1
+  lb_algo rr
+  sorry_server 10.88.0.12 8080
+${scripted(3, '    inhibit_on_failure\n')}}
 `
 
 let lan: L4Lan
@@ -53,8 +58,9 @@ before(async () => {
   lan = new L4Lan(3)
   lan.vip(true)
   for (const n of [1, 2]) writeFileSync(join(lan.dir, `w${n}`), '3\n')
+  writeFileSync(join(lan.dir, 'w3'), '0\n')
   lan.runVrrp(conf())
-  assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 6 virtual server(s)')), 15_000), lan.lines.join('\n'))
+  assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 7 virtual server(s)')), 15_000), lan.lines.join('\n'))
 })
 
 after(async () => { await lan.destroy() })
@@ -144,6 +150,19 @@ test('misc_dynamic reweights a real server in the kernel: new flows follow the n
   } finally {
     long.close()
   }
+})
+
+test('inhibit_on_failure: a failed server is disabled, not removed; sorry_server takes the new flows while no real server is usable, until it is back', async () => {
+  const chain = (): string => lan.nft(['list', 'chain', 'ip', 'pocketlb_l4', 'v_10_88_0_100_85_tcp']).out
+  assert.deepEqual(tally(lan.clients('tcp', 85, 3)), { s3: 3 })
+  writeFileSync(join(lan.dir, 'w3'), '1\n')
+  assert.ok(await until(() => lan.lines.some(l => l.includes(`Disabling service [10.88.0.13]:tcp:8080 from VS [${VIP}]:tcp:85`)), 5000), lan.lines.join('\n'))
+  assert.ok(await until(() => chain().includes('goto v_10_88_0_100_85_tcp__sorry'), 3000), chain())
+  assert.deepEqual(tally(lan.clients('tcp', 85, 3)), { s2: 3 })
+  writeFileSync(join(lan.dir, 'w3'), '0\n')
+  assert.ok(await until(() => lan.lines.some(l => l.includes(`Enabling service [10.88.0.13]:tcp:8080 to VS [${VIP}]:tcp:85`)), 5000), lan.lines.join('\n'))
+  assert.ok(await until(() => !chain().includes('__sorry'), 3000), chain())
+  assert.deepEqual(tally(lan.clients('tcp', 85, 3)), { s3: 3 })
 })
 
 test('the services follow the VIP: not balanced while this node does not hold it, even when routed here', async () => {
