@@ -75,7 +75,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     const s = this.kept.take(srv, be.plan.httpReuse, this.firstRequest, this.reqHead.method, this.mayPool())
     this.ssReused = s !== null
     if (s !== null) this.connected(s)
-    else connectServer(srv, this.dstPort, be.plan.timeouts.connect, this)
+    else connectServer(srv, be.plan.timeouts.connect, this)
   }
 
   /** Idle server connections may be handed to other sessions (not while stopping or retired by a reload). */
@@ -240,7 +240,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
       if (this.ssReused && this.reqMeta.bodyKind === BodyKind.None && IDEMPOTENT.has(this.reqHead.method)) {
         this.detachServer()?.destroy()
         this.ssReused = false
-        connectServer(this.srv!, this.dstPort, this.be!.plan.timeouts.connect, this)
+        connectServer(this.srv!, this.be!.plan.timeouts.connect, this)
         return
       }
       this.badResponse()

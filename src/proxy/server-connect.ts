@@ -14,8 +14,8 @@ export interface ConnectDone extends StreamView {
   connectDone (err: ConnErrT, sock: Socket | null, info: string): void
 }
 
-/** Opens a TCP (or unix) connection to <srv>. <dstPort> replaces a server
- *  port of 0 (HAProxy: "same port as the client reached"). A configured
+/** Opens a TCP (or unix) connection to <srv>. A server port of 0 is the port
+ *  the client reached (HAProxy), read from <done> only then. A configured
  *  `source addr:lo-hi` picks ports itself, walking the range from the
  *  server's cursor; a port in use moves to the next one, and a full range is
  *  reported as ConnErr.NoPort (seed 001's source port exhaustion: retried and
@@ -23,7 +23,7 @@ export interface ConnectDone extends StreamView {
  *  handshake inside the same connect timeout; a failed handshake (wrong CA,
  *  name) is a connection error, retried then answered 503 as in HAProxy.
  *  <timeoutMs> 0 = no connect timeout. */
-export function connectServer (srv: ServerRuntime, dstPort: number, timeoutMs: number, done: ConnectDone): void {
+export function connectServer (srv: ServerRuntime, timeoutMs: number, done: ConnectDone): void {
   const p = srv.plan
   const src = p.source
   const span = src !== null && src.portLow > 0 ? src.portHigh - src.portLow + 1 : 0
@@ -36,7 +36,7 @@ export function connectServer (srv: ServerRuntime, dstPort: number, timeoutMs: n
     }
     const sock = p.unixPath !== ''
       ? connect({ path: p.unixPath, allowHalfOpen: true })
-      : connect({ host: p.host, port: p.port === 0 ? dstPort : p.port, allowHalfOpen: true, noDelay: true,
+      : connect({ host: p.host, port: p.port === 0 ? done.dstPort : p.port, allowHalfOpen: true, noDelay: true,
         localAddress: src?.addr || undefined, localPort })
     let timer: NodeJS.Timeout | null = null
     // WHY: a timeout during a TLS handshake destroys the socket, and the handshake then fails too

@@ -26,10 +26,6 @@ import type { CaptureHolder } from '../rules/captures.ts'
  *  does once connected, and how it refuses (503 page in HTTP, close in TCP).
  *  Contract: every slot granted is released exactly once (releaseSlot). */
 export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone, StickHolder, PayloadHolder, LiveBackendsHolder, TlsHolder, ServerStream, CaptureHolder {
-  readonly srcAddr: string
-  readonly srcPort: number
-  readonly dstAddr: string
-  readonly dstPort: number
   readonly feName: string
   beName = ''
   req: HttpHead | null = null
@@ -58,13 +54,26 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   protected readonly log: StreamLog
 
   constructor (protected readonly cs: Socket, protected readonly fe: FrontendRuntime) {
-    this.srcAddr = cs.remoteAddress ?? ''
-    this.srcPort = cs.remotePort ?? 0
-    this.dstAddr = cs.localAddress ?? ''
-    this.dstPort = cs.localPort ?? 0
+    // access logs read them after the socket may be gone: then they are read now
+    if (fe.accessLog !== null || fe.process.recordTap !== null) this.pinAddresses()
     this.feName = fe.plan.name
     this.clientTls = cs instanceof TLSSocket ? cs : null
     this.log = new StreamLog(fe, this)
+  }
+
+  // The client's and the local address are read from the socket on first use:
+  // each side is a getpeername/getsockname syscall, which Node then caches.
+  // Once the socket is closed an address never read is empty: see pinAddresses.
+  get srcAddr (): string { return this.cs.remoteAddress ?? '' }
+  get srcPort (): number { return this.cs.remotePort ?? 0 }
+  get dstAddr (): string { return this.cs.localAddress ?? '' }
+  get dstPort (): number { return this.cs.localPort ?? 0 }
+
+  /** Reads both addresses now, while the socket is open (Node keeps them). */
+  private pinAddresses (): void {
+    // reading them is what fills Node's cache
+    void this.cs.remoteAddress
+    void this.cs.localAddress
   }
 
   /** the backends of this stream's generation, for nbsrv/be_conn/srv_is_up... */
@@ -197,3 +206,4 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
     this.fifoOwner?.remove(this)
   }
 }
+

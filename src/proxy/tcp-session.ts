@@ -73,7 +73,7 @@ export class TcpSession extends StreamBase {
   protected startConnect (srv: ServerRuntime): void {
     this.srv = srv
     this.log.connectStarts(srv)
-    connectServer(srv, this.dstPort, this.be!.plan.timeouts.connect, this)
+    connectServer(srv, this.be!.plan.timeouts.connect, this)
   }
 
   protected connected (sock: Socket): void {
