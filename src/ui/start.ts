@@ -24,10 +24,10 @@ function newWorker (data: UiWorkerData, transfer: MessagePort): Worker {
 
 /** Starts the web UI in a worker thread listening on <host>:<port>, talking
  *  to the data plane only through the control channel served here. */
-export async function startUi (opts: { host: string; port: number; storePath: string; tlsPem?: string | null; powerRoot?: string } & ControlHostDeps): Promise<UiHandle> {
+export async function startUi (opts: { host: string; port: number; storePath: string; tlsPem?: string | null; powerRoot?: string; rebootCommand?: readonly string[] } & ControlHostDeps): Promise<UiHandle> {
   const { port1, port2 } = new MessageChannel()
   const stopControl = serveControl(port1, opts)
-  const data: UiWorkerData = { plbRole: 'ui', control: port2, host: opts.host, port: opts.port, storePath: opts.storePath, tlsPem: opts.tlsPem ?? null, powerRoot: opts.powerRoot }
+  const data: UiWorkerData = { plbRole: 'ui', control: port2, host: opts.host, port: opts.port, storePath: opts.storePath, tlsPem: opts.tlsPem ?? null, powerRoot: opts.powerRoot, rebootCommand: opts.rebootCommand }
   const worker = newWorker(data, port2)
   let exited = false
   const gone = new Promise<void>(resolve => worker.once('exit', () => { exited = true; resolve() }))

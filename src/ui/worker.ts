@@ -9,11 +9,13 @@ import { recordBaseline } from './routes-config.ts'
 import type { Appliance } from './routes-system.ts'
 import { spawn } from 'node:child_process'
 
-/** The image's init script sets PLB_APPLIANCE=1: then the UI may reboot the device
- *  (busybox `reboot`, half a second after the answer so that the browser gets it). */
-function applianceFromEnv (): Appliance | null {
-  if (process.env.PLB_APPLIANCE !== '1') return null
-  return { reboot: () => { setTimeout(() => { spawn('reboot', [], { stdio: 'ignore', detached: true }).on('error', () => {}).unref() }, 500) } }
+/** The image's init script sets PLB_APPLIANCE=1: then the UI may reboot the device with
+ *  <command> (busybox `reboot` unless given), half a second after the answer so that the
+ *  browser gets it. A <command> given alone also makes an appliance (tests). */
+function appliance (command: readonly string[] | undefined): Appliance | null {
+  if (process.env.PLB_APPLIANCE !== '1' && command === undefined) return null
+  const [file, ...args] = command ?? ['reboot']
+  return { reboot: () => { setTimeout(() => { spawn(file!, args, { stdio: 'ignore', detached: true }).on('error', () => {}).unref() }, 500) } }
 }
 
 /** What the main thread hands the UI worker (start.ts). */
@@ -27,6 +29,8 @@ export interface UiWorkerData {
   readonly tlsPem: string | null
   /** power supplies directory (tests); default /sys/class/power_supply */
   readonly powerRoot?: string
+  /** the command that reboots the device (default busybox `reboot` when PLB_APPLIANCE=1) */
+  readonly rebootCommand?: readonly string[]
 }
 
 /** Messages the worker sends its parent. */
@@ -50,7 +54,7 @@ export async function runUiWorker (): Promise<void> {
     const logger = { name: 'pocketlb-ui', level: process.env.PLB_UI_LOG_LEVEL ?? 'warn' }
     const app = await buildUi({
       control, store, live, assets: await loadAssets(), setup, address: `${data.host}:${data.port}`, tlsPem: data.tlsPem, secure: data.tlsPem !== null,
-      appliance: applianceFromEnv(), powerRoot: data.powerRoot, logger
+      appliance: appliance(data.rebootCommand), powerRoot: data.powerRoot, logger
     })
     await app.listen({ host: data.host, port: data.port })
     const a = app.server.address()

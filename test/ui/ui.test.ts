@@ -1,11 +1,12 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startUi, type UiHandle } from '../../src/ui/start.ts'
 import { startPlane, hit, powerSupply, BOARD_INPUTS as inputs, type Plane } from '../e2e/ui/harness.ts'
 import { freePort } from '../helpers/net.ts'
+import { until } from '../helpers/wait.ts'
 import { computeLimits } from '../../src/tuning/limits.ts'
 
 
@@ -230,4 +231,25 @@ test('VRRP and L4 pages say how to enable them; the system page lists ports and 
   assert.equal(await page.isDisabled('#btn-reboot'), true)
   await page.waitForSelector('text=Reboot is only available on the appliance')
   await shot('15-system')
+})
+
+test('on the appliance, reboot asks for confirmation, then runs the reboot command', async () => {
+  // the same store and engine, the UI restarted as the appliance with a harmless reboot command
+  await ui.stop()
+  const marker = join(plane.dir, 'rebooted')
+  ui = await startUi({ host: '127.0.0.1', port: 0, storePath: join(plane.dir, 'ui.db'), engine: plane.engine, configPath: plane.configPath, reload: () => plane.reload(), rebootCommand: ['touch', marker] })
+  base = `http://${ui.address}`
+  // (cookies do not depend on the port: the session kept in the store is still open)
+  await page.goto(base + '/#/system')
+  await page.waitForSelector('#btn-reboot:not([disabled])')
+  const dismissed = new Promise<string>(resolve => page.once('dialog', d => { resolve(d.message()); void d.dismiss() }))
+  await page.click('#btn-reboot')
+  assert.match(await dismissed, /^Reboot the device now\?/)
+  await new Promise(resolve => setTimeout(resolve, 800))
+  assert.equal(existsSync(marker), false, 'dismissed: no reboot')
+  page.once('dialog', d => { void d.accept() })
+  await page.click('#btn-reboot')
+  await page.waitForSelector('#reboot-msg:has-text("Rebooting")')
+  assert.ok(await until(() => existsSync(marker), 3000), 'the reboot command ran')
+  await shot('16-reboot')
 })

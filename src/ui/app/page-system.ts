@@ -11,7 +11,7 @@ function rebootButton (appliance: boolean): HTMLElement {
   const msg = h('span', { id: 'reboot-msg' })
   const reboot = (): void => {
     if (!confirm('Reboot the device now? Traffic stops until it is back (about a minute); the peer takes over the VIPs if VRRP is configured.')) return
-    post('/api/system/reboot').then(() => { msg.className = 'okmsg'; msg.textContent = 'Rebooting… this page reconnects when the device is back.' },
+    post('/api/system/reboot').then(() => { msg.className = 'okmsg'; msg.textContent = 'Rebooting… open this page again in about a minute.' },
       (e: unknown) => { msg.className = 'err'; msg.textContent = e instanceof ApiError ? e.message : String(e) })
   }
   return h('div', { class: 'row' }, h('button', { id: 'btn-reboot', onclick: reboot, disabled: !appliance, title: appliance ? undefined : 'only on the appliance' }, 'Reboot'),
