@@ -33,8 +33,8 @@ export function readPower (atStart: PowerSource | null, root = POWER_SUPPLY_DIR)
     const type = attr(dir, 'type') ?? ''
     if (type === 'Battery') {
       if (attr(dir, 'present') === '0') continue
-      const capacity = Number(attr(dir, 'capacity'))
-      battery = { percent: Number.isFinite(capacity) && attr(dir, 'capacity') !== null ? capacity : null, status: attr(dir, 'status') }
+      const capacity = Number(attr(dir, 'capacity') ?? NaN)
+      battery = { percent: Number.isFinite(capacity) ? capacity : null, status: attr(dir, 'status') }
     } else if (attr(dir, 'online') === '1') {
       if (type === 'Mains') mains = true
       else if (type.startsWith('USB')) usb = true
