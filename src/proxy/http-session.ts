@@ -229,6 +229,7 @@ export class HttpSession extends HttpServerSide {
     this.mode = effectiveConnMode(fp.httpConnMode, be.plan.httpConnMode)
     const ff = be.plan.forwardFor ?? fp.forwardFor
     if (ff !== null) applyForwardFor(this.reqHead, ff, this.srcAddr)
+    this.log.captureRequestCookie(this.reqHead)
     this.persistSrv = persistFromCookie(be, this, this.ck)
     this.log.queueStarts()
     this.requestSlot(null)

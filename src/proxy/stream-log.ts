@@ -104,11 +104,16 @@ export class StreamLog {
     if (caps.length > 0) {
       this.reqCaps = caps.map(c => { const v = headerValue(h, c.lname, -1); return v === undefined ? '' : v.slice(0, c.len) })
     }
-    const ck = this.fe.plan.captureCookie
-    if (ck != null) this.reqCookie = capturedCookie(h, 'cookie', ck) ?? '-'
     // the response slots exist (empty) from now on: a local answer logs them as "{}"
     const resCaps = this.fe.plan.responseCaptures
     if (resCaps.length > 0) this.resCaps = resCaps.map(() => '')
+  }
+
+  /** `capture cookie`, request side: HAProxy reads it once the request passed its
+   *  rules and has a backend, before the persistence cookie is taken out. */
+  captureRequestCookie (h: HttpHead): void {
+    const ck = this.fe.plan.captureCookie
+    if (ck != null) this.reqCookie = capturedCookie(h, 'cookie', ck) ?? '-'
   }
 
   /** A capture slot filled by a rule (`http-request|response capture`), cut to

@@ -72,7 +72,7 @@ async function both (path: string, headers: string[] = []): Promise<string> {
 }
 
 const SENT: [string, string[]][] = [
-  ['/show', ['X-A: first-value-long', 'X-B: bee']],
+  ['/show', ['X-A: first-value-long', 'X-B: bee', 'Cookie: SID=answered-here']],
   ['/?x-r=respval&set-cookie=SIDX%3Dabcdefghijklmnop%3B%20path%3D%2F', ['X-A: a1', 'Cookie: other=1; SID=s3cr3t-and-more']],
   ['/', ['X-C: from-backend', 'X-A: overwritten']],
   ['/', []]
