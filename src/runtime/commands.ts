@@ -9,16 +9,14 @@ import { showL4 } from './l4-commands.ts'
 import { showVrrp, setVrrpSimulateFailure } from './vrrp-commands.ts'
 
 /** One runtime API command: the keywords that select it, the level it needs,
- *  its usage line for `help` (HAProxy's wording), and its handler. */
-interface Command {
+ *  its usage line for `help` (HAProxy's wording), and its handler (<waits>:
+ *  one that answers later, which only stats sockets run). */
+type Command = {
   readonly words: readonly string[]
   readonly level: LevelT
   readonly usage: string
   readonly help: string
-  /** a CommandHandler, or a WaitingHandler marked by <waits> */
-  readonly run: CommandHandler | WaitingHandler
-  readonly waits?: true
-}
+} & ({ readonly waits?: false; readonly run: CommandHandler } | { readonly waits: true; readonly run: WaitingHandler })
 
 const help: CommandHandler = (args) => {
   const wanted = args.slice(1)
@@ -118,7 +116,7 @@ export function runCommandWaiting (args: readonly string[], s: CliSession): stri
 export function runCommand (args: readonly string[], s: CliSession): string {
   const c = commandFor(args, s)
   if (typeof c === 'string') return c
-  return c.waits === true ? 'This command is only available on a stats socket.\n' : (c.run as CommandHandler)(args, s)
+  return c.waits === true ? 'This command is only available on a stats socket.\n' : c.run(args, s)
 }
 
 /** Splits one request line into commands (`;` separated) and their words
