@@ -252,6 +252,8 @@ export interface StatsPagePlan {
   readonly hideVersion: boolean
   /** `stats show-legends`: proxy and server details in the HTML page */
   readonly showLegends?: boolean
+  /** `stats scope` lines: the only proxies the page shows and acts on; absent = all */
+  readonly scope?: readonly string[]
   /** `stats admin if <cond>`: null = never admin */
   readonly admin: Predicate | null
 }
