@@ -78,7 +78,9 @@ function backendNamed (gen: Generation, name: string): BackendRuntime | null {
 
 /** Applies the posted form <body> to <gen>'s servers and returns the outcome.
  *  As HAProxy, the parameters are read from the last to the first, the last
- *  "b" and "action" win, and servers named before both are known wait for them. */
+ *  "b" and "action" win, and servers named before both are known wait for them.
+ *  WHY `stats scope` does not limit actions: HAProxy 2.6 does not either (later
+ *  versions answer DENY). */
 export function applyAdminPost (gen: Generation, body: string): StatsStatus {
   let be: BackendRuntime | null = null
   let action: ServerAction | null = null

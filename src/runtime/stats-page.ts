@@ -45,6 +45,12 @@ function pageView (page: StatsPagePlan, options: string, admin: boolean): PageVi
   }
 }
 
+/** The `show stat` CSV <csv> with only the rows of the proxies in <scope> (all when absent). */
+function inScope (csv: string, scope: readonly string[] | undefined): string {
+  if (scope === undefined) return csv
+  return csv.split('\n').filter((l, i) => i === 0 || l === '' || scope.includes(l.slice(0, l.indexOf(',')))).join('\n')
+}
+
 /** HAProxy's answer to an admin POST: back to the page with a GET, so that a
  *  refresh does not post again. */
 function redirect (page: StatsPagePlan, v: PageView, st: StatsStatus): Buffer {
@@ -76,7 +82,7 @@ export function statsPageResponse (gen: Generation, page: StatsPagePlan, req: Lo
     if (!req.bodyComplete) return 'wait'
     return redirect(page, v, applyAdminPost(gen, Buffer.concat(req.body).toString('latin1')))
   }
-  const csv = statCsv(gen)
+  const csv = inScope(statCsv(gen), page.scope)
   const csvAsked = options.includes(';csv')
   const headers = ['cache-control: no-cache', csvAsked ? 'content-type: text/plain' : 'content-type: text/html']
   if (page.refresh > 0 && !v.noRefresh) headers.push(`refresh: ${Math.ceil(page.refresh / 1000)}`)

@@ -97,7 +97,11 @@ function parseProxyStats (p: ProxyDraft, c: KwCtx): void {
     case 'disable': p.statsPage = null; return
     case 'hide-version': p.statsPage = { ...s, hideVersion: true }; return
     case 'show-legends': p.statsPage = { ...s, showLegends: true }; return
-    case 'show-node': case 'show-desc': case 'show-modules': case 'scope': p.statsPage = s; return
+    case 'show-node': case 'show-desc': case 'show-modules': p.statsPage = s; return
+    case 'scope':
+      if (arg === undefined) { alert(c, "'scope' needs a proxy name."); return }
+      p.statsPage = { ...s, scope: [...(s.scope ?? []), arg === '.' ? p.name : arg] }
+      return
     case 'uri': case 'realm': case 'auth': case 'refresh':
       if (arg === undefined) { alert(c, `'stats ${sub}' needs an argument.`); return }
       if (sub === 'uri') p.statsPage = { ...s, uri: arg }

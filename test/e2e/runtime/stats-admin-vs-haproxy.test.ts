@@ -9,9 +9,9 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import { freePorts, rawExchange, statusOf } from '../../helpers/net.ts'
 import { sleep } from '../../helpers/wait.ts'
-import { startBackends, startOurs, startHaproxy, cli, configHead, tempDir, csvRows, type Backends, type Ours, type Haproxy } from './helpers.ts'
+import { startBackends, startOurs, startHaproxy, cli, configHead, get, tempDir, csvRows, type Backends, type Ours, type Haproxy } from './helpers.ts'
 
-interface Side { readonly port: number; readonly plain: number; readonly sock: string }
+interface Side { readonly port: number; readonly plain: number; readonly scoped: number; readonly sock: string }
 
 let backends: Backends
 let ours: Ours
@@ -37,6 +37,14 @@ listen plain
   stats uri /st
   stats show-legends
   server x1 127.0.0.1:${ports[0]}
+frontend scoped
+  bind 127.0.0.1:${s.scoped}
+  stats enable
+  stats uri /st
+  stats scope bk
+  stats scope .
+  stats admin if TRUE
+  default_backend bk
 `
 }
 
@@ -44,8 +52,8 @@ before(async () => {
   backends = await startBackends(3)
   for (const name of ['haproxy', 'ours']) {
     mkdirSync(join(dir.path, name))
-    const [port, plain] = await freePorts(2)
-    sides.push({ port, plain, sock: join(dir.path, name, 'admin.sock') })
+    const [port, plain, scoped] = await freePorts(3)
+    sides.push({ port, plain, scoped, sock: join(dir.path, name, 'admin.sock') })
   }
   haproxy = await startHaproxy(config(sides[0], backends.ports), join(dir.path, 'haproxy'), sides[0].plain)
   ours = await startOurs(config(sides[1], backends.ports), join(dir.path, 'ours'))
@@ -85,7 +93,7 @@ async function serverStates (sock: string): Promise<string> {
   return rows.filter(r => r[0] === 'bk' && r[1] !== 'BACKEND').map(r => `${r[1]}=${r[col('status')]},${r[col('weight')]}`).join(' ')
 }
 
-async function bothPost (path: string, body: string, port: 'port' | 'plain' = 'port', split = false): Promise<[string, string]> {
+async function bothPost (path: string, body: string, port: 'port' | 'plain' | 'scoped' = 'port', split = false): Promise<[string, string]> {
   return [await post(sides[0][port], path, body, split), await post(sides[1][port], path, body, split)]
 }
 
@@ -140,6 +148,21 @@ test('without stats admin a POST is denied and changes nothing', async () => {
   assert.equal(await serverStates(sides[1].sock), before)
   const rows = csvRows(await cli(sides[1].sock, 'show stat'))
   assert.equal(rows.find(r => r[0] === 'plain' && r[1] === 'x1')?.[17], 'no check')
+})
+
+test('stats scope: the page and its CSV list only the proxies in scope; actions are not limited by it (2.6)', async () => {
+  const proxies = async (port: number): Promise<string[]> => {
+    const res = await get(port, '/st;csv')
+    return [...new Set(res.body.split('\n').filter(l => l !== '' && !l.startsWith('#')).map(l => l.split(',')[0]))]
+  }
+  const o = await proxies(sides[1].scoped)
+  assert.deepEqual(o, ['bk', 'scoped'])
+  assert.deepEqual(o, await proxies(sides[0].scoped))
+  for (const body of ['s=x1&action=maint&b=plain', 's=s1&action=maint&b=zz', 's=s1&action=drain&b=bk', 's=x1&action=ready&b=plain', 's=s1&action=ready&b=%233']) {
+    const [h, o] = await bothPost('/st', body, 'scoped')
+    assert.equal(location(o), location(h), body)
+    assert.equal(await serverStates(sides[1].sock), await serverStates(sides[0].sock), body)
+  }
 })
 
 /** The admin pieces of a page: checkboxes, action select, hidden backend, status band. */
