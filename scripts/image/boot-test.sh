@@ -9,86 +9,34 @@
 # device (192.168.1.2) balanced over both servers, the web UI on the PC port (10.42.0.1)
 # from the PC namespace: first start with the console's setup token, login, a config applied
 # with QEMU killed at once (the next boot finds the old or the new file whole, and serves),
-# /data and the store kept across reboots. Prints boot-to-first-proxied-request and the
-# guest's free memory.
+# /data and the store kept across reboots, a config applied whole kept across a power cut.
+# Prints boot-to-first-proxied-request and the guest's free memory. Then runs pair-test.sh
+# (two devices as a VRRP pair) unless SKIP_PAIR is set.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 . "$here/lib.sh"
 out="$repo/image/out"
-img="$out/qemu-virt.img"
-[ -f "$img" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ] || die "no image: run npm run image first"
-need_debs qemu-system-arm curl socat iproute2 busybox-static
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces and TAP devices need it)"
-[ -c /dev/net/tun ] || die "no /dev/net/tun: QEMU cannot make its TAP devices"
-
 run="$(mktemp -d /tmp/plb-image-test.XXXXXX)"
-ns_lan="plb$$-lan"; ns_pc="plb$$-pc"
-tap_lan="plb$$l"; tap_pc="plb$$p"
-backends_pid=''; qemu_pid=''
-cleanup () {
-  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null || true
-  [ -n "$backends_pid" ] && kill "$backends_pid" 2>/dev/null || true
-  ip netns del "$ns_lan" 2>/dev/null || true
-  ip netns del "$ns_pc" 2>/dev/null || true
-  rm -rf "$run"
-}
-trap cleanup EXIT
-cp --sparse=always "$img" "$run/disk.img"
-in_lan () { ip netns exec "$ns_lan" "$@"; }
-in_pc () { ip netns exec "$ns_pc" "$@"; }
+. "$here/guests.sh"
+guests_preflight
+trap 'guests_cleanup; rm -rf "$run"' EXIT
+cp --sparse=always "$out/qemu-virt.img" "$run/disk.img"
 
-stage "namespaces $ns_lan (port 1) and $ns_pc (port 2), a bridge in each"
-for ns in "$ns_lan" "$ns_pc"; do
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link add br0 type bridge
-  ip -n "$ns" link set br0 up
-done
-ip -n "$ns_lan" addr add 192.168.1.10/24 dev br0
-ip -n "$ns_lan" addr add 192.168.1.11/24 dev br0
-ip -n "$ns_pc" addr add 10.42.0.2/24 dev br0
+stage "namespaces $ns_lan (port 1) and $ns_pc (port 2), a bridge in each; web1 and web2 in $ns_lan"
+networks
 
-stage "backends web1 (192.168.1.10:80) and web2 (192.168.1.11:80) in $ns_lan"
-in_lan node "$here/backends.mjs" web1@192.168.1.10:80 web2@192.168.1.11:80 > "$run/backends.txt" & backends_pid=$!
-for _ in $(seq 50); do [ "$(wc -l < "$run/backends.txt")" = 2 ] && break; sleep 0.1; done
-[ "$(wc -l < "$run/backends.txt")" = 2 ] || die "the backends did not start"
 device=192.168.1.2
 ui="http://10.42.0.1"
 jar="$run/cookies"
 # json <field> reads one field of the JSON document on stdin
 json () { node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>{const v=JSON.parse(t)[process.argv[1]];process.stdout.write(typeof v==="string"?v:JSON.stringify(v))})' "$1"; }
 
-# wire <tap> <namespace>: moves QEMU's TAP device into <namespace>'s bridge once QEMU made it.
-wire () {
-  for _ in $(seq 100); do ip link show "$1" >/dev/null 2>&1 && break; sleep 0.05; done
-  ip link set "$1" netns "$2" || die "cannot move $1 into $2"
-  ip -n "$2" link set "$1" master br0 up
-}
-
-# boot <name>: starts QEMU, wires its NICs, waits for pocketlb's start line on the serial console.
+# boot <name>: boots the device, waits for pocketlb's start line.
 boot () {
-  local console="$run/console-$1.log"
-  : > "$console"
-  local t0; t0=$(date +%s.%N)
-  nice -n 10 qemu-system-aarch64 -M virt -cpu cortex-a53 -m 256 -smp 1 -nographic -no-reboot \
-    -kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
-    -append "console=ttyAMA0 root=/dev/vda1 data=/dev/vda2 quiet panic=-1" \
-    -drive "file=$run/disk.img,format=raw,if=none,id=disk" -device virtio-blk-pci,drive=disk \
-    -netdev "tap,id=lan,ifname=$tap_lan,script=no,downscript=no" -device virtio-net-pci,netdev=lan,mac=52:54:00:00:01:01 \
-    -netdev "tap,id=pc,ifname=$tap_pc,script=no,downscript=no" -device virtio-net-pci,netdev=pc,mac=52:54:00:00:02:01 \
-    -monitor "unix:$run/monitor.sock,server,nowait" -serial "file:$console" -display none > "$run/qemu-$1.log" 2>&1 &
-  qemu_pid=$!
-  wire "$tap_lan" "$ns_lan"
-  wire "$tap_pc" "$ns_pc"
-  local deadline=$(( $(date +%s) + ${BOOT_TIMEOUT:-240} ))
-  until grep -q 'pocketlb .* started' "$console"; do
-    kill -0 "$qemu_pid" 2>/dev/null || { cat "$console" "$run/qemu-$1.log"; die "QEMU exited during boot"; }
-    [ "$(date +%s)" -lt "$deadline" ] || { cat "$console"; die "no pocketlb start line within ${BOOT_TIMEOUT:-240}s"; }
-    sleep 0.2
-  done
-  note "pocketlb start line after $(elapsed "$t0")s: $(grep -m1 'pocketlb .* started' "$console" | tr -d '\r')"
-  BOOT_T0=$t0
+  guest_start 1 "$1" "$run/disk.img"
+  guest_wait_started 1 "$1"
+  BOOT_T0=${GUEST_T0[1]}
 }
 
 # wait_ui: until the UI answers its public state (the worker starts after the proxy).
@@ -98,15 +46,6 @@ wait_ui () {
     [ "$(date +%s)" -lt "$deadline" ] || { tail -20 "$run/console-$1.log"; die "the web UI did not answer on port 2"; }
     sleep 0.5
   done
-}
-
-# power_off: asks for an orderly stop through the monitor, then ends QEMU.
-power_off () {
-  printf 'system_powerdown\n' | timeout 2 socat - "UNIX-CONNECT:$run/monitor.sock" >/dev/null 2>&1 || true
-  sleep 1
-  kill "$qemu_pid" 2>/dev/null || true
-  wait "$qemu_pid" 2>/dev/null || true
-  qemu_pid=''
 }
 
 stage "first boot (seeds /data)"
@@ -163,7 +102,7 @@ in_pc curl -sf -m 10 -b "$jar" "$ui/api/config" | json text > "$run/old.cfg"
 body=$(node -e 'process.stdout.write(JSON.stringify({text:require("fs").readFileSync(process.argv[1],"utf8"),comment:"image:test"}))' "$run/new.cfg")
 in_pc curl -s -m 20 -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' -d "$body" "$ui/api/config/apply" > "$run/apply.json" &
 sleep 0.3
-kill -9 "$qemu_pid"; wait "$qemu_pid" 2>/dev/null || true; qemu_pid=''
+guest_kill 1
 note "QEMU killed 0.3 s into the apply"
 
 stage "second boot: /data, the store and a whole config kept"
@@ -187,7 +126,7 @@ csrf=$(in_pc curl -sf -m 10 -c "$jar" -H 'content-type: application/json' -d '{"
 in_pc curl -sf -m 30 -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' -d "$body" "$ui/api/config/apply" > "$run/apply2.json" \
   || die "apply failed"
 [ "$(json applied < "$run/apply2.json")" = true ] || die "apply refused: $(cat "$run/apply2.json")"
-power_off
+guest_power_off 1
 
 stage "third boot: the applied config is the one in service"
 boot third
@@ -197,7 +136,8 @@ in_pc curl -sf -m 10 -b "$jar" "$ui/api/config" | json text > "$run/now3.cfg"
 cmp -s "$run/now3.cfg" "$run/kept.cfg" || die "the config applied before the power-off is not the one after it"
 body=$(in_lan curl -s -m 5 "http://$device/" || true)
 case "$body" in web1|web2) note "config kept, serving ($body)" ;; *) die "not serving after the power-off" ;; esac
-power_off
+guest_power_off 1
 
 stage_end
-echo "image:test passed in $(elapsed "$IMAGE_T0")s"
+echo "image:test single device passed in $(elapsed "$IMAGE_T0")s"
+[ -n "${SKIP_PAIR:-}" ] || bash "$here/pair-test.sh"

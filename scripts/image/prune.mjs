@@ -14,11 +14,14 @@ const LIB_DIRS = ['lib/aarch64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'lib', '
 const PROGRAM_DIRS = ['bin', 'sbin', 'usr/bin', 'usr/sbin']
 const OPENED_BY_NAME = ['ld-linux-aarch64.so.1', 'libnss_files.so.2', 'libnss_dns.so.2', 'libresolv.so.2', 'libgcc_s.so.1']
 
-function isElf (path) {
+/** An ELF program or shared library (not a kernel module: those are relocatable objects). */
+function isElfProgramOrLibrary (path) {
   const fd = openSync(path, 'r')
   try {
-    const magic = Buffer.alloc(4)
-    return readSync(fd, magic, 0, 4, 0) === 4 && magic.toString('latin1') === '\x7fELF'
+    const head = Buffer.alloc(18)
+    if (readSync(fd, head, 0, 18, 0) !== 18 || head.toString('latin1', 0, 4) !== '\x7fELF') return false
+    const type = head.readUInt16LE(16)
+    return type === 2 || type === 3   // ET_EXEC, ET_DYN
   } finally { closeSync(fd) }
 }
 
@@ -85,7 +88,7 @@ function removeUnkept (rel) {
   const path = join(root, rel)
   const st = lstatSync(path)
   const target = st.isSymbolicLink() ? resolve(rel, new Set()) : rel
-  if (target !== null && (keep.has(target) || !lstatSync(join(root, target)).isFile() || !isElf(join(root, target)))) return
+  if (target !== null && (keep.has(target) || !lstatSync(join(root, target)).isFile() || !isElfProgramOrLibrary(join(root, target)))) return
   if (!st.isSymbolicLink()) removed += st.size
   rmSync(path)
 }
