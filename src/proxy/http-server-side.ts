@@ -85,12 +85,13 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     const be = this.be!
     this.ss = sock
     this.log.connected()
-    sock.on('data', this.onServerData)
-    sock.on('end', this.onServerEnd)
-    sock.on('close', this.onServerClose)
+    ;(sock as ServerSocket).plbHttp = this
+    sock.on('data', onServerData)
+    sock.on('end', onServerEnd)
+    sock.on('close', onServerClose)
     sock.on('error', noop)
-    sock.on('drain', this.onServerDrain)
-    sock.on('timeout', this.onServerTimeout)
+    sock.on('drain', onServerDrain)
+    sock.on('timeout', onServerTimeout)
     sock.setTimeout(this.serverTimeout >= 0 ? this.serverTimeout : be.plan.timeouts.server)
     this.state = St.Exchange
     this.resBuf = null
@@ -114,9 +115,9 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     if (this.reqBody.done) this.cs.setTimeout(0)
   }
 
-  private readonly onServerDrain = (): void => { if (this.state !== St.Closed) this.cs.resume() }
+  onServerDrain (): void { if (this.state !== St.Closed) this.cs.resume() }
 
-  private readonly onServerTimeout = (): void => {
+  onServerTimeout (): void {
     if (this.state === St.Tunnel) { this.log.term('s', 'D'); this.finish(true); return }
     if (!this.resStarted) {
       this.log.term('s', 'H')
@@ -134,7 +135,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     this.be!.bytesIn += n
   }
 
-  private readonly onServerData = (d: Buffer): void => {
+  onServerData (d: Buffer): void {
     this.srv!.bytesOut += d.length
     this.be!.bytesOut += d.length
     if (this.state === St.Tunnel) { this.writeClient(d); return }
@@ -222,7 +223,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   /** The server sent its FIN. In a tunnel it is forwarded to the client;
    *  otherwise the server connection is over (half-open server sockets are
    *  never kept: 'close' would not come on its own with allowHalfOpen). */
-  private readonly onServerEnd = (): void => {
+  onServerEnd (): void {
     if (this.state === St.Tunnel) {
       this.cs.end()
       this.cs.setTimeout(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
@@ -231,7 +232,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     this.onServerClose()
   }
 
-  private readonly onServerClose = (): void => {
+  onServerClose (): void {
     if (this.state === St.Closed || this.ss === null) return
     // in a tunnel the client got the server's FIN on 'end'; the server is gone: close
     if (this.state === St.Tunnel) { this.finish(true); return }
@@ -281,15 +282,25 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     const s = this.ss
     this.ss = null
     if (s === null) return null
-    s.removeListener('data', this.onServerData)
-    s.removeListener('end', this.onServerEnd)
-    s.removeListener('close', this.onServerClose)
-    s.removeListener('drain', this.onServerDrain)
-    s.removeListener('timeout', this.onServerTimeout)
+    s.removeListener('data', onServerData)
+    s.removeListener('end', onServerEnd)
+    s.removeListener('close', onServerClose)
+    s.removeListener('drain', onServerDrain)
+    s.removeListener('timeout', onServerTimeout)
     s.removeListener('error', noop)
+    ;(s as ServerSocket).plbHttp = null
     s.resume()
     return s
   }
 }
 
 function noop (): void {}
+
+// The server socket's event handlers are shared by every session (no closure
+// per connection): the socket points at the session it serves while attached.
+interface ServerSocket extends Socket { plbHttp: HttpServerSide | null }
+function onServerData (this: ServerSocket, d: Buffer): void { this.plbHttp?.onServerData(d) }
+function onServerEnd (this: ServerSocket): void { this.plbHttp?.onServerEnd() }
+function onServerClose (this: ServerSocket): void { this.plbHttp?.onServerClose() }
+function onServerDrain (this: ServerSocket): void { this.plbHttp?.onServerDrain() }
+function onServerTimeout (this: ServerSocket): void { this.plbHttp?.onServerTimeout() }

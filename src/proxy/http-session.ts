@@ -33,11 +33,14 @@ export class HttpSession extends HttpServerSide {
     super(cs, fe)
     if (!this.passAcceptRules()) return
     this.log.cookie = this.ck
-    cs.on('data', (d: Buffer) => this.onClientData(d))
-    cs.on('end', () => this.onClientEnd())
-    cs.on('close', () => this.onClientClose())
-    cs.on('error', () => { /* 'close' follows */ })
-    cs.on('drain', () => { if (this.ss !== null) this.ss.resume() })
+    ;(cs as ClientSocket).plbHttp = this
+    cs.on('data', onClientData)
+    cs.on('end', onClientEnd)
+    cs.on('close', onClientClose)
+    cs.on('error', noop) // 'close' follows
+    cs.on('drain', onClientDrain)
+    // armed with the client timeout only while a request is under way (state says which)
+    cs.on('timeout', onClientTimeout)
     this.armRequestTimer(fe.plan.timeouts.httpRequest || fe.plan.timeouts.client)
   }
 
@@ -59,7 +62,11 @@ export class HttpSession extends HttpServerSide {
 
   // ---- client side --------------------------------------------------------
 
-  private onClientData (d: Buffer): void {
+  // event entry points (called by the shared socket handlers at the end of the file)
+
+  onClientDrain (): void { if (this.ss !== null) this.ss.resume() }
+
+  onClientData (d: Buffer): void {
     this.fe.bytesIn += d.length
     this.log.bytesIn += d.length
     switch (this.state) {
@@ -116,7 +123,6 @@ export class HttpSession extends HttpServerSide {
     countHttpRequest(this.stk)
     this.clearTimer()
     this.cs.setTimeout(this.fe.plan.timeouts.client)
-    this.cs.on('timeout', this.onClientTimeout)
     // body framing of the request
     const m = this.reqMeta
     this.reqBody.start(m)
@@ -126,7 +132,7 @@ export class HttpSession extends HttpServerSide {
     this.route()
   }
 
-  private readonly onClientTimeout = (): void => {
+  onClientTimeout (): void {
     if (this.state === St.Tunnel || (this.state === St.Exchange && !this.reqBody.done) || this.state === St.Assigning) {
       this.log.term('c', this.state === St.Tunnel ? 'D' : (this.reqBody.done ? 'H' : 'D'))
       this.finish(true)
@@ -170,7 +176,7 @@ export class HttpSession extends HttpServerSide {
     if (this.reqBody.done) this.maybeTxnDone()
   }
 
-  private onClientEnd (): void {
+  onClientEnd (): void {
     // client half-closed: in a tunnel forward the FIN; otherwise stop reading
     if (this.state === St.Tunnel && this.ss !== null) {
       this.ss.end()
@@ -184,7 +190,7 @@ export class HttpSession extends HttpServerSide {
     }
   }
 
-  private onClientClose (): void {
+  onClientClose (): void {
     if (this.state === St.Closed) return
     if (this.state === St.ReqHead) {
       // HAProxy logs a first request that never came (unless dontlognull) as "CR" 400; an idle keep-alive end is silent
@@ -303,7 +309,6 @@ export class HttpSession extends HttpServerSide {
     this.earlyBytes = 0
     this.log.reset()
     this.cs.setTimeout(0)
-    this.cs.removeListener('timeout', this.onClientTimeout)
     const fp = this.fe.plan
     this.armRequestTimer(fp.timeouts.httpKeepAlive || fp.timeouts.httpRequest || fp.timeouts.client)
     this.cs.resume()
@@ -375,3 +380,14 @@ export class HttpSession extends HttpServerSide {
     this.fe.process.sessionClosed()
   }
 }
+
+function noop (): void {}
+
+// The client socket's event handlers are shared by every session (no closure
+// per connection): the socket carries its session.
+interface ClientSocket extends Socket { plbHttp: HttpSession }
+function onClientData (this: ClientSocket, d: Buffer): void { this.plbHttp.onClientData(d) }
+function onClientEnd (this: ClientSocket): void { this.plbHttp.onClientEnd() }
+function onClientClose (this: ClientSocket): void { this.plbHttp.onClientClose() }
+function onClientDrain (this: ClientSocket): void { this.plbHttp.onClientDrain() }
+function onClientTimeout (this: ClientSocket): void { this.plbHttp.onClientTimeout() }
