@@ -7,6 +7,8 @@ import { SectionParser } from './sections.ts'
 import { compilePlan } from './compile.ts'
 import { StickTables } from '../rules/stick/tables.ts'
 import { Userlists } from '../rules/auth/userlist.ts'
+import { ProxyRefs } from '../rules/proxy-refs.ts'
+import { Cap } from './draft.ts'
 
 /** Text of one or more configuration sources → LoadResult, with the rules
  *  engine injected (load.ts passes the real one). Never throws for
@@ -18,7 +20,8 @@ export function parseConfig (sources: readonly ConfigSource[], opts: LoadOptions
   const files: string[] = []
   const tables = new StickTables()
   const userlists = new Userlists()
-  const parser = new SectionParser({ diags, baseDir: opts.baseDir ?? process.cwd(), rules, env, files, tables, userlists })
+  const proxyRefs = new ProxyRefs()
+  const parser = new SectionParser({ diags, baseDir: opts.baseDir ?? process.cwd(), rules, env, files, tables, userlists, proxyRefs })
   for (const src of sources) {
     files.push(src.path)
     const pre = new Preprocessor(diags, name => env.has(name))
@@ -41,7 +44,12 @@ export function parseConfig (sources: readonly ConfigSource[], opts: LoadOptions
     }
     pre.endOfFile()
   }
-  for (const e of userlists.problems()) if (e.where === null) diags.alerts.push(e.text); else diags.alert(e.where, e.text)
+  const named = (name: string, cap: number) => parser.proxies.find(p => p.name === name && (p.caps & cap) !== 0)
+  const problems = [...userlists.problems(), ...proxyRefs.problems({
+    has: (name, backend) => named(name, backend ? Cap.Be : Cap.Fe) !== undefined,
+    hasServer: (backend, server) => named(backend, Cap.Be)?.servers.some(s => s.name === server) === true
+  })]
+  for (const e of problems) if (e.where === null) diags.alerts.push(e.text); else diags.alert(e.where, e.text)
   const plan = diags.failed ? null : compilePlan(parser.global, parser.proxies, diags, files, tables)
   if (plan === null) return { ok: false, alerts: diags.alerts, warnings: diags.warnings, notices: diags.notices }
   return { ok: true, plan, warnings: diags.warnings, notices: diags.notices }

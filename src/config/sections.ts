@@ -7,6 +7,7 @@ import { PROXY_KEYWORDS, parseNegated } from './keywords/proxy.ts'
 import type { GlobalDraft, KwCtx, RulesCompiler } from './keywords/types.ts'
 import type { StickTables } from '../rules/stick/tables.ts'
 import type { Userlist, Userlists } from '../rules/auth/userlist.ts'
+import type { ProxyRefs } from '../rules/proxy-refs.ts'
 import { parseUserlistLine } from './keywords/userlist.ts'
 
 /** Section structure of a configuration: routes each line to the current
@@ -33,6 +34,7 @@ export interface ParseInput {
   readonly files: string[]
   readonly tables?: StickTables
   readonly userlists?: Userlists
+  readonly proxyRefs?: ProxyRefs
 }
 
 export class SectionParser {
@@ -52,7 +54,8 @@ export class SectionParser {
     if (kw === 'global' || kw === 'userlist' || PROXY_SECTIONS.has(kw) || IGNORED_SECTIONS.has(kw)) { this.openSection(words, where); return }
     this.input.tables?.locate(where)
     this.input.userlists?.locate(where)
-    const c: KwCtx = { words, where, diags: this.input.diags, baseDir: this.input.baseDir, rules: this.input.rules, global: this.global, env: this.input.env, files: this.input.files, tables: this.input.tables, userlists: this.input.userlists }
+    this.input.proxyRefs?.locate(where)
+    const c: KwCtx = { words, where, diags: this.input.diags, baseDir: this.input.baseDir, rules: this.input.rules, global: this.global, env: this.input.env, files: this.input.files, tables: this.input.tables, userlists: this.input.userlists, proxyRefs: this.input.proxyRefs }
     const cur = this.current
     if (cur.t === 'ignored') return
     if (cur.t === 'userlist') { parseUserlistLine(cur.list, c); return }

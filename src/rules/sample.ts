@@ -4,6 +4,7 @@ import type { MapStore } from './maps.ts'
 import type { StickTables } from './stick/tables.ts'
 import type { Userlists } from './auth/userlist.ts'
 import type { CaptureSlots } from './captures.ts'
+import type { ProxyRefs } from './proxy-refs.ts'
 
 /** Static sample types (HAProxy SMP_T_*). At run time a sample is a JS value:
  *  bool → boolean, int → number, every other type → string (ip as text,
@@ -63,6 +64,8 @@ export interface CompileCtx {
   readonly backend?: boolean
   /** The proxy's capture slots (http-request capture) */
   readonly captureSlots?: CaptureSlots
+  /** Proxies named in fetch arguments, checked once the configuration is read */
+  readonly proxyRefs?: ProxyRefs
 }
 
 /** Integer parsing like HAProxy's read_int64: optional sign then digits,

@@ -4,6 +4,7 @@ import type { MapStore } from './maps.ts'
 import type { StickTables } from './stick/tables.ts'
 import type { Userlists } from './auth/userlist.ts'
 import type { CaptureSlots } from './captures.ts'
+import type { ProxyRefs } from './proxy-refs.ts'
 
 /** Contract of the rules engine (HAProxy sample.c / acl.c / http_act.c).
  *  Everything is compiled once by config/ through rules/compile.ts; at run time
@@ -72,6 +73,8 @@ export interface RulesCtx {
   readonly backend?: boolean
   /** The proxy's capture slots (http-request capture) */
   readonly captureSlots?: CaptureSlots
+  /** Proxies named in fetch arguments (be_conn(<backend>)…), checked at the end */
+  readonly proxyRefs?: ProxyRefs
 }
 
 /** Thrown by rules/compile.ts for a bad expression; config/ adds file:line and keyword. */

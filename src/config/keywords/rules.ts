@@ -12,7 +12,7 @@ const ALL_PHASES = Phase.L4Conn | Phase.L4Content | Phase.HttpReq | Phase.HttpRe
 
 function rulesCtx (p: ProxyDraft, c: KwCtx, phase: number): RulesCtx {
   return {
-    acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg), tables: c.tables, proxy: p.name, userlists: c.userlists,
+    acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg), tables: c.tables, proxy: p.name, userlists: c.userlists, proxyRefs: c.proxyRefs,
     backend: (p.caps & Cap.Be) !== 0, captureSlots: captureSlots(p)
   }
 }

@@ -4,6 +4,7 @@ import type { LogTarget, StatsSocketPlan, TunePlan } from '../plan.ts'
 import type { Diagnostics } from '../messages.ts'
 import type { StickTables } from '../../rules/stick/tables.ts'
 import type { Userlists } from '../../rules/auth/userlist.ts'
+import type { ProxyRefs } from '../../rules/proxy-refs.ts'
 import type { TcpRule, TcpRuleSet } from '../../rules/tcp-rules.ts'
 import type { ProxyDraft } from '../draft.ts'
 import { parseTime } from '../durations.ts'
@@ -59,6 +60,8 @@ export interface KwCtx {
   readonly tables?: StickTables
   /** userlists of the configuration (http_auth, http_auth_group) */
   readonly userlists?: Userlists
+  /** proxies named in fetch arguments, checked once everything is read */
+  readonly proxyRefs?: ProxyRefs
 }
 
 export interface ProxyKeyword {
