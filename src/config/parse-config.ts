@@ -47,7 +47,8 @@ export function parseConfig (sources: readonly ConfigSource[], opts: LoadOptions
   const named = (name: string, cap: number) => parser.proxies.find(p => p.name === name && (p.caps & cap) !== 0)
   const problems = [...userlists.problems(), ...proxyRefs.problems({
     has: (name, backend) => named(name, backend ? Cap.Be : Cap.Fe) !== undefined,
-    hasServer: (backend, server) => named(backend, Cap.Be)?.servers.some(s => s.name === server) === true
+    hasServer: (backend, server) => named(backend, Cap.Be)?.servers.some(s => s.name === server) === true,
+    captureSlots: (name, response) => { const p = named(name, Cap.Fe); return p === undefined ? 0 : (response ? p.responseCaptures : p.captures).length }
   })]
   for (const e of problems) if (e.where === null) diags.alerts.push(e.text); else diags.alert(e.where, e.text)
   const plan = diags.failed ? null : compilePlan(parser.global, parser.proxies, diags, files, tables)

@@ -23,7 +23,9 @@ const capture = (response: boolean): ActionParser => (words, i, _paren, cc) => {
     id = slots.addRequest(Number(n))
   } else if (how === 'id') {
     id = Number(n)
-    if (slots?.frontend === true && id >= slots.count(response)) {
+    // a frontend's slot may be declared after the rule: checked at the end when the configuration can tell
+    if (slots?.frontend === true && cc.proxyRefs !== undefined) cc.proxyRefs.refCapture(cc.proxy ?? '', response, id, keyword)
+    else if (slots?.frontend === true && id >= slots.count(response)) {
       throw new RulesError(`Proxy '${cc.proxy ?? ''}': unable to find capture id '${id}' referenced by ${keyword} rule`)
     }
   } else throw new RulesError(`'${keyword}' expects ${response ? "'id'" : "'len' or 'id'"} after the sample expression`)

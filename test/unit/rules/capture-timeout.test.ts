@@ -92,3 +92,18 @@ frontend fe
   assert.deepEqual(fe.responseCaptures.map(c => c.len), [4])
   assert.deepEqual(fe.captureCookie, { name: 'SID', len: 12 })
 })
+
+test('a capture id may name a slot declared further down; a slot never declared is an error at the end', () => {
+  const cfg = (declare: string) => loadConfigSources([{ path: 'c.cfg', text: `defaults
+  mode http
+frontend fe
+  bind 127.0.0.1:8080
+  http-request capture req.hdr(x) id 0
+  http-response capture res.hdr(x) id 0
+${declare}
+` }])
+  const later = cfg('  declare capture request len 8\n  declare capture response len 8')
+  assert.ok(later.ok, later.ok ? '' : later.alerts.join('\n'))
+  const missing = cfg('  declare capture request len 8')
+  assert.ok(!missing.ok && missing.alerts.some(a => a.includes("[c.cfg:6] : Proxy 'fe': unable to find capture id '0' referenced by http-response capture rule.")), missing.ok ? '' : missing.alerts.join('\n'))
+})
