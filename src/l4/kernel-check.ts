@@ -15,13 +15,13 @@ export interface KernelCheck { readonly alerts: string[]; readonly warnings: str
 const fullTransaction = (plans: readonly VirtualServerPlan[]): string =>
   nftTransaction(null, buildModel(plans.map(plan => ({ plan, weights: new Map(plan.realServers.map(rs => [realServerId(rs), rs.weight])) }))))
 
-/** Optional nftables features by the text that uses them (nat, fib and ct are in every service). */
+/** Optional nftables features by the text that uses them (nat, fib and ct timeout policies are in every ruleset). */
 const OPTIONAL_FEATURES: readonly (readonly [string, string])[] = [
   ['numgen inc', 'numgen'], ['jhash', 'jhash'], ['flags dynamic,timeout', 'dynamic sets with timeouts']
 ]
 
 function featuresOf (text: string): string {
-  return ['nat (dnat, masquerade)', 'fib', 'ct', ...OPTIONAL_FEATURES.filter(([t]) => text.includes(t)).map(([, f]) => f)].join(', ')
+  return ['nat (dnat, masquerade)', 'fib', 'ct (with timeout policies)', ...OPTIONAL_FEATURES.filter(([t]) => text.includes(t)).map(([, f]) => f)].join(', ')
 }
 
 const firstLine = (s: string): string => s.split('\n')[0] ?? ''

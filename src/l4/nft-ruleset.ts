@@ -35,6 +35,16 @@ export interface NftModel {
   readonly counters: ReadonlySet<string>
 }
 
+/** Conntrack timeout policy of the balanced TCP flows. Every flow is masqueraded
+ *  to the balancer's address, so each real server ip:port offers ~64k source
+ *  ports, and conntrack holds a closed flow's port for its TIME_WAIT: with the
+ *  kernel's 120 s, ~530 new connections/s per real server sustained exhaust them
+ *  (new SYNs wait for a port). 10 s still covers a lost last ACK's FIN
+ *  retransmits, and lifts that to ~6400/s. Only our flows get it (set in their
+ *  DNAT chain), nothing else on the box. */
+const TCP_TIMEOUT = 'plb_tcp'
+const TCP_TIMEOUT_DECL = '{ protocol tcp; l3proto ip; policy = { time_wait: 10 }; }'
+
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9]/g, '_')
 export const realServerId = (rs: L4Endpoint): string => `${rs.addr}:${rs.port}`
 const serverChain = (vs: VirtualServerPlan, id: string): string => `${vs.key}__${safe(id)}`
@@ -75,7 +85,7 @@ export function buildModel (services: readonly ServiceState[]): NftModel {
     }
     const table = slotTable(vs.algo, vs.realServers.map(rs => ({ id: realServerId(rs), weight: weights.get(realServerId(rs)) ?? 0 })))
     const chosen = new Set(table?.ranges.map(r => r.id) ?? (vs.sorryServer ? [SORRY_ID] : []))
-    const rules: string[] = []
+    const rules: string[] = p === 'tcp' ? [`ct timeout set "${TCP_TIMEOUT}"`] : []
     for (const [id, ep] of servers) {
       counters.add(flowCounter(vs, id)).add(trafficCounter(vs, id))
       for (const a of vs.addresses) {
@@ -105,6 +115,7 @@ export function buildModel (services: readonly ServiceState[]): NftModel {
 export function nftTransaction (prev: NftModel | null, next: NftModel): string {
   const out: string[] = [`add table ${T}`]
   if (prev === null) out.push(`delete table ${T}`, `add table ${T}`)
+  out.push(`add ct timeout ${T} ${TCP_TIMEOUT} ${TCP_TIMEOUT_DECL}`)
   for (const c of next.counters) out.push(`add counter ${T} ${c}`)
   for (const [name, decl] of next.sets) out.push(`add set ${T} ${name} ${decl}`)
   for (const [name, c] of next.chains) out.push(c.decl === null ? `add chain ${T} ${name}` : `add chain ${T} ${name} { ${c.decl} }`)

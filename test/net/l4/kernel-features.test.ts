@@ -47,7 +47,7 @@ const tableExists = (): boolean => lan.nft(['list', 'table', 'ip', 'pocketlb_l4'
 test('-c names the service the kernel cannot carry, with file:line and the features its rules need', async () => {
   assert.equal(await exitOf(lan.runVrrp(BOTH, ['-c'], NO_JHASH)), 1)
   const out = lan.lines.join('\n')
-  assert.match(out, /\[ALERT\] \S+keepalived\.conf:11: virtual_server 10\.88\.0\.100:82: this kernel's nftables refuses its rules \(they need nat \(dnat, masquerade\), fib, ct, jhash\): Error: Could not process rule: No such file or directory/)
+  assert.match(out, /\[ALERT\] \S+keepalived\.conf:11: virtual_server 10\.88\.0\.100:82: this kernel's nftables refuses its rules \(they need nat \(dnat, masquerade\), fib, ct \(with timeout policies\), jhash\): Error: Could not process rule: No such file or directory/)
   assert.doesNotMatch(out, /10\.88\.0\.100:80:/, 'the rr service is not blamed')
   assert.ok(out.includes('Fatal errors found in configuration.'))
   // the same kernel carries the rr service alone

@@ -78,6 +78,19 @@ test('rr and wrr spread new TCP connections exactly by turn and weight; the flow
   assert.ok(c.get('v_10_88_0_100_80_tcp__10_88_0_11_8080__traffic')! >= 10 * 5, 'traffic counted both ways for every packet of the flows')
 })
 
+test('closed balanced TCP flows keep their conntrack entry (and masquerade port) 10 s in TIME_WAIT, by a policy on them only', async () => {
+  assert.equal(lan.clients('tcp', 80, 3).filter(Boolean).length, 3)
+  // "ipv4 2 tcp 6 <seconds left> TIME_WAIT src=... dst=... sport=... dport=... src=... dst=..."
+  const timeWait = (): { left: number; line: string }[] => sh(['ip', 'netns', 'exec', lan.ns('lb'), 'cat', '/proc/net/nf_conntrack']).split('\n')
+    .filter(l => / TIME_WAIT /.test(l)).map(line => ({ left: Number(line.split(/\s+/)[4]), line }))
+  let entries = timeWait()
+  assert.ok(await until(() => { entries = timeWait(); return entries.some(e => e.line.includes(`dst=${VIP} `)) }, 3000), entries.map(e => e.line).join('\n'))
+  const balanced = entries.filter(e => e.line.includes(`dst=${VIP} `))
+  assert.ok(balanced.every(e => e.left <= 10), balanced.map(e => e.line).join('\n'))
+  // a policy on our flows only: the namespace's default is untouched
+  assert.equal(sh(['ip', 'netns', 'exec', lan.ns('lb'), 'cat', '/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait']).trim(), '120')
+})
+
 test('UDP flows are balanced round robin', () => {
   assert.deepEqual(tally(lan.clients('udp', 53, 20)), { s1: 10, s2: 10 })
 })
