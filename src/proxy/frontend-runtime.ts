@@ -18,8 +18,9 @@ export interface LocalPageRequest {
   readonly authorization: string | undefined
   /** `stats admin if <cond>` holds for this request */
   readonly admin: boolean
-  /** the request body received so far, and whether it is all there */
+  /** the request body received so far (chunked framing kept when <chunked>), and whether it is all there */
   readonly body: readonly Buffer[]
+  readonly chunked?: boolean
   readonly bodyBytes: number
   readonly bodyComplete: boolean
 }

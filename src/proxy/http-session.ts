@@ -4,7 +4,7 @@ import type { Predicate, RuleOutcome } from '../rules/types.ts'
 import { runRules } from '../rules/compile.ts'
 import type { StatsPagePlan } from '../config/plan.ts'
 import { effectiveConnMode } from '../config/conn-mode.ts'
-import { findHeadEnd, impossibleRequestStart, parseRequestHead, skipLeadingEmptyLines } from './http/head-parser.ts'
+import { BodyKind, findHeadEnd, impossibleRequestStart, parseRequestHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { errorResponse } from './http/errors.ts'
 import { redirectReply, returnReply, withConnectionClose } from './http/local-reply.ts'
 import { authReply } from './http/auth-reply.ts'
@@ -16,6 +16,9 @@ import type { ShutdownCode } from './server-runtime.ts'
 import { persistFromCookie } from './cookie-persist.ts'
 import { countHttpRequest } from '../rules/stick/track.ts'
 import { TcpVerdict } from '../rules/tcp-rules.ts'
+
+/** The interim answer to a request that sent "Expect: 100-continue" */
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1')
 
 /** One client connection in `mode http`: a loop of transactions (request
  *  head → rules → backend → server slot → connect or reuse → forward →
@@ -255,8 +258,10 @@ export class HttpSession extends HttpServerSide {
     const h = this.reqHead
     const raw = this.fe.localPage(page, {
       method: h.method, uri: h.uri, authorization: headerValue(h, 'authorization'), admin: page.admin !== null && page.admin(this),
-      body: this.early, bodyBytes: this.earlyBytes, bodyComplete: this.reqBody.done
+      body: this.early, bodyBytes: this.earlyBytes, bodyComplete: this.reqBody.done, chunked: this.reqMeta.bodyKind === BodyKind.Chunked
     })
+    // a client waiting for "100 Continue" is told to send the body the page waits for (as HAProxy)
+    if (raw === 'wait' && this.waitingPage === null && this.reqMeta.expectContinue) this.writeClient(CONTINUE)
     this.waitingPage = raw === 'wait' ? page : null
     if (raw === 'wait') return true
     if (raw === null) return false

@@ -79,18 +79,28 @@ function frontendRow (name: string, iid: number, fe: FrontendRuntime): StatRow {
   return r.done('F', iid, 0)
 }
 
-/** HAProxy's status column of a server. */
+/** HAProxy 2.6's status text of a server row (stats.c srv_hlt_st): MAINT; an
+ *  up server is UP, DRAIN or NOLB, "no check" when nothing checks it, and
+ *  "UP 1/3" (failures out of fall) while checks are taking it down; a stopped
+ *  one is DOWN, "DOWN 1/2" (successes out of rise) on its way up, or
+ *  "DOWN (agent)" when its agent put it down. */
 export function serverStatus (s: ServerRuntime): string {
   if (s.admin === 'maint') return 'MAINT'
-  if (s.admin === 'drain') return 'DRAIN'
   const view = s.checkView?.() ?? null
-  // a server up without running checks (none configured, or stopped from the stats page)
-  if (s.checkUp && (view === null || !view.enabled)) return 'no check'
-  const word = !s.checkUp ? 'DOWN' : s.nolb ? 'NOLB' : 'UP'
-  if (view === null || !view.enabled || view.paused) return word
-  // on the way: "UP 1/3" (failures counted out of fall), "DOWN 1/2" (successes out of rise)
-  if (s.checkUp) return view.health >= view.rise + view.fall - 1 ? word : `${word} ${view.health - view.rise + 1}/${view.fall}`
-  return view.health === 0 ? word : `${word} ${view.health}/${view.rise}`
+  const checking = view !== null && view.enabled && !view.paused
+  const agentOn = s.checkControl?.agentEnabled() === true
+  const health = view?.health ?? 0
+  const rise = view?.rise ?? 0
+  const fall = view?.fall ?? 0
+  const goingDown = checking && health < rise + fall - 1 ? ` ${health - rise + 1}/${fall}` : ''
+  if (s.checkUp && s.nolb) return 'NOLB' + goingDown
+  if (s.checkUp) {
+    if (s.admin === 'drain') return agentOn ? 'DRAIN (agent)' : 'DRAIN' + goingDown
+    return checking ? 'UP' + goingDown : 'no check'
+  }
+  if (agentOn && view?.agent?.up === false) return 'DOWN (agent)'
+  if (checking && health > 0) return `DOWN ${health}/${rise}`
+  return 'DOWN'
 }
 
 function serverAddr (s: ServerRuntime): string {

@@ -51,6 +51,21 @@ function inScope (csv: string, scope: readonly string[] | undefined): string {
   return csv.split('\n').filter((l, i) => i === 0 || l === '' || scope.includes(l.slice(0, l.indexOf(',')))).join('\n')
 }
 
+/** The data of a complete chunked body <b> (its framing was checked on the way in). */
+function dechunk (b: Buffer): Buffer {
+  const parts: Buffer[] = []
+  let at = 0
+  for (;;) {
+    const eol = b.indexOf('\r\n', at)
+    if (eol < 0) break
+    const size = Number.parseInt(b.toString('latin1', at, eol).split(';')[0], 16)
+    if (!(size > 0)) break
+    parts.push(b.subarray(eol + 2, eol + 2 + size))
+    at = eol + 2 + size + 2
+  }
+  return Buffer.concat(parts)
+}
+
 /** HAProxy's answer to an admin POST: back to the page with a GET, so that a
  *  refresh does not post again. */
 function redirect (page: StatsPagePlan, v: PageView, st: StatsStatus): Buffer {
@@ -80,7 +95,8 @@ export function statsPageResponse (gen: Generation, page: StatsPagePlan, req: Lo
     // HAProxy needs the whole body in one buffer
     if (req.bodyBytes >= gen.plan.global.tune.bufsize - gen.plan.global.tune.maxrewrite) return redirect(page, v, 'EXCD')
     if (!req.bodyComplete) return 'wait'
-    return redirect(page, v, applyAdminPost(gen, Buffer.concat(req.body).toString('latin1')))
+    const body = Buffer.concat(req.body)
+    return redirect(page, v, applyAdminPost(gen, (req.chunked === true ? dechunk(body) : body).toString('latin1')))
   }
   const csv = inScope(statCsv(gen), page.scope)
   const csvAsked = options.includes(';csv')

@@ -140,6 +140,30 @@ test('a body arriving after the head is waited for; too large a body is EXCD', a
   await bothPost('/st', 's=s2&action=ready&b=%233')
 })
 
+test('a chunked body and one behind "Expect: 100-continue" are read as HAProxy reads them', async () => {
+  const form = 's=s2&action=drain&b=%233'
+  const chunked = `POST /st HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n` +
+    `5\r\n${form.slice(0, 5)}\r\n${(form.length - 5).toString(16)}\r\n${form.slice(5)}\r\n0\r\n\r\n`
+  const [h, o] = [await rawExchange(sides[0].port, chunked), await rawExchange(sides[1].port, chunked)]
+  assert.equal(location(o), location(h))
+  assert.equal(location(o), '/st;st=DONE')
+  assert.equal(await serverStates(sides[1].sock), await serverStates(sides[0].sock))
+  // the client waits for 100 Continue before it sends the body
+  const expecting = (port: number): Promise<string> => new Promise((resolve, reject) => {
+    let out = ''
+    const back = 's=s2&action=ready&b=%233'
+    const c = connect(port, '127.0.0.1', () => c.write(`POST /st HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\ncontent-length: ${back.length}\r\nconnection: close\r\n\r\n`))
+    c.setEncoding('latin1')
+    c.on('data', d => { out += d; if (out === 'HTTP/1.1 100 Continue\r\n\r\n') c.write(back) })
+    c.on('close', () => resolve(out))
+    c.on('error', reject)
+  })
+  const [h2, o2] = [await expecting(sides[0].port), await expecting(sides[1].port)]
+  assert.match(o2, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 303 See Other\r\n/)
+  assert.equal(location(o2), location(h2))
+  assert.equal(await serverStates(sides[1].sock), await serverStates(sides[0].sock))
+})
+
 test('without stats admin a POST is denied and changes nothing', async () => {
   const before = await serverStates(sides[1].sock)
   const [h, o] = await bothPost('/st', 's=x1&action=maint&b=plain', 'plain')
