@@ -6,8 +6,6 @@
 
 /** What rules see of a proxy's slots while it is being compiled. */
 export interface CaptureSlots {
-  /** false in a backend: the slots are the frontend's, unknown here */
-  readonly frontend: boolean
   /** adds a request slot of <len> bytes, returns its id */
   addRequest (len: number): number
   /** slots declared so far in one direction */

@@ -15,7 +15,7 @@ import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS } from './actions/index.ts'
  *  Every function throws RulesError (config/ prefixes file:line). */
 
 function compileCtx (ctx: RulesCtx): CompileCtx & { readonly acls: ReadonlyMap<string, Predicate>; readonly phase: number } {
-  return { baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase: ctx.phase, tables: ctx.tables, proxy: ctx.proxy, userlists: ctx.userlists, backend: ctx.backend, captureSlots: ctx.captureSlots, proxyRefs: ctx.proxyRefs }
+  return { baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase: ctx.phase, tables: ctx.tables, proxy: ctx.proxy, userlists: ctx.userlists, backend: ctx.backend, frontend: ctx.frontend, captureSlots: ctx.captureSlots, proxyRefs: ctx.proxyRefs }
 }
 
 /** <words> = what follows `acl <name>`. The place is checked where the ACL is used. */

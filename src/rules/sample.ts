@@ -60,8 +60,10 @@ export interface CompileCtx {
   readonly proxy?: string
   /** Userlists of the configuration (http_auth); absent = none can be named */
   readonly userlists?: Userlists
-  /** The proxy has a backend side (set-timeout) */
+  /** The proxy has a backend side (set-timeout, nbsrv without argument) */
   readonly backend?: boolean
+  /** The proxy has a frontend side (capture … len, fe_conn without argument) */
+  readonly frontend?: boolean
   /** The proxy's capture slots (http-request capture) */
   readonly captureSlots?: CaptureSlots
   /** Proxies named in fetch arguments, checked once the configuration is read */

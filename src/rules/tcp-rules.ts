@@ -62,7 +62,7 @@ function compileRuleOf (k: RuleKind, words: string[], ctx: RulesCtx): TcpRule {
   const keyword = words[0]
   if (keyword === undefined) throw new RulesError(`'${k.label}' expects an action`)
   const cc: ActionCtx & { readonly acls: ReadonlyMap<string, Predicate> } = {
-    baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase: k.phase, tables: ctx.tables, proxy: ctx.proxy, userlists: ctx.userlists, backend: ctx.backend, captureSlots: ctx.captureSlots, proxyRefs: ctx.proxyRefs
+    baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase: k.phase, tables: ctx.tables, proxy: ctx.proxy, userlists: ctx.userlists, backend: ctx.backend, frontend: ctx.frontend, captureSlots: ctx.captureSlots, proxyRefs: ctx.proxyRefs
   }
   const open = keyword.indexOf('(')
   const name = open < 0 ? keyword : keyword.slice(0, open)

@@ -69,8 +69,10 @@ export interface RulesCtx {
   readonly proxy?: string
   /** Userlists of this configuration (http_auth, http_auth_group) */
   readonly userlists?: Userlists
-  /** The proxy has a backend side (set-timeout) */
+  /** The proxy has a backend side (set-timeout, nbsrv without argument) */
   readonly backend?: boolean
+  /** The proxy has a frontend side (capture … len, fe_conn without argument) */
+  readonly frontend?: boolean
   /** The proxy's capture slots (http-request capture) */
   readonly captureSlots?: CaptureSlots
   /** Proxies named in fetch arguments (be_conn(<backend>)…), checked at the end */

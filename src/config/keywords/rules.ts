@@ -13,14 +13,13 @@ const ALL_PHASES = Phase.L4Conn | Phase.L4Content | Phase.HttpReq | Phase.HttpRe
 function rulesCtx (p: ProxyDraft, c: KwCtx, phase: number): RulesCtx {
   return {
     acls: p.acls, baseDir: c.baseDir, phase, warn: msg => warn(c, msg), tables: c.tables, proxy: p.name, userlists: c.userlists, proxyRefs: c.proxyRefs,
-    backend: (p.caps & Cap.Be) !== 0, captureSlots: captureSlots(p)
+    backend: (p.caps & Cap.Be) !== 0, frontend: (p.caps & Cap.Fe) !== 0, captureSlots: captureSlots(p)
   }
 }
 
 /** The proxy's capture slots as rules see them (http-request capture). */
 function captureSlots (p: ProxyDraft): CaptureSlots {
   return {
-    frontend: (p.caps & Cap.Fe) !== 0,
     addRequest: len => p.captures.push({ name: '', lname: '', len }) - 1,
     count: response => (response ? p.responseCaptures : p.captures).length
   }

@@ -18,14 +18,14 @@ const capture = (response: boolean): ActionParser => (words, i, _paren, cc) => {
   const slots = cc.captureSlots
   let id: number
   if (how === 'len' && !response) {
-    if (slots === undefined || !slots.frontend) throw new RulesError(`proxy '${cc.proxy ?? ''}' has no frontend capability`)
+    if (slots === undefined || cc.frontend !== true) throw new RulesError(`proxy '${cc.proxy ?? ''}' has no frontend capability`)
     if (Number(n) === 0) throw new RulesError(`'${keyword}' : a length of 0 captures nothing`)
     id = slots.addRequest(Number(n))
   } else if (how === 'id') {
     id = Number(n)
     // a frontend's slot may be declared after the rule: checked at the end when the configuration can tell
-    if (slots?.frontend === true && cc.proxyRefs !== undefined) cc.proxyRefs.refCapture(cc.proxy ?? '', response, id, keyword)
-    else if (slots?.frontend === true && id >= slots.count(response)) {
+    if (cc.frontend === true && cc.proxyRefs !== undefined) cc.proxyRefs.refCapture(cc.proxy ?? '', response, id, keyword)
+    else if (cc.frontend === true && slots !== undefined && id >= slots.count(response)) {
       throw new RulesError(`Proxy '${cc.proxy ?? ''}': unable to find capture id '${id}' referenced by ${keyword} rule`)
     }
   } else throw new RulesError(`'${keyword}' expects ${response ? "'id'" : "'len' or 'id'"} after the sample expression`)

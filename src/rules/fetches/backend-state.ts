@@ -94,6 +94,7 @@ export const BACKEND_STATE_FETCHES: Readonly<Record<string, FetchDef>> = {
     compile: (args, cc) => {
       const name = args[0]
       if (name !== undefined) cc.proxyRefs?.ref(name, false, "sample fetch keyword 'fe_conn'")
+      else if (cc.frontend === false) throw new RulesError(`proxy '${cc.proxy ?? ''}', referenced in arg 1 of sample fetch keyword 'fe_conn', has not frontend capability`)
       return s => (s as Partial<LiveBackendsHolder>).liveFrontends?.get(name ?? s.feName)?.cur
     }
   },

@@ -86,3 +86,10 @@ test('userlist problems are reported as HAProxy reports them', () => {
   const noGroup = load('  http-request deny if { http_auth_group(L1) NOGROUP }', LISTS)
   assert.ok(!noGroup.ok && noGroup.alerts.some(a => a.includes("invalid group 'NOGROUP'")))
 })
+
+test('a user naming a group that does not exist is an error', () => {
+  const r = load('', `userlist L1
+  group G1
+  user a insecure-password x groups G1,NOPE`)
+  assert.ok(!r.ok && r.alerts.includes("userlist 'L1': no such group 'NOPE' specified in user 'a'"))
+})

@@ -9,8 +9,8 @@ import { ctx, head, request, target } from './helpers.ts'
 // http-request|response capture, capture.req/res.hdr and set-timeout on plain
 // objects standing for a stream; declare capture / capture cookie in plans.
 
-function slots (frontend: boolean, req: number[], res: number[]): CaptureSlots & { req: number[] } {
-  return { frontend, req, addRequest: len => req.push(len) - 1, count: r => (r ? res : req).length }
+function slots (req: number[], res: number[]): CaptureSlots & { req: number[] } {
+  return { req, addRequest: len => req.push(len) - 1, count: r => (r ? res : req).length }
 }
 
 /** A stream with capture slots of <lens> and recorded timeouts. */
@@ -28,8 +28,8 @@ function stream (uri: string, headers: [string, string][], lens: number[], resHe
 }
 
 test('http-request capture … len adds a slot; … id fills a declared one; capture.req.hdr reads them', () => {
-  const fe = slots(true, [8], [4])
-  const c = { ...ctx(Phase.HttpReq), captureSlots: fe, backend: false, proxy: 'fe' }
+  const fe = slots([8], [4])
+  const c = { ...ctx(Phase.HttpReq), captureSlots: fe, backend: false, frontend: true, proxy: 'fe' }
   const byLen = compileHttpRequestRule(['capture', 'req.hdr(x-b),upper', 'len', '3'], c)
   const byId = compileHttpRequestRule(['capture', 'req.hdr(x-a)', 'id', '0'], c)
   assert.deepEqual(fe.req, [8, 3], 'len added slot 1')
@@ -44,7 +44,7 @@ test('http-request capture … len adds a slot; … id fills a declared one; cap
 })
 
 test('http-response capture … id and capture.res.hdr', () => {
-  const c = { ...ctx(Phase.HttpRes), captureSlots: slots(true, [], [4]), proxy: 'fe' }
+  const c = { ...ctx(Phase.HttpRes), captureSlots: slots([], [4]), frontend: true, proxy: 'fe' }
   const rule = compileHttpResponseRule(['capture', 'res.hdr(x-r)', 'id', '0'], c)
   const s = stream('/', [], [], head({ status: 200 }, [['X-R', 'respval']]))
   runRules([rule], s)
@@ -53,10 +53,10 @@ test('http-response capture … id and capture.res.hdr', () => {
 })
 
 test('capture rules refused where HAProxy refuses them', () => {
-  const fe = { ...ctx(), captureSlots: slots(true, [8], []), proxy: 'fe' }
+  const fe = { ...ctx(), captureSlots: slots([8], []), frontend: true, proxy: 'fe' }
   assert.throws(() => compileHttpRequestRule(['capture', 'req.hdr(x)', 'id', '1'], fe), /unable to find capture id '1' referenced by http-request capture rule/)
   assert.throws(() => compileHttpResponseRule(['capture', 'res.hdr(x)', 'len', '4'], { ...fe, phase: Phase.HttpRes }), /expects 'id'/)
-  const be = { ...ctx(), captureSlots: slots(false, [], []), proxy: 'be', backend: true }
+  const be = { ...ctx(), captureSlots: slots([], []), proxy: 'be', backend: true, frontend: false }
   assert.throws(() => compileHttpRequestRule(['capture', 'req.hdr(x)', 'len', '4'], be), /proxy 'be' has no frontend capability/)
   compileHttpRequestRule(['capture', 'req.hdr(x)', 'id', '9'], be) // a backend cannot know its frontends' slots
 })
