@@ -74,6 +74,8 @@ export function locateError (buf: Buffer, response: boolean): { state: number; e
       const c = buf[i]
       if ((c < 0x20 && c !== 0x09 && !(c === 0x0d && buf[i + 1] === 0x0a)) || c === 0x7f) return { state: 22, errorAt: i }
     }
+    // the bytes ended inside a value (a head too large)
+    if (i >= n) return { state: 22, errorAt: n }
     i++
   }
   return { state: 17, errorAt: n }

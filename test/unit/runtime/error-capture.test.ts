@@ -13,6 +13,7 @@ test('error position and H1 state of invalid heads', () => {
   assert.deepEqual(locateError(b('HTTP/1.1 2x0 OK\r\n\r\n'), true), { state: 12, errorAt: 10 })
   // nothing wrong in what came (a head too large): the end of the bytes
   assert.deepEqual(locateError(b('GET / HTTP/1.1\r\na: b\r\n'), false), { state: 17, errorAt: 22 })
+  assert.deepEqual(locateError(b('GET / HTTP/1.1\r\nx: aaaa'), false), { state: 22, errorAt: 23 })
 })
 
 test('dump lines: offsets, escapes, long lines continued with +', () => {
