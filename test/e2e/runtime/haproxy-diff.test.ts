@@ -106,7 +106,9 @@ test('answers and error texts are HAProxy\'s', async () => {
     'set server bk/s1 foo', 'show servers state zz', 'show backend', 'set weight bk/s1 50%; get weight bk/s1',
     'set server bk/s1 weight 250%; get weight bk/s1', 'set server bk/s1 weight 10; get weight bk/s1',
     'show map /nope', 'add map /nope k v', `add map ${mapFile} k`, `set map ${mapFile} a.example`, `del map ${mapFile}`,
-    `set map ${mapFile} zz v`, `del map ${mapFile} zz`, 'set maxconn server bk/zz 3'
+    `set map ${mapFile} zz v`, `del map ${mapFile} zz`, 'set maxconn server bk/zz 3',
+    'shutdown sessions server bk/zz', 'shutdown sessions server bk', 'shutdown sessions server bk/b1', 'show errors zz',
+    'set server bk/s1 health foo'
   ]
   for (const l of lines) {
     const [h, o] = await both(l)
@@ -114,7 +116,8 @@ test('answers and error texts are HAProxy\'s', async () => {
   }
   const [hUnknown, oUnknown] = await both('show foo')
   assert.equal(oUnknown.split('\n')[0], hUnknown.split('\n')[0])
-  for (const l of ['disable server bk/s1', 'set weight bk/s1 3', 'show sess', 'get weight bk/s2', 'show backend']) {
+  for (const l of ['disable server bk/s1', 'set weight bk/s1 3', 'show sess', 'get weight bk/s2', 'show backend',
+    'shutdown sessions server bk/s1', 'show errors']) {
     const [h, o] = await both(l, 'user')
     assert.equal(o, h, 'user level: ' + l)
   }
@@ -145,4 +148,7 @@ test('disable, enable, drain and weights move traffic the same way', async () =>
   await run('set server bk/s1 state drain', 4)
   await run('set server bk/s1 state maint; set server bk/s2 state maint', 3)
   await run('set server bk/s1 state ready; set server bk/s2 state ready; set weight bk/s1 100%', 4)
+  await run('set server bk/s2 health stopping', 4)
+  await run('set server bk/s2 health down', 4)
+  await run('set server bk/s2 health up', 4)
 })
