@@ -1,7 +1,6 @@
 import type { ActionTarget, HttpRule, Predicate, RuleOutcome, RulesCtx, SampleExpr, Template } from './types.ts'
 import { Phase, RulesError } from './types.ts'
-import type { CompileCtx } from './sample.ts'
-import { defaultMapStore } from './maps.ts'
+import { compileCtxOf, type PlaceCtx } from './compile-ctx.ts'
 import { parseExpr } from './expr-parse.ts'
 import { compileParsed } from './expr.ts'
 import { compileAclWords, predicateUse, withUse } from './acl.ts'
@@ -14,9 +13,7 @@ import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS } from './actions/index.ts'
 /** Public entry points of the rules engine, called by config/ at load time.
  *  Every function throws RulesError (config/ prefixes file:line). */
 
-function compileCtx (ctx: RulesCtx): CompileCtx & { readonly acls: ReadonlyMap<string, Predicate>; readonly phase: number } {
-  return { baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase: ctx.phase, tables: ctx.tables, proxy: ctx.proxy, userlists: ctx.userlists, backend: ctx.backend, frontend: ctx.frontend, captureSlots: ctx.captureSlots, proxyRefs: ctx.proxyRefs }
-}
+const compileCtx = (ctx: RulesCtx): PlaceCtx => compileCtxOf(ctx, ctx.phase)
 
 /** <words> = what follows `acl <name>`. The place is checked where the ACL is used. */
 export function compileAcl (words: string[], ctx: RulesCtx): Predicate {

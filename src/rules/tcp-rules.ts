@@ -2,8 +2,8 @@ import type { StreamView } from '../core/stream-view.ts'
 import type { ActionTarget, Predicate, RulesCtx } from './types.ts'
 import { Phase, RulesError } from './types.ts'
 import { compileConditionWords } from './condition.ts'
-import { defaultMapStore } from './maps.ts'
-import type { ActionCtx, ActionParser } from './actions/parse.ts'
+import { compileCtxOf } from './compile-ctx.ts'
+import type { ActionParser } from './actions/parse.ts'
 import { isCondWord } from './actions/parse.ts'
 import { TRACK_ACTIONS } from './actions/track.ts'
 import { VAR_ACTIONS } from './actions/vars.ts'
@@ -61,9 +61,7 @@ export function compileTcpResponseRule (words: string[], ctx: RulesCtx): TcpRule
 function compileRuleOf (k: RuleKind, words: string[], ctx: RulesCtx): TcpRule {
   const keyword = words[0]
   if (keyword === undefined) throw new RulesError(`'${k.label}' expects an action`)
-  const cc: ActionCtx & { readonly acls: ReadonlyMap<string, Predicate> } = {
-    baseDir: ctx.baseDir, maps: ctx.maps ?? defaultMapStore, warn: m => ctx.warn(m), acls: ctx.acls, phase: k.phase, tables: ctx.tables, proxy: ctx.proxy, userlists: ctx.userlists, backend: ctx.backend, frontend: ctx.frontend, captureSlots: ctx.captureSlots, proxyRefs: ctx.proxyRefs
-  }
+  const cc = compileCtxOf(ctx, k.phase)
   const open = keyword.indexOf('(')
   const name = open < 0 ? keyword : keyword.slice(0, open)
   const paren = open < 0 ? null : keyword.slice(open + 1, keyword.endsWith(')') ? -1 : undefined)
