@@ -2,7 +2,8 @@
 // A/B of pocketlb builds beside stock HAProxy, in rounds that alternate them
 // (the machine is shared and noisy: each round's figures are ratios to the
 // HAProxy run of the same round; the medians over rounds are printed).
-//   node scripts/bench/ab.mjs <bundle.mjs> [<bundle.mjs> ...] [--rounds 3]
+//   node scripts/bench/ab.mjs <bundle.mjs>[@<node flags>] [...] [--rounds 3]
+// "@--flag,--flag2" adds V8/node flags to the profile's for that entry.
 // A bundle is built with `node scripts/build.mjs` (or esbuild to another path).
 // Per round and proxy: CPU % at 1000 new conn/s (3 s), Connection: close and
 // keep-alive requests per core-second (wrk, 2 s each). ≈ 25 s per round and bundle.
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LOAD_CORE, cpuNs, startPinned, stop, runJson, waitPort, freePort } from './lib/proc.mjs'
 import { wrk } from './lib/wrk.mjs'
-import { startProxy } from './lib/proxies.mjs'
+import { startProxy, profileStart } from './lib/proxies.mjs'
 
 const argv = process.argv.slice(2)
 const ri = argv.indexOf('--rounds')
@@ -37,8 +38,10 @@ async function cpuOf (pid, fn) {
   return { r, cpu: (cpuNs(pid) - c0) / 1e9, wall: (performance.now() - t0) / 1000 }
 }
 
-async function figures (kind, bundlePath) {
-  const px = await startProxy(kind, 'http', bports, dir, { bundlePath })
+async function figures (kind, entry) {
+  const [bundlePath, extra] = entry.split('@')
+  const nodeFlags = extra === undefined ? null : [...profileStart('pocket').flags, ...extra.split(',')]
+  const px = await startProxy(kind, 'http', bports, dir, { bundlePath, nodeFlags })
   try {
     await sleep(300)
     const at1k = await cpuOf(px.proc.pid, () => runJson(LOAD_CORE, lib('rate-client.mjs'), [px.port, 1000, 3], 20000))

@@ -10,6 +10,7 @@ import { serializeHead, requestLine, statusLine, headWithBody, joinsHead } from 
 import type { ServerRuntime } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import { StreamBase } from './stream-base.ts'
+import { IdleTimeout } from './idle-timeout.ts'
 import type { StreamTimeout, TimeoutHolder } from '../rules/actions/timeout.ts'
 import { KeptConnection, IDEMPOTENT } from './kept-connection.ts'
 import { CookieTxn, responseCookie } from './cookie-persist.ts'
@@ -51,6 +52,9 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   /** bytes of a response head being accumulated */
   private resBuf: Buffer | null = null
   protected resStarted = false
+  /** inactivity timeouts of the two sides (client, server, tunnel, fin) */
+  protected readonly clientIdle = new IdleTimeout<HttpServerSide>(this, clientQuiet)
+  protected readonly serverIdle = new IdleTimeout<HttpServerSide>(this, serverQuiet)
   /** `http-request set-timeout server|tunnel`: this transaction's timeouts, -1 = the backend's */
   protected serverTimeout = -1
   protected tunnelTimeout = -1
@@ -91,8 +95,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     sock.on('close', onServerClose)
     sock.on('error', noop)
     sock.on('drain', onServerDrain)
-    sock.on('timeout', onServerTimeout)
-    sock.setTimeout(this.serverTimeout >= 0 ? this.serverTimeout : be.plan.timeouts.server)
+    this.serverIdle.set(this.serverTimeout >= 0 ? this.serverTimeout : be.plan.timeouts.server)
     this.state = St.Exchange
     this.resBuf = null
     this.resBody.awaitMessage()
@@ -106,13 +109,13 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     const early = this.early
     const first = early.length === 0 ? null : early.length === 1 ? early[0] : Buffer.concat(early)
     const n = first === null ? 0 : first.length
-    if (joinsHead(n)) sock.write(headWithBody(head, first, n))
-    else { sock.write(head, 'latin1'); sock.write(first!) }
+    if (joinsHead(n)) this.writeServer(headWithBody(head, first, n))
+    else { this.writeServer(headWithBody(head, null, 0)); this.writeServer(first!) }
     this.countToServer(head.length + this.earlyBytes)
     this.early.length = 0
     this.earlyBytes = 0
     this.cs.resume()
-    if (this.reqBody.done) this.cs.setTimeout(0)
+    if (this.reqBody.done) this.clientIdle.set(0)
   }
 
   onServerDrain (): void { if (this.state !== St.Closed) this.cs.resume() }
@@ -135,7 +138,17 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     this.be!.bytesIn += n
   }
 
+  /** The client side's inactivity timeout expired (HttpSession says what it means). */
+  abstract onClientTimeout (): void
+
+  /** Writes to the server; false when its buffer is full (pause the client). */
+  protected writeServer (d: Buffer): boolean {
+    this.serverIdle.touch()
+    return this.ss!.write(d)
+  }
+
   onServerData (d: Buffer): void {
+    this.serverIdle.touch()
     this.srv!.bytesOut += d.length
     this.be!.bytesOut += d.length
     if (this.state === St.Tunnel) { this.writeClient(d); return }
@@ -205,6 +218,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   }
 
   protected writeClient (d: Buffer): void {
+    this.clientIdle.touch()
     this.log.bytesOut += d.length
     this.fe.bytesOut += d.length
     if (!this.cs.write(d) && this.ss !== null) this.ss.pause()
@@ -226,7 +240,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   onServerEnd (): void {
     if (this.state === St.Tunnel) {
       this.cs.end()
-      this.cs.setTimeout(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+      this.clientIdle.set(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
       return
     }
     this.onServerClose()
@@ -260,9 +274,9 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   private enterTunnel (): void {
     this.state = St.Tunnel
     const t = this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.be!.plan.timeouts.tunnel || this.be!.plan.timeouts.server
-    this.ss!.setTimeout(t)
-    this.cs.setTimeout(this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
-    if (this.pending !== null) { const p = this.pending; this.pending = null; this.ss!.write(p) }
+    this.serverIdle.set(t)
+    this.clientIdle.set(this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+    if (this.pending !== null) { const p = this.pending; this.pending = null; this.writeServer(p) }
     this.cs.resume()
   }
 
@@ -286,8 +300,8 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     s.removeListener('end', onServerEnd)
     s.removeListener('close', onServerClose)
     s.removeListener('drain', onServerDrain)
-    s.removeListener('timeout', onServerTimeout)
     s.removeListener('error', noop)
+    this.serverIdle.set(0)
     ;(s as ServerSocket).plbHttp = null
     s.resume()
     return s
@@ -303,4 +317,5 @@ function onServerData (this: ServerSocket, d: Buffer): void { this.plbHttp?.onSe
 function onServerEnd (this: ServerSocket): void { this.plbHttp?.onServerEnd() }
 function onServerClose (this: ServerSocket): void { this.plbHttp?.onServerClose() }
 function onServerDrain (this: ServerSocket): void { this.plbHttp?.onServerDrain() }
-function onServerTimeout (this: ServerSocket): void { this.plbHttp?.onServerTimeout() }
+function clientQuiet (s: HttpServerSide): void { s.onClientTimeout() }
+function serverQuiet (s: HttpServerSide): void { s.onServerTimeout() }

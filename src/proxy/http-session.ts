@@ -42,8 +42,6 @@ export class HttpSession extends HttpServerSide {
     cs.on('close', onClientClose)
     cs.on('error', noop) // 'close' follows
     cs.on('drain', onClientDrain)
-    // armed with the client timeout only while a request is under way (state says which)
-    cs.on('timeout', onClientTimeout)
     this.armRequestTimer(fe.plan.timeouts.httpRequest || fe.plan.timeouts.client)
   }
 
@@ -70,13 +68,14 @@ export class HttpSession extends HttpServerSide {
   onClientDrain (): void { if (this.ss !== null) this.ss.resume() }
 
   onClientData (d: Buffer): void {
+    this.clientIdle.touch()
     this.fe.bytesIn += d.length
     this.log.bytesIn += d.length
     switch (this.state) {
       case St.ReqHead: this.feedHead(d); break
       case St.Assigning: this.feedBodyEarly(d); break
       case St.Exchange: this.feedBody(d); break
-      case St.Tunnel: if (this.ss !== null && !this.ss.write(d)) this.cs.pause(); break
+      case St.Tunnel: if (this.ss !== null && !this.writeServer(d)) this.cs.pause(); break
     }
   }
 
@@ -125,7 +124,7 @@ export class HttpSession extends HttpServerSide {
     if (tcpVerdict === TcpVerdict.Reject) { this.fe.denied++; this.log.term('P', 'R'); this.finish(true); return }
     countHttpRequest(this.stk)
     this.clearTimer()
-    this.cs.setTimeout(this.fe.plan.timeouts.client)
+    this.clientIdle.set(this.fe.plan.timeouts.client)
     // body framing of the request
     const m = this.reqMeta
     this.reqBody.start(m)
@@ -136,6 +135,8 @@ export class HttpSession extends HttpServerSide {
   }
 
   onClientTimeout (): void {
+    // closed on our side: the client did not close its side within timeout client-fin
+    if (this.state === St.Closed) { this.cs.destroy(); return }
     if (this.state === St.Tunnel || (this.state === St.Exchange && !this.reqBody.done) || this.state === St.Assigning) {
       this.log.term('c', this.state === St.Tunnel ? 'D' : (this.reqBody.done ? 'H' : 'D'))
       this.finish(true)
@@ -174,7 +175,7 @@ export class HttpSession extends HttpServerSide {
     if (this.state === St.Closed) return
     if (body.length > 0 && this.ss !== null) {
       this.countToServer(body.length)
-      if (!this.ss.write(body)) this.cs.pause()
+      if (!this.writeServer(body)) this.cs.pause()
     }
     if (this.reqBody.done) this.maybeTxnDone()
   }
@@ -183,7 +184,7 @@ export class HttpSession extends HttpServerSide {
     // client half-closed: in a tunnel forward the FIN; otherwise stop reading
     if (this.state === St.Tunnel && this.ss !== null) {
       this.ss.end()
-      this.ss.setTimeout(this.be?.plan.timeouts.serverFin || this.be?.plan.timeouts.tunnel || 0)
+      this.serverIdle.set(this.be?.plan.timeouts.serverFin || this.be?.plan.timeouts.tunnel || 0)
       return
     }
     if (this.state === St.ReqHead) {
@@ -194,7 +195,7 @@ export class HttpSession extends HttpServerSide {
   }
 
   onClientClose (): void {
-    if (this.state === St.Closed) return
+    if (this.state === St.Closed) { this.clientIdle.set(0); return }
     if (this.state === St.ReqHead) {
       // HAProxy logs a first request that never came (unless dontlognull) as "CR" 400; an idle keep-alive end is silent
       const logIt = this.inBuf !== null || this.firstRequest
@@ -313,7 +314,7 @@ export class HttpSession extends HttpServerSide {
     this.early.length = 0
     this.earlyBytes = 0
     this.log.reset()
-    this.cs.setTimeout(0)
+    this.clientIdle.set(0)
     const fp = this.fe.plan
     this.armRequestTimer(fp.timeouts.httpKeepAlive || fp.timeouts.httpRequest || fp.timeouts.client)
     this.cs.resume()
@@ -356,8 +357,8 @@ export class HttpSession extends HttpServerSide {
     this.kept.release(this.mayPool())
     this.releaseSlot()
     this.cs.end()
-    const fin = this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.client
-    if (fin > 0) this.cs.setTimeout(fin, () => this.cs.destroy())
+    // the client has <fin> to close its side; onClientTimeout then destroys the socket
+    this.clientIdle.set(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.client)
     this.endSession()
   }
 
@@ -369,6 +370,7 @@ export class HttpSession extends HttpServerSide {
     this.state = St.Closed
     this.clearTimer()
     this.kept.release(this.mayPool())
+    this.clientIdle.set(0)
     this.cs.destroy()
     this.endSession()
   }
@@ -395,4 +397,3 @@ function onClientData (this: ClientSocket, d: Buffer): void { this.plbHttp.onCli
 function onClientEnd (this: ClientSocket): void { this.plbHttp.onClientEnd() }
 function onClientClose (this: ClientSocket): void { this.plbHttp.onClientClose() }
 function onClientDrain (this: ClientSocket): void { this.plbHttp.onClientDrain() }
-function onClientTimeout (this: ClientSocket): void { this.plbHttp.onClientTimeout() }
