@@ -15,6 +15,18 @@ export interface CheckDetails {
   readonly durationMs: number
 }
 
+/** Who changed a server's state by hand (HAProxy srv_op_st_chg_cause): the
+ *  message says ", changed from CLI" instead of check details. */
+export type OperatorCause = 'CLI' | 'Web interface'
+
+/** What a state message explains the change with. */
+export type ChangeCause = CheckDetails | OperatorCause | null
+
+function causeText (c: ChangeCause): string {
+  if (c === null) return ''
+  return typeof c === 'string' ? `, changed from ${c}` : checkDetailsText(c)
+}
+
 /** Counts after the change, filled by the integrator. */
 export interface DownCounts {
   readonly activeLeft: number
@@ -61,27 +73,56 @@ function runningOnBackup (active: number, backup: number): string {
   return backup > 0 && active === 0 ? ' Running on backup.' : ''
 }
 
-export function serverDownMessage (backend: string, server: string, backup: boolean,
-  details: CheckDetails | null, n: DownCounts): string {
-  return `${serverTitle(backend, server, backup)} is DOWN${details ? checkDetailsText(details) : ''}. ` +
-    `${n.activeLeft} active and ${n.backupLeft} backup servers left.${runningOnBackup(n.activeLeft, n.backupLeft)} ` +
+/** srv_append_more for a server now stopped */
+function leftText (n: DownCounts): string {
+  return `. ${n.activeLeft} active and ${n.backupLeft} backup servers left.${runningOnBackup(n.activeLeft, n.backupLeft)} ` +
     `${n.sessionsActive} sessions active, ${n.requeued} requeued, ${n.remainingInQueue} remaining in queue.`
 }
 
-export function serverUpMessage (backend: string, server: string, backup: boolean,
-  details: CheckDetails | null, n: UpCounts): string {
-  return `${serverTitle(backend, server, backup)} is UP${details ? checkDetailsText(details) : ''}. ` +
-    `${n.activeOnline} active and ${n.backupOnline} backup servers online.${runningOnBackup(n.activeOnline, n.backupOnline)} ` +
+/** srv_append_more for a server still running */
+function onlineText (n: UpCounts): string {
+  return `. ${n.activeOnline} active and ${n.backupOnline} backup servers online.${runningOnBackup(n.activeOnline, n.backupOnline)} ` +
     `${n.requeued} sessions requeued, ${n.totalInQueue} total in queue.`
 }
 
-/** Syslog form; the stderr form is `backend '<name>' has no server available!` */
-export function backendDownMessage (backend: string): string {
-  return `backend ${backend} has no server available!`
+export function serverDownMessage (backend: string, server: string, backup: boolean, cause: ChangeCause, n: DownCounts): string {
+  return `${serverTitle(backend, server, backup)} is DOWN${causeText(cause)}${leftText(n)}`
 }
 
-export function backendDownAlert (backend: string): string {
-  return `backend '${backend}' has no server available!`
+export function serverUpMessage (backend: string, server: string, backup: boolean, cause: ChangeCause, n: UpCounts): string {
+  return `${serverTitle(backend, server, backup)} is UP${causeText(cause)}${onlineText(n)}`
+}
+
+/** A server forced to NOLB ("stopping") by an operator. */
+export function serverStoppingMessage (backend: string, server: string, backup: boolean, cause: OperatorCause, n: UpCounts): string {
+  return `${serverTitle(backend, server, backup)} is stopping${causeText(cause)}${onlineText(n)}`
+}
+
+/** An operator's admin state change (srv_update_status, admin side); null
+ *  when HAProxy says nothing. <up>: the server's health after the change. */
+export function adminChangeMessages (backend: string, server: string, backup: boolean,
+  from: 'ready' | 'drain' | 'maint', to: 'ready' | 'drain' | 'maint', wasDown: boolean, up: boolean,
+  down: DownCounts, online: UpCounts): string[] {
+  const title = serverTitle(backend, server, backup)
+  if (from === to) return []
+  if (to === 'maint') return [wasDown ? `${title} was DOWN and now enters maintenance.` : `${title} is going DOWN for maintenance${leftText(down)}`]
+  const health = up ? 'UP' : 'DOWN'
+  if (from === 'maint') {
+    const out = [`${title} is ${health}/${to === 'drain' ? 'DRAIN' : 'READY'} (leaving forced maintenance).`]
+    if (to === 'drain') out.push(`${title} remains in forced drain mode.`)
+    return out
+  }
+  return [to === 'drain' ? `${title} enters drain state${onlineText(online)}` : `${title} is ${health} (leaving forced drain).`]
+}
+
+/** Syslog form; the stderr form is `backend '<name>' has no server available!`.
+ *  <kind>: "proxy" for a listen section (HAProxy proxy_type_str). */
+export function backendDownMessage (backend: string, kind: 'backend' | 'proxy' = 'backend'): string {
+  return `${kind} ${backend} has no server available!`
+}
+
+export function backendDownAlert (backend: string, kind: 'backend' | 'proxy' = 'backend'): string {
+  return `${kind} '${backend}' has no server available!`
 }
 
 /** option log-health-checks line for one check whose status or health changed.

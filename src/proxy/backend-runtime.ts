@@ -34,6 +34,11 @@ export class BackendRuntime {
   denied = 0
   readonly hrsp = [0, 0, 0, 0, 0, 0]
   lastChange = Date.now()
+  /** reports a server state change the way check transitions are reported
+   *  (stderr and the backend's log targets); set by the health wiring */
+  announce: (level: number, message: string) => void = () => {}
+  /** reports that no server is left ("backend bk has no server available!") */
+  announceNoServer: () => void = () => {}
   /** the last invalid response received from a server (`show errors`) */
   lastInvalidResponse: ErrorCapture | null = null
 

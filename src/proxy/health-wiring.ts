@@ -33,10 +33,18 @@ export class HealthWiring {
     for (const be of backends) {
       const sink = be.plan.logs.length > 0 ? new LogSink(be.plan.logs, { tag: global.logTag, hostname: global.logSendHostname }) : null
       if (sink !== null) this.sinks.push(sink)
+      // HAProxy prints server state changes as warnings whatever their syslog level
       const say = (level: number, msg: string): void => {
-        if (!quiet) (level <= Level.alert ? consoleAlert : consoleWarning)(msg)
+        if (!quiet) consoleWarning(msg)
         sink?.send(level, msg)
       }
+      const kind = be.plan.isListen ? 'proxy' : 'backend'
+      const noServerLeft = (): void => {
+        if (!quiet) consoleAlert(backendDownAlert(be.plan.name, kind))
+        sink?.send(Level.emerg, backendDownMessage(be.plan.name, kind))
+      }
+      be.announce = say
+      be.announceNoServer = noServerLeft
       const mon = new HealthMonitor<ServerRuntime>({
         backend: be.plan,
         servers: be.servers,
@@ -59,10 +67,7 @@ export class HealthWiring {
             const requeued = redistributeQueue(be, srv)
             say(Level.alert, serverDownMessage(be.plan.name, srv.name, srv.backup, details,
               { activeLeft: be.activeUsable, backupLeft: be.backupUsable, sessionsActive: active, requeued, remainingInQueue: srv.queue.length }))
-            if (be.usableCount === 0) {
-              if (!quiet) consoleAlert(backendDownAlert(be.plan.name))
-              sink?.send(Level.emerg, backendDownMessage(be.plan.name))
-            }
+            if (be.usableCount === 0) noServerLeft()
           }
         }
       })

@@ -1,5 +1,6 @@
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
-import type { AdminState, ServerRuntime } from '../proxy/server-runtime.ts'
+import type { ServerRuntime } from '../proxy/server-runtime.ts'
+import { forceServerHealth, setServerAdmin } from './server-state.ts'
 import type { CliSession } from './cli-context.ts'
 import { findServer } from './proxies.ts'
 
@@ -33,15 +34,6 @@ function parseWeight (be: BackendRuntime, srv: ServerRuntime, text: string | und
     return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n"
   }
   return w
-}
-
-/** Sets <srv>'s admin state as HAProxy does: maintenance pauses its checks,
- *  and leaving it counts the server up at once while a check runs. */
-export function setServerAdmin (be: BackendRuntime, srv: ServerRuntime, st: AdminState): void {
-  const c = srv.checkControl
-  if (st === 'maint' && srv.admin !== 'maint') c?.maintenance(true)
-  else if (st !== 'maint' && srv.admin === 'maint' && c !== null) { c.maintenance(false); srv.checkUp = true; srv.nolb = false }
-  be.setAdmin(srv, st)
 }
 
 function withServer (arg: string | undefined, s: CliSession, run: (be: BackendRuntime, srv: ServerRuntime) => string): string {
@@ -90,7 +82,7 @@ export function setServer (args: readonly string[], s: CliSession): string {
       case 'weight':
         return applyWeight(be, srv, v)
       case 'health':
-        if (v === 'up' || v === 'down' || v === 'stopping') { be.setCheckUp(srv, v !== 'down', v === 'stopping'); return '' }
+        if (v === 'up' || v === 'down' || v === 'stopping') { forceServerHealth(be, srv, v === 'stopping' ? 'nolb' : v, 'CLI'); return '' }
         return "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n"
       default:
         return SET_SERVER_USAGE

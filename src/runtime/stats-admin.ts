@@ -2,7 +2,7 @@ import type { Generation } from '../proxy/engine.ts'
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
 import { proxiesOf } from './proxies.ts'
-import { setServerAdmin } from './server-commands.ts'
+import { forceServerHealth, setServerAdmin, setServerHealth, type ForcedHealth } from './server-state.ts'
 
 /** The stats page's admin actions (`stats admin if <cond>`), posted as
  *  `s=<srv>&…&action=<a>&b=<#iid|name>` and answered by a 303 to
@@ -15,8 +15,8 @@ export type StatsStatus = 'DENY' | 'DONE' | 'ERRP' | 'EXCD' | 'NONE' | 'PART' | 
 type ServerAction = (be: BackendRuntime, srv: ServerRuntime) => boolean
 
 /** Forces the health seen by checks (health counter to its top or to 0). */
-function forceHealth (up: boolean, nolb: boolean): ServerAction {
-  return (be, srv) => { srv.checkControl?.forceHealth(up); be.setCheckUp(srv, up, nolb); return true }
+function forceHealth (health: ForcedHealth): ServerAction {
+  return (be, srv) => { forceServerHealth(be, srv, health, 'Web interface'); return true }
 }
 
 /** Forces the agent's verdict; only while the agent runs. */
@@ -25,7 +25,7 @@ function forceAgent (up: boolean): ServerAction {
     const c = srv.checkControl
     if (c === null || !c.agentEnabled()) return false
     c.forceAgent(up)
-    be.setCheckUp(srv, srv.checkView?.()?.up ?? up)
+    setServerHealth(be, srv, (srv.checkView?.()?.up ?? up) ? 'up' : 'down', 'Web interface')
     return true
   }
 }
@@ -49,9 +49,9 @@ const ACTIONS: ReadonlyMap<string, ServerAction> = new Map<string, ServerAction>
   ['maint', (be, srv) => { setServerAdmin(be, srv, 'maint'); return true }],
   ['dhlth', checksOnOff(false)],
   ['ehlth', checksOnOff(true)],
-  ['hrunn', forceHealth(true, false)],
-  ['hnolb', forceHealth(true, true)],
-  ['hdown', forceHealth(false, false)],
+  ['hrunn', forceHealth('up')],
+  ['hnolb', forceHealth('nolb')],
+  ['hdown', forceHealth('down')],
   ['dagent', agentOnOff(false)],
   ['eagent', agentOnOff(true)],
   ['arunn', forceAgent(true)],
