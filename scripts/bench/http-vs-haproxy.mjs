@@ -8,14 +8,14 @@
 // --proxy haproxy runs it on HAProxy instead, --rate <n> changes the offered rate, --node-flags "<flags>" replaces the profile's V8 flags (to compare them).
 // --only l7|ws|l4 runs one part (to measure one change quickly; the others print as missing).
 // Results also go to bench-results/<date>.json.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LOAD_CORE, cpuNs, rssKb, startPinned, stop, runJson, freePort, waitPort } from './lib/proc.mjs'
 import { wrk } from './lib/wrk.mjs'
 import { capCpu } from './lib/quota.mjs'
-import { startProxy, bundle } from './lib/proxies.mjs'
+import { startProxy, useBundle } from './lib/proxies.mjs'
+import { bundle } from '../bundle.mjs'
 
 const argv = process.argv.slice(2)
 const opt = (name, dflt) => { const i = argv.indexOf(name); return i < 0 ? dflt : (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[i + 1] : true) }
@@ -32,8 +32,11 @@ const root = new URL('../..', import.meta.url).pathname
 const lib = f => join(here, 'lib', f)
 const sleep = ms => new Promise(r => setTimeout(r, ms))
 
-if (!existsSync(bundle)) spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' })
 const dir = mkdtempSync(join(tmpdir(), 'plb-bench-'))
+// pocketlb as the appliance runs it: the minified product bundle (scripts/bundle.mjs).
+// The development build keeps comments, some not ASCII: V8 then holds its source
+// as a two-byte string, ~2 MB more RSS. PLB_BUNDLE names another build instead.
+if (!process.env.PLB_BUNDLE) useBundle((await bundle({ out: join(dir, 'bundle') })).outfile)
 const children = []
 const backends = []
 const bports = []

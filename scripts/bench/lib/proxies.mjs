@@ -7,7 +7,9 @@ import { PROXY_CORE, startPinned, waitPort, freePort } from './proc.mjs'
 
 const root = new URL('../../..', import.meta.url).pathname
 // PLB_BUNDLE: a bundle built elsewhere (to measure a change without replacing dist/)
-export const bundle = process.env.PLB_BUNDLE || join(root, 'dist/pocketlb.mjs')
+let bundle = process.env.PLB_BUNDLE || join(root, 'dist/pocketlb.mjs')
+/** The pocketlb bundle started from now on (and asked for its profile's flags). */
+export function useBundle (path) { bundle = path }
 
 /** maxconn under the 20000 descriptors a process may have here: 9000 websockets use 18000 */
 const MAXCONN = 9500
@@ -28,14 +30,14 @@ export function profileStart (profile) {
 
 /** Starts one proxy; { proc, port, name }. <kind>: haproxy | haproxy-reuse | pocketlb |
  *  node-pipe (a bare Node socket pipe, the floor of Node's per-connection cost; L4 only) */
-export async function startProxy (kind, mode, bports, dir, { profile = 'pocket', flagsProfile = profile, nodeFlags = null, bundlePath = bundle } = {}) {
+export async function startProxy (kind, mode, bports, dir, { profile = 'pocket', flagsProfile = profile, nodeFlags = null, bundlePath = null } = {}) {
   const port = await freePort()
   const file = join(dir, `${kind}-${mode}-${port}.cfg`)
   writeFileSync(file, config(mode, port, bports, { reuseAlways: kind === 'haproxy-reuse' }))
   let proc
   if (kind === 'pocketlb') {
     const { env, flags } = profileStart(flagsProfile)
-    proc = startPinned(PROXY_CORE, process.execPath, [...(nodeFlags ?? flags), bundlePath, '--profile', profile, '-q', '-f', file], { env })
+    proc = startPinned(PROXY_CORE, process.execPath, [...(nodeFlags ?? flags), bundlePath ?? bundle, '--profile', profile, '-q', '-f', file], { env })
   } else if (kind === 'node-pipe') {
     proc = startPinned(PROXY_CORE, process.execPath, [join(root, 'scripts/bench/lib/node-pipe.mjs'), port, ...bports])
   } else proc = startPinned(PROXY_CORE, 'haproxy', ['-db', '-q', '-f', file])
