@@ -32,6 +32,9 @@ export interface GlobalPlan {
   readonly logTag: string
   readonly logSendHostname: string | null
   readonly statsSockets: readonly StatsSocketPlan[]
+  /** `node` (default: the host name) and `description`, shown by `stats show-node|show-desc` */
+  readonly node?: string
+  readonly description?: string
   readonly tune: TunePlan
   readonly spreadChecks: number
   readonly hardStopAfter: number
@@ -254,6 +257,9 @@ export interface StatsPagePlan {
   readonly showLegends?: boolean
   /** `stats scope` lines: the only proxies the page shows and acts on; absent = all */
   readonly scope?: readonly string[]
+  /** `stats show-node [<name>]` / `stats show-desc [<text>]`: "" = the global node / description */
+  readonly showNode?: string
+  readonly showDesc?: string
   /** `stats admin if <cond>`: null = never admin */
   readonly admin: Predicate | null
 }
