@@ -8,6 +8,7 @@ import { ROOT, loadState, removeState, saveState, serviceAlive, startService, st
 import { clientGet, setupTokenPath, statsSocketPath, uiSocketPath, vipHolder } from './status.ts'
 import { LB_PRIORITY, UI_PORT, namespaces, nodeByName, type LabNode, type LbName, type Topology } from './topology.ts'
 import { buildWiring, dropVip, existingNamespaces, removeWiring, setCable, setNodeLinks } from './wiring.ts'
+import { qemuArgv, vmDisk, vmUnavailable, wireVm } from './vm.ts'
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -39,6 +40,22 @@ function labServices (t: Topology, dir: string, uiHostPorts: readonly number[]):
   return out
 }
 
+/** The lab with each lb one QEMU process (the image, its /data holding the lb's files). */
+function vmServices (t: Topology, dir: string, advert: number): Service[] {
+  const vms = t.lbs.map(lb => {
+    const disk = vmDisk(dir, lb, { 'pocketlb.cfg': proxyConfig(t, lb, '/run/pocketlb.sock', true), 'keepalived.conf': vrrpConfig(lb, advert, true) })
+    return { name: `${lb.name}-vm`, node: lb.name, ns: '', pid: 0, argv: qemuArgv(t, lb, disk) }
+  })
+  return [...vms, ...labServices(t, dir, []).filter(svc => !t.lbs.some(lb => lb.name === svc.node))]
+}
+
+/** Starts <svc>; a VM's TAPs are wired into the switch once QEMU made them. */
+async function start (t: Topology, s: LabState, svc: Service): Promise<void> {
+  startService(s, svc)
+  const lb = s.vm ? t.lbs.find(n => n.name === svc.node) : undefined
+  if (lb !== undefined) await wireVm(t, lb)
+}
+
 /** Polls <cond> every 250 ms for up to <ms>. */
 async function until (cond: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms
@@ -48,6 +65,8 @@ async function until (cond: () => boolean, ms: number): Promise<boolean> {
 
 export interface UpOpts {
   readonly advert: number
+  /** the lbs as the image under QEMU */
+  readonly vm: boolean
   /** host loopback port of lb1's UI (lb2's is the next one) */
   readonly uiHostPort: number
   readonly log: (line: string) => void
@@ -57,21 +76,27 @@ export interface UpOpts {
 export async function up (t: Topology, o: UpOpts): Promise<LabState> {
   const clash = namespaces(t).filter(ns => existingNamespaces().includes(ns))
   if (clash.length || loadState(t.prefix)) throw new Error(`lab "${t.prefix}" already exists (${clash.join(', ') || 'state file'}): run \`npm run lab -- down\` first`)
+  const why = o.vm ? vmUnavailable() : null
+  if (why !== null) throw new Error(`the lab under QEMU: ${why}`)
   const dir = stateDir(t.prefix)
-  const ui = hasUiFlag()
+  const ui = !o.vm && hasUiFlag()
   const uiHostPorts = ui ? t.lbs.map((_lb, i) => o.uiHostPort + i) : []
-  const s: LabState = { prefix: t.prefix, dir, advert: o.advert, ui, uiHostPorts, services: labServices(t, dir, uiHostPorts) }
+  const s: LabState = { prefix: t.prefix, dir, advert: o.advert, ui, uiHostPorts, vm: o.vm, services: [] }
   saveState(s)
   try {
-    buildWiring(t)
-    for (const lb of t.lbs) {
-      writeFileSync(join(dir, `${lb.name}-haproxy.cfg`), proxyConfig(t, lb, statsSocketPath(s, lb)))
-      writeFileSync(join(dir, `${lb.name}-keepalived.conf`), vrrpConfig(lb, o.advert))
+    buildWiring(t, o.vm)
+    s.services.push(...(o.vm ? vmServices(t, dir, o.advert) : labServices(t, dir, uiHostPorts)))
+    if (!o.vm) {
+      for (const lb of t.lbs) {
+        writeFileSync(join(dir, `${lb.name}-haproxy.cfg`), proxyConfig(t, lb, statsSocketPath(s, lb)))
+        writeFileSync(join(dir, `${lb.name}-keepalived.conf`), vrrpConfig(lb, o.advert))
+      }
     }
-    for (const svc of s.services) startService(s, svc)
+    for (const svc of s.services) await start(t, s, svc)
     saveState(s)
-    o.log(`lab "${t.prefix}": ${namespaces(t).length} namespaces wired, ${s.services.length} processes started; waiting for the VIP...`)
-    if (!await until(() => vipHolder(t) !== null && clientGet(t, 1) !== null, 40_000)) throw new Error(`the client gets no answer through the VIP after 40 s; logs in ${dir}`)
+    const bootS = o.vm ? 300 : 40
+    o.log(`lab "${t.prefix}": ${s.services.length} processes started${o.vm ? ' (the lbs boot under QEMU)' : ''}; waiting for the VIP...`)
+    if (!await until(() => vipHolder(t, s.vm) !== null && clientGet(t, 1) !== null, bootS * 1000)) throw new Error(`the client gets no answer through the VIP after ${bootS} s; logs in ${dir}`)
     if (ui && !await until(() => t.lbs.every(lb => existsSync(setupTokenPath(dir, lb))), 45_000)) throw new Error(`the web UIs did not start within 45 s; logs in ${dir}`)
   } catch (e) {
     await down(t)
@@ -93,11 +118,13 @@ export async function fail (t: Topology, what: string[]): Promise<string> {
   const s = requireState(t)
   const [kind, arg, segment] = what
   if (kind === 'master') {
-    const m = vipHolder(t)
+    const m = vipHolder(t, s.vm)
     if (!m) throw new Error('no lb holds the VIP right now: nothing to fail (see `status`)')
     for (const svc of servicesOf(s, m)) await stopService(svc, 'SIGKILL')
-    dropVip(m)
-    setNodeLinks(t, m, false)
+    if (!s.vm) {                                         // a killed QEMU takes its cables with it
+      dropVip(m)
+      setNodeLinks(t, m, false)
+    }
     // Master_Down_Interval of the backup (rfc5798 §6.1): 3 adverts + skew (256 - priority) / 256 adverts
     const backupPriority = Math.min(...t.lbs.filter(lb => lb !== m).map(lb => LB_PRIORITY[lb.name as LbName]))
     const window = (3 + (256 - backupPriority) / 256) * s.advert
@@ -110,25 +137,29 @@ export async function fail (t: Topology, what: string[]): Promise<string> {
     return `${web.name}'s server killed: the health checks mark it DOWN after 2 failed checks (about 2 s).`
   }
   if (kind === 'link') {
-    const node = arg ? nodeByName(t, arg) : vipHolder(t)
+    const node = arg ? nodeByName(t, arg) : vipHolder(t, s.vm)
     if (!node) throw new Error(arg ? `no node '${arg}' (client, lb1, lb2, web1..)` : 'no lb holds the VIP: name the node, e.g. `fail link lb1`')
     const port = node.ports.find(p => p.segment === (segment ?? 'lan')) ?? node.ports[0]!
     setCable(t, port, false)
-    return `${node.name}'s ${port.segment} cable pulled (${port.switchPort} down in the switch; ${node.name} sees no carrier on ${port.ifname}).`
+    const seen = s.vm && t.lbs.includes(node) ? 'a VM\'s virtio NIC keeps its carrier: only the adverts stop' : `${node.name} sees no carrier on ${port.ifname}`
+    return `${node.name}'s ${port.segment} cable pulled (${port.switchPort} down in the switch; ${seen}).`
   }
   throw new Error('fail what? master | backend <n> | link [<node> [lan|srv]]')
 }
 
 /** Every cable back in, every dead process restarted (a restarted lb boots without the VIP). */
-export function restore (t: Topology): string {
+export async function restore (t: Topology): Promise<string> {
   const s = requireState(t)
   const done: string[] = []
-  for (const n of t.all) setNodeLinks(t, n, true)
+  for (const n of t.all) {
+    if (!(s.vm && t.lbs.includes(n))) setNodeLinks(t, n, true)
+    else if (servicesOf(s, n).every(serviceAlive)) for (const p of n.ports) setCable(t, p, true)
+  }
   for (const n of t.all) {
     const dead = servicesOf(s, n).filter(svc => !serviceAlive(svc))
     if (!dead.length) continue
-    if (t.lbs.includes(n) && dead.some(svc => svc.name.endsWith('-vrrp'))) dropVip(n)
-    for (const svc of dead) { startService(s, svc); done.push(svc.name) }
+    if (!s.vm && t.lbs.includes(n) && dead.some(svc => svc.name.endsWith('-vrrp'))) dropVip(n)
+    for (const svc of dead) { await start(t, s, svc); done.push(svc.name) }
   }
   saveState(s)
   return `every cable in${done.length ? `; restarted ${done.join(', ')}` : '; every process was running'}`
@@ -141,6 +172,6 @@ export async function down (t: Topology): Promise<string> {
   if (s) await Promise.all(s.services.map(svc => stopService(svc, 'SIGTERM')))
   const removed = removeWiring(t)
   if (s) removeState(s)
-  else if (existsSync(stateDir(t.prefix))) removeState({ prefix: t.prefix, dir: stateDir(t.prefix), advert: 1, ui: false, uiHostPorts: [], services: [] })
+  else if (existsSync(stateDir(t.prefix))) removeState({ prefix: t.prefix, dir: stateDir(t.prefix), advert: 1, ui: false, uiHostPorts: [], vm: false, services: [] })
   return `lab "${t.prefix}" down: ${s ? s.services.length : 0} processes stopped, ${removed.length} namespaces removed`
 }

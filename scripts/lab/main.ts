@@ -7,7 +7,8 @@ import { statusText, whereText } from './status.ts'
 import { UI_HOST_PORT, topology, validPrefix } from './topology.ts'
 
 const USAGE = `Usage: npm run lab [-- <command>]
-  up (default)                     build the lab and start everything
+  up (default) [--qemu]            build the lab and start everything (--qemu: each lb is the
+                                   image booted under QEMU, docs/lab.md)
   status                           who holds the VIP, cables, processes, servers, a client request
   fail master                      power off the lb holding the VIP
   fail backend <n>                 kill web<n>'s server
@@ -32,7 +33,8 @@ async function run (argv: string[]): Promise<number> {
       if (!(advert >= 0.01 && advert <= 255)) { process.stderr.write('PLB_LAB_ADVERT: seconds, 0.01 to 255\n'); return 2 }
       const uiHostPort = Number(process.env.PLB_LAB_UI_PORT ?? UI_HOST_PORT)
       if (!(Number.isInteger(uiHostPort) && uiHostPort >= 1024 && uiHostPort < 65535)) { process.stderr.write('PLB_LAB_UI_PORT: a port, 1024 to 65534\n'); return 2 }
-      const s = await up(t, { advert, uiHostPort, log: say })
+      const vm = rest.includes('--qemu')
+      const s = await up(t, { advert, vm, uiHostPort, log: say })
       say(whereText(t, s))
       return 0
     }
@@ -43,7 +45,7 @@ async function run (argv: string[]): Promise<number> {
       return 0
     }
     case 'fail': say(await fail(t, rest)); return 0
-    case 'restore': say(restore(t)); return 0
+    case 'restore': say(await restore(t)); return 0
     case 'down': say(await down(t)); return 0
     default: process.stderr.write(`unknown command '${cmd}'\n${USAGE}`); return 2
   }

@@ -29,6 +29,8 @@ export interface LabState {
   readonly ui: boolean
   /** Host loopback port forwarded to each lb's UI, in t.lbs order (empty without UI) */
   readonly uiHostPorts: readonly number[]
+  /** The lbs are the image booted under QEMU (vm.ts), not namespaces */
+  readonly vm: boolean
   readonly services: Service[]
 }
 

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { cableUp, holdsVip } from './wiring.ts'
+import { vipHolderByArp } from './vm.ts'
 import { logFile, serviceAlive, type LabState, type Service } from './services.ts'
 import { STATS_PORT, UI_PORT, VIP, type LabNode, type Topology } from './topology.ts'
 
@@ -15,9 +16,10 @@ export function clientGet (t: Topology, timeoutS = 2): string | null {
   return r.status === 0 ? r.stdout : null
 }
 
-/** The lb holding the VIP, or null (during a failover, or all down). */
-export function vipHolder (t: Topology): LabNode | null {
-  return t.lbs.find(lb => holdsVip(lb)) ?? null
+/** The lb holding the VIP, or null (during a failover, or all down). VMs (<vm>) are
+ *  asked from outside: which one answers ARP for the VIP. */
+export function vipHolder (t: Topology, vm = false): LabNode | null {
+  return vm ? vipHolderByArp(t) : t.lbs.find(lb => holdsVip(lb)) ?? null
 }
 
 export const statsSocketPath = (s: LabState, lb: LabNode): string => join(s.dir, `${lb.name}.sock`)
@@ -59,18 +61,21 @@ export function serverStates (path: string): Promise<string> {
   })
 }
 
+/** The namespace of <n>, or "VM" for an lb booted under QEMU */
+const place = (t: Topology, s: LabState, n: LabNode): string => (s.vm && t.lbs.includes(n) ? 'VM' : n.ns).padEnd(t.prefix.length + 8)
+
 export async function statusText (t: Topology, s: LabState): Promise<string> {
   const out: string[] = [`pocketlb lab "${t.prefix}" (state and logs in ${s.dir})`]
-  const holder = vipHolder(t)
+  const holder = vipHolder(t, s.vm)
   out.push(`VIP ${VIP}: ${holder ? `held by ${holder.name}` : 'held by nobody'}`)
   for (const n of t.all) {
     const cables = n.ports.map(p => `${p.ifname} ${p.addr} cable ${cableUp(t, p) ? 'in' : 'OUT'}`).join(', ')
     const procs = s.services.filter(svc => svc.node === n.name).map(svc => {
       const alive = serviceAlive(svc)
-      const vrrp = svc.name.endsWith('-vrrp') && alive ? ` ${vrrpState(s, svc) || 'INIT'}` : ''
+      const vrrp = /-(vrrp|vm)$/.test(svc.name) && alive ? ` ${vrrpState(s, svc) || 'INIT'}` : ''
       return `${svc.name} ${alive ? `pid ${svc.pid}${vrrp}` : 'DEAD'}`
     })
-    out.push(`  ${n.name.padEnd(6)} ${n.ns.padEnd(t.prefix.length + 8)} ${cables}${procs.length ? `; ${procs.join(', ')}` : ''}`)
+    out.push(`  ${n.name.padEnd(6)} ${place(t, s, n)} ${cables}${procs.length ? `; ${procs.join(', ')}` : ''}`)
   }
   for (const lb of t.lbs) {
     const proxy = s.services.find(svc => svc.name === `${lb.name}-proxy`)
@@ -86,13 +91,15 @@ export async function statusText (t: Topology, s: LabState): Promise<string> {
 export function whereText (t: Topology, s: LabState): string {
   const lines = [
     'Nodes (enter one with: ip netns exec <namespace> bash):',
-    ...t.all.map(n => `  ${n.name.padEnd(6)} ${n.ns.padEnd(t.prefix.length + 8)} ${n.ports.map(p => p.addr).join(', ')}`),
+    ...t.all.map(n => `  ${n.name.padEnd(6)} ${place(t, s, n)} ${n.ports.map(p => p.addr).join(', ')}`),
     `Stats pages: ${t.lbs.map(lb => `http://${lb.ports[0]!.addr}:${STATS_PORT}/stats (${lb.name})`).join(', ')}`,
     `  (addresses inside the lab: e.g. ip netns exec ${t.client.ns} curl http://${t.lbs[0]!.ports[0]!.addr}:${STATS_PORT}/stats)`,
     ...(s.ui
       ? ['Web UI from this PC\'s browser (forwarded to each lb\'s ' + `:${UI_PORT}):`, ...uiLines(t, s)]
-      : ['Web UI: not in this build (pocketlb --help lists no --ui); the stats pages show the same servers']),
-    `Runtime API: ${t.lbs.map(lb => `socat - ${statsSocketPath(s, lb)}`).join(' | ')}`,
+      : [s.vm ? 'Web UI: not in the VMs (the image serves it on port 80, where the lab\'s proxy listens)' : 'Web UI: not in this build (pocketlb --help lists no --ui); the stats pages show the same servers']),
+    s.vm
+      ? `The lbs are the image under QEMU: serial consoles in ${t.lbs.map(lb => `${s.dir}/${lb.name}-vm.log`).join(', ')}`
+      : `Runtime API: ${t.lbs.map(lb => `socat - ${statsSocketPath(s, lb)}`).join(' | ')}`,
     `Logs: ${s.dir}/*.log`,
     '',
     'Try first:',

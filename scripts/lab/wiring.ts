@@ -23,9 +23,11 @@ function wirePort (t: Topology, n: LabNode, p: Port): void {
 }
 
 /** Creates the whole wiring of <t>. The lb namespaces may bind the VIP before
- *  they hold it (ip_nonlocal_bind), as HAProxy beside keepalived is set up. */
-export function buildWiring (t: Topology): void {
-  for (const ns of namespaces(t)) {
+ *  they hold it (ip_nonlocal_bind), as HAProxy beside keepalived is set up. With
+ *  <vm>, the lbs are VMs: no namespace, their TAPs are wired when they boot (vm.ts). */
+export function buildWiring (t: Topology, vm: boolean): void {
+  const nodes = vm ? t.all.filter(n => !t.lbs.includes(n)) : t.all
+  for (const ns of [t.switchNs, ...nodes.map(n => n.ns)]) {
     sh(['ip', 'netns', 'add', ns])
     sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
   }
@@ -33,8 +35,8 @@ export function buildWiring (t: Topology): void {
     sh(['ip', '-n', t.switchNs, 'link', 'add', segment, 'type', 'bridge'])
     sh(['ip', '-n', t.switchNs, 'link', 'set', segment, 'up'])
   }
-  for (const n of t.all) for (const p of n.ports) wirePort(t, n, p)
-  for (const lb of t.lbs) sh(['ip', 'netns', 'exec', lb.ns, 'sysctl', '-qw', 'net.ipv4.ip_nonlocal_bind=1'])
+  for (const n of nodes) for (const p of n.ports) wirePort(t, n, p)
+  if (!vm) for (const lb of t.lbs) sh(['ip', 'netns', 'exec', lb.ns, 'sysctl', '-qw', 'net.ipv4.ip_nonlocal_bind=1'])
 }
 
 /** Deletes every namespace of <t> that exists (their links go with them). */
@@ -62,8 +64,10 @@ export function setNodeLinks (t: Topology, n: LabNode, up: boolean): void {
   }
 }
 
+/** Whether the switch end of <p> is up (false when it is gone: a VM powered off). */
 export function cableUp (t: Topology, p: Port): boolean {
-  return /[<,]UP[,>]/.test(sh(['ip', '-n', t.switchNs, 'link', 'show', p.switchPort]))
+  const r = spawnSync('ip', ['-n', t.switchNs, 'link', 'show', p.switchPort], { encoding: 'utf8', timeout: 10_000 })
+  return r.status === 0 && /[<,]UP[,>]/.test(r.stdout)
 }
 
 export function holdsVip (lb: LabNode): boolean {

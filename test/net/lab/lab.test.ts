@@ -4,41 +4,22 @@
 // leaves no namespace, link, process or state behind.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { loadState, type Service } from '../../../scripts/lab/services.ts'
 import { clientGet, vipHolder } from '../../../scripts/lab/status.ts'
 import { topology } from '../../../scripts/lab/topology.ts'
 import { sleep } from '../../helpers/wait.ts'
 import { freeRange } from '../../helpers/net.ts'
+import { answeredBy, answeredWithin as answeredWithinOf, labCommand, leftovers } from './run-lab.ts'
 
 const PREFIX = `plt-${process.pid}`
-const MAIN = new URL('../../../scripts/lab/main.ts', import.meta.url).pathname
 const t = topology(PREFIX)
 
 /** Host loopback ports of lb1's and lb2's UI forwarders */
 const UI = await freeRange(2)
-
-function lab (...args: string[]): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args],
-    { encoding: 'utf8', timeout: 150_000, env: { ...process.env, PLB_LAB_PREFIX: PREFIX, PLB_LAB_UI_PORT: String(UI) } })
-  return { code: r.status, out: r.stdout + r.stderr }
-}
-
-
-/** Which lb answered <body> (the webs echo the proxy's address on the backend side). */
-const answeredBy = (body: string | null): string | null =>
-  body === null ? null : /via (?:::ffff:)?10\.77\.1\.(\d+)/.exec(body)?.[1] === '11' ? 'lb1' : 'lb2'
-
-/** Requests every 200 ms until <lb> answers or <ms> pass; returns the ms it took, or -1. */
-async function answeredWithin (lb: string, ms: number): Promise<number> {
-  const t0 = performance.now()
-  while (performance.now() - t0 < ms) {
-    if (answeredBy(clientGet(t, 1)) === lb) return performance.now() - t0
-    await sleep(200)
-  }
-  return -1
-}
+const lab = (...args: string[]): { code: number | null; out: string } =>
+  labCommand({ PLB_LAB_PREFIX: PREFIX, PLB_LAB_UI_PORT: String(UI) }, 150_000, ...args)
+const answeredWithin = (lb: string, ms: number): Promise<number> => answeredWithinOf(t, lb, ms)
 
 let services: Service[] = []
 after(() => { lab('down') })
@@ -92,15 +73,10 @@ test('lab: up, failover on master kill, restore, down leaves nothing', async tt 
   const last = loadState(PREFIX)!.services
   const downRun = lab('down')
   assert.equal(downRun.code, 0, downRun.out)
-  const leftNs = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter(l => l.startsWith(`${PREFIX}-`))
-  assert.deepEqual(leftNs, [])
-  const hostLinks = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout
-  assert.ok(!hostLinks.includes(PREFIX), 'a lab link is left in the host namespace')
-  // a recorded PID still running the command the lab gave it (a recycled PID runs something else)
-  const alive = [...services, ...last].filter(svc => {
-    try { return readFileSync(`/proc/${svc.pid}/cmdline`, 'utf8') === svc.argv.join('\0') + '\0' } catch { return false }
-  }).map(svc => `${svc.name} ${svc.pid}`)
-  assert.deepEqual(alive, [], 'lab processes still running')
+  const left = leftovers(PREFIX, [...services, ...last], new RegExp(PREFIX))
+  assert.deepEqual(left.namespaces, [])
+  assert.ok(!left.links, 'a lab link is left in the host namespace')
+  assert.deepEqual(left.alive, [], 'lab processes still running')
   assert.equal(loadState(PREFIX), null)
   await assert.rejects(fetch(`http://127.0.0.1:${UI}/`), 'the UI forwarder is stopped')
   assert.ok(!existsSync(`/run/pocketlb-lab/${PREFIX}`))
