@@ -64,7 +64,7 @@ function globalOf (g: GlobalDraft): GlobalPlan {
   return {
     maxconn: g.maxconn, logs: g.logs, logTag: g.logTag, logSendHostname: g.logSendHostname, statsSockets: g.statsSockets,
     tune: g.tune, spreadChecks: g.spreadChecks, hardStopAfter: g.hardStopAfter, pidfile: g.pidfile, where: g.where,
-    statsTimeout: g.statsTimeout
+    statsTimeout: g.statsTimeout, node: g.node, description: g.description
   }
 }
 

@@ -17,6 +17,9 @@ export interface PageView {
   readonly noRefresh: boolean
   /** "scope=" text, "" = every proxy */
   readonly scope: string
+  /** `stats show-node` / `show-desc`: the node name and description shown, null = not shown */
+  readonly node: string | null
+  readonly desc: string | null
   /** outcome of a previous admin POST (";st=XXXX"), null = none */
   readonly status: StatsStatus | null
 }
@@ -127,13 +130,15 @@ export function htmlPage (csv: string, page: StatsPagePlan, v: PageView, after =
     if (list === undefined) byProxy.set(r[0], [r])
     else list.push(r)
   }
-  let out = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Statistics Report</title>\n' +
+  const node = v.node === null ? '' : ' on ' + escapeHtml(v.node)
+  let out = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Statistics Report for pocketlb${node}</title>\n` +
     '<style>body{font-family:sans-serif;font-size:12px}table{border-collapse:collapse;margin-bottom:1em}' +
     'th,td{border:1px solid #999;padding:2px 5px}th{background:#ddd}tr.frontend{background:#eef}' +
     'tr.backend{background:#ddf}tr.down td{background:#fbb}tr.maint td{background:#ccc}' +
     '.active_up{background:#c0ffc0}.active_going_down{background:#ffffa0}.active_down{background:#ff9090}' +
     '.active_no_check{background:#e0e0e0}</style></head><body>\n'
-  out += `<h1>Statistics Report${page.hideVersion ? '' : ' for pocketlb ' + VERSION}</h1>\n`
+  out += `<h1>pocketlb${page.hideVersion ? '' : ' version ' + VERSION}</h1>\n` +
+    `<h2>Statistics Report for pid ${process.pid}${node}${v.desc === null ? '' : ': ' + escapeHtml(v.desc)}</h2>\n`
   const refreshing = page.refresh > 0 && !v.noRefresh
   out += `<p>Generated ${new Date().toUTCString()}${refreshing ? `, refresh every ${page.refresh / 1000}s` : ''}` +
     ` &mdash; <a href="${escapeHtml(page.uri)};csv">CSV export</a></p>\n` +

@@ -1,6 +1,7 @@
 import type { Generation } from '../proxy/engine.ts'
 import type { LocalPageRequest } from '../proxy/frontend-runtime.ts'
-import type { StatsPagePlan } from '../config/plan.ts'
+import { hostname } from 'node:os'
+import type { GlobalPlan, StatsPagePlan } from '../config/plan.ts'
 import { statCsv } from './stat-csv.ts'
 import { applyAdminPost, type StatsStatus } from './stats-admin.ts'
 import { htmlPage, viewSuffix, type PageView } from './stats-html.ts'
@@ -32,12 +33,15 @@ function authorized (page: StatsPagePlan, authHeader: string | undefined): boole
 
 /** The view flags of <options> (the URI after the page's own), as HAProxy
  *  finds them anywhere in it; ";norefresh" only counts with `stats refresh`. */
-function pageView (page: StatsPagePlan, options: string, admin: boolean): PageView {
+function pageView (page: StatsPagePlan, global: GlobalPlan, options: string, admin: boolean): PageView {
   const st = /;st=(.{4})/.exec(options)
   const scope = /scope=([^;& ]*)/.exec(options)?.[1].slice(0, SCOPE_MAX) ?? ''
   return {
     admin,
     legends: page.showLegends === true,
+    node: page.showNode === undefined ? null : page.showNode || global.node || hostname(),
+    // an empty description shows nothing, as HAProxy
+    desc: page.showDesc === undefined ? null : page.showDesc || global.description || null,
     hideDown: options.includes(';up'),
     noRefresh: page.refresh > 0 && options.includes(';norefresh'),
     scope: /^[A-Za-z0-9._:-]*$/.test(scope) ? scope : '',
@@ -89,7 +93,7 @@ export function statsPageResponse (gen: Generation, page: StatsPagePlan, req: Lo
       `www-authenticate: Basic realm="${page.realm}"`], UNAUTHORIZED_BODY, head)
   }
   const options = uri.slice(page.uri.length)
-  const v = pageView(page, options, req.admin)
+  const v = pageView(page, gen.plan.global, options, req.admin)
   if (method === 'POST') {
     if (!req.admin) return redirect(page, v, 'DENY')
     // HAProxy needs the whole body in one buffer

@@ -9,7 +9,7 @@ import { alert, intArg, noExtra, timeArg, warn, type GlobalDraft, type KwCtx } f
 
 export function newGlobal (where: { file: string; line: number }): GlobalDraft {
   return {
-    maxconn: 4096, logs: [], logTag: 'pocketlb', logSendHostname: null, statsSockets: [], statsTimeout: 10000,
+    maxconn: 4096, logs: [], logTag: 'pocketlb', logSendHostname: null, statsSockets: [], statsTimeout: 10000, node: hostname(), description: '',
     tune: { bufsize: 16384, maxrewrite: 1024, maxhdr: 101 }, spreadChecks: 0, hardStopAfter: 0, pidfile: null, where
   }
 }
@@ -18,7 +18,7 @@ type GlobalParser = (g: GlobalDraft, c: KwCtx) => void
 
 /** Keywords that have no meaning on this device: warned about and ignored. */
 const NO_EFFECT = ['user', 'group', 'uid', 'gid', 'daemon', 'nbproc', 'nbthread', 'chroot', 'ulimit-n', 'cpu-map',
-  'master-worker', 'node', 'description', 'quiet', 'noepoll', 'nopoll', 'nosplice', 'maxpipes', 'thread-groups',
+  'master-worker', 'quiet', 'noepoll', 'nopoll', 'nosplice', 'maxpipes', 'thread-groups',
   'tune.maxaccept', 'tune.maxpollevents', 'tune.rcvbuf.client', 'tune.rcvbuf.server', 'tune.sndbuf.client',
   'tune.sndbuf.server', 'tune.pipesize', 'tune.idletimer', 'maxsslconn', 'maxconnrate', 'maxsessrate']
 
@@ -55,6 +55,8 @@ export const GLOBAL_KEYWORDS: Readonly<Record<string, GlobalParser>> = {
     const t = parseLogTarget(c, c.words.slice(1))
     if (t !== null) g.logs.push(t)
   },
+  node: (g, c) => { if (noExtra(c, 1)) g.node = c.words[1] ?? '' },
+  description: (g, c) => { g.description = c.words.slice(1).join(' ') },
   'log-tag': (g, c) => { if (c.words[1] === undefined) alert(c, "'log-tag' expects a tag for use in syslog."); else if (noExtra(c, 1)) g.logTag = c.words[1] },
   'log-send-hostname': (g, c) => { if (noExtra(c, 1)) g.logSendHostname = c.words[1] ?? hostname() },
   'tune.bufsize': sizeKw('bufsize'),

@@ -97,7 +97,9 @@ function parseProxyStats (p: ProxyDraft, c: KwCtx): void {
     case 'disable': p.statsPage = null; return
     case 'hide-version': p.statsPage = { ...s, hideVersion: true }; return
     case 'show-legends': p.statsPage = { ...s, showLegends: true }; return
-    case 'show-node': case 'show-desc': case 'show-modules': p.statsPage = s; return
+    case 'show-node': p.statsPage = { ...s, showNode: arg ?? '' }; return
+    case 'show-desc': p.statsPage = { ...s, showDesc: c.words.slice(2).join(' ') }; return
+    case 'show-modules': p.statsPage = s; return
     case 'scope':
       if (arg === undefined) { alert(c, "'scope' needs a proxy name."); return }
       p.statsPage = { ...s, scope: [...(s.scope ?? []), arg === '.' ? p.name : arg] }

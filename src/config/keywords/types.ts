@@ -35,6 +35,8 @@ export interface GlobalDraft {
   logSendHostname: string | null
   statsSockets: StatsSocketPlan[]
   statsTimeout: number
+  node: string
+  description: string
   tune: { -readonly [K in keyof TunePlan]: number }
   spreadChecks: number
   hardStopAfter: number

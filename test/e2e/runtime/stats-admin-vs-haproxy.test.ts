@@ -25,6 +25,8 @@ function config (s: Side, ports: readonly number[]): string {
   stats enable
   stats uri /st
   stats refresh 5s
+  stats show-node
+  stats show-desc
   stats admin if LOCALHOST
   default_backend bk
 backend bk
@@ -36,6 +38,8 @@ listen plain
   stats enable
   stats uri /st
   stats show-legends
+  stats show-node pocket-node
+  stats show-desc my pocket
   server x1 127.0.0.1:${ports[0]}
 frontend scoped
   bind 127.0.0.1:${s.scoped}
@@ -215,6 +219,19 @@ test('stats show-legends: the same proxy, server and backend details as HAProxy'
   assert.deepEqual(o, tips(await rawExchange(sides[0].plain, 'GET /st HTTP/1.0\r\n\r\n')))
   // a page without show-legends has none, on both sides
   for (const side of sides) assert.deepEqual(tips(await rawExchange(side.port, 'GET /st HTTP/1.0\r\n\r\n')), [])
+})
+
+test('stats show-node / show-desc: the same title and report line as HAProxy (product name and pid aside)', async () => {
+  const lines = async (port: number): Promise<string[]> => {
+    const html = (await get(port, '/st')).body
+    return (html.match(/<title>[^<]*<\/title>|<h2>[^<]*<\/h2>/g) ?? [])
+      .map(l => l.replace(/for (HAProxy|pocketlb)/, 'for PRODUCT').replace(/pid \d+/, 'pid PID'))
+  }
+  for (const which of ['port', 'plain', 'scoped'] as const) {
+    const o = await lines(sides[1][which])
+    assert.equal(o.length, 2, which)
+    assert.deepEqual(o, await lines(sides[0][which]), which)
+  }
 })
 
 /** Response head lines that say what the page is (framing headers left out). */
