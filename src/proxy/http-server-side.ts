@@ -273,7 +273,8 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
 
   private enterTunnel (): void {
     this.state = St.Tunnel
-    const t = this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.be!.plan.timeouts.tunnel || this.be!.plan.timeouts.server
+    // without a tunnel timeout the server one goes on, as set for this transaction
+    const t = this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.be!.plan.timeouts.tunnel || (this.serverTimeout >= 0 ? this.serverTimeout : this.be!.plan.timeouts.server)
     this.serverIdle.set(t)
     this.clientIdle.set(this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
     if (this.pending !== null) { const p = this.pending; this.pending = null; this.writeServer(p) }
