@@ -39,8 +39,8 @@ export const AUTH_FETCHES: Readonly<Record<string, FetchDef>> = {
   http_auth: {
     args: [{ kind: 'str' }], out: 'bool', use: USE_AUTH,
     compile: (args, cc) => {
-      const user = authenticated(userlistArg(args[0], 'http_auth', cc))
-      return s => basicCredentials(s) === null ? undefined : user(s) !== undefined
+      const list = userlistArg(args[0], 'http_auth', cc)
+      return s => { const c = basicCredentials(s); return c === null ? undefined : list.check(c.user, c.password) }
     }
   },
   /** as a sample: the user name; in an ACL: whether the user is in one of the pattern groups */
