@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { connect, createServer, type Server } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import { until } from '../../helpers/wait.ts'
 import { logMessages, startSideBySide, type SideBySide } from './side-by-side.ts'
 
@@ -12,6 +12,7 @@ import { logMessages, startSideBySide, type SideBySide } from './side-by-side.ts
 
 let ws: Server
 let wsPort = 0
+const wsConns = new Set<Socket>()
 let sides: SideBySide
 
 function config (port: number, logPort: number): string {
@@ -40,6 +41,8 @@ backend notunnel
 before(async () => {
   // answers any request with 101 (the accept value of the key the client sends) and then says nothing
   ws = createServer(s => {
+    wsConns.add(s)
+    s.on('close', () => wsConns.delete(s))
     s.once('data', () => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n'))
     s.on('error', () => {})
   })
@@ -50,7 +53,7 @@ before(async () => {
 
 after(async () => {
   await sides?.stop()
-  ws.closeAllConnections?.()
+  for (const s of wsConns) s.destroy()
   await new Promise<void>(r => ws.close(() => r()))
 })
 
