@@ -9,6 +9,7 @@ import type { Userlist } from '../auth/userlist.ts'
  *  HAProxy refuses them in http-response rules: the credentials are read
  *  while the request is analysed. */
 const USE_AUTH = Phase.L4Content | Phase.HttpReq
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 /** User and password of `Authorization: Basic <base64(user:password)>`, or null. */
 export function basicCredentials (s: StreamView): { user: string; password: string } | null {
@@ -16,7 +17,10 @@ export function basicCredentials (s: StreamView): { user: string; password: stri
   if (h === undefined) return null
   const sp = h.indexOf(' ')
   if (sp < 0 || h.slice(0, sp).toLowerCase() !== 'basic') return null
-  const text = Buffer.from(h.slice(sp + 1).trim(), 'base64').toString('latin1')
+  const b64 = h.slice(sp + 1).trim()
+  // strict, as HAProxy's decoder: whole 4-character groups of the alphabet (Node's would skip junk)
+  if (b64.length % 4 !== 0 || !BASE64.test(b64)) return null
+  const text = Buffer.from(b64, 'base64').toString('latin1')
   const colon = text.indexOf(':')
   if (colon < 0) return null
   return { user: text.slice(0, colon), password: text.slice(colon + 1) }

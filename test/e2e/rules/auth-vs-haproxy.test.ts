@@ -91,6 +91,13 @@ test('http_auth_group: the group ACL and the user name as a sample', async () =>
   assert.match(await both('/group', 'one:secret'), /^HTTP\/1\.1 200 /, 'in no group: on to the server')
 })
 
+test('odd Authorization headers are judged as HAProxy judges them', async () => {
+  const tiger = Buffer.from('tiger:secret').toString('base64')
+  for (const h of [`basic ${tiger}`, `BASIC  ${tiger}`, 'Basic', 'Basic !!!!', `Basic ${Buffer.from('tiger').toString('base64')}`, `Bearer ${tiger}`, `Basic ${tiger}x`]) {
+    await both('/', null, `Authorization: ${h}\r\n`)
+  }
+})
+
 test('a backend rule without realm uses the backend name', async () => {
   assert.match(await both('/be2', null), /www-authenticate: Basic realm="be2"/)
   assert.match(await both('/be2', 'tiger:secret', 'X-Force-Auth: 1\r\n'), /realm="be2"/)
@@ -98,7 +105,7 @@ test('a backend rule without realm uses the backend name', async () => {
 })
 
 test('the log lines are the same (401 answered locally: LR)', async () => {
-  const wanted = 15 // requests sent by the tests above
+  const wanted = 22 // requests sent by the tests above
   // the start-up probe of the port is logged by HAProxy as a bad request
   const hap = (): string[] => logMessages(sides.hapLog, /<BADREQ>/)
   const plb = (): string[] => logMessages(sides.plbLog, /<BADREQ>/)
