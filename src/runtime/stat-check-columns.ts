@@ -14,9 +14,11 @@ const hasResult = (st: CheckStatusCode): boolean => st !== 'UNK' && st !== 'INI'
 /** "L7OK", or "* L7OK" while a probe is running. */
 const statusText = (st: CheckStatusCode, running: boolean): string => (running ? '* ' : '') + st
 
+/** WHY the code is 0 while a probe runs: HAProxy clears it at each step of a
+ *  running check (tcpcheck_main), the status stays the last one's. */
 function resultColumns (set: SetColumn, prefix: 'check' | 'agent', last: ProbeResult, running: boolean): void {
   set(`${prefix}_status`, statusText(last.status, running))
-  if (CHECK_STATUSES[last.status].showsCode) set(`${prefix}_code`, last.code)
+  if (CHECK_STATUSES[last.status].showsCode) set(`${prefix}_code`, running ? 0 : last.code)
   if (hasResult(last.status)) set(`${prefix}_duration`, Math.max(0, Math.trunc(last.durationMs)))
   set(`${prefix}_desc`, CHECK_STATUSES[last.status].reason)
   set(prefix === 'check' ? 'last_chk' : 'last_agt', last.info)
