@@ -5,7 +5,8 @@ import type { CaptureHolder } from '../captures.ts'
 import { USE_REQ, USE_RES } from './use.ts'
 
 /** capture.req.hdr(<id>) / capture.res.hdr(<id>): the content of a capture
- *  slot (HAProxy http_fetch.c), empty slots give no sample. */
+ *  slot (HAProxy http_fetch.c), empty slots give no sample; capture.req.method,
+ *  .uri, .ver and capture.res.ver: the request (status) line kept for the log. */
 const slot = (response: boolean): FetchDef => ({
   args: [{ kind: 'int' }], out: 'str', use: response ? USE_RES : USE_REQ,
   compile: (args) => {
@@ -14,7 +15,13 @@ const slot = (response: boolean): FetchDef => ({
   }
 })
 
+const line = (use: number, read: (s: StreamView) => string | undefined): FetchDef => ({ args: [], out: 'str', use, compile: () => read })
+
 export const CAPTURE_FETCHES: Readonly<Record<string, FetchDef>> = {
   'capture.req.hdr': slot(false),
-  'capture.res.hdr': slot(true)
+  'capture.res.hdr': slot(true),
+  'capture.req.method': line(USE_REQ, s => s.req?.method),
+  'capture.req.uri': line(USE_REQ, s => s.req?.uri),
+  'capture.req.ver': line(USE_REQ, s => s.req?.version),
+  'capture.res.ver': line(USE_RES, s => s.res?.version)
 }

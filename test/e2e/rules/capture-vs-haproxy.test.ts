@@ -32,8 +32,8 @@ frontend fe
   http-request capture req.hdr(x-a) id 1
   http-request capture req.hdr(x-b),upper len 3
   http-response capture res.hdr(x-r) id 0
-  http-request return status 200 content-type text/plain lf-string "host=%[capture.req.hdr(0)] a=%[capture.req.hdr(1)] b=%[capture.req.hdr(2)]" if { path /show }
-  http-response set-header x-cap "%[capture.req.hdr(2)]/%[capture.res.hdr(0)]"
+  http-request return status 200 content-type text/plain lf-string "host=%[capture.req.hdr(0)] a=%[capture.req.hdr(1)] b=%[capture.req.hdr(2)] line=%[capture.req.method] %[capture.req.uri] %[capture.req.ver]" if { path /show }
+  http-response set-header x-cap "%[capture.req.hdr(2)]/%[capture.res.hdr(0)]/%[capture.res.ver]"
   default_backend be
 backend be
   http-request capture req.hdr(x-c) id 1 if { req.hdr(x-c) -m found }
@@ -79,8 +79,8 @@ const SENT: [string, string[]][] = [
 ]
 
 test('capture slots: declared, by len, by id from the frontend and the backend, read back by capture.req/res.hdr', async () => {
-  assert.match(await both(...SENT[0]), /host=www.exampl a=first-va b=BEE$/)
-  assert.match(await both(...SENT[1]), /x-cap: \/resp/)
+  assert.match(await both(...SENT[0]), /host=www.exampl a=first-va b=BEE line=GET \/show HTTP\/1.1$/)
+  assert.match(await both(...SENT[1]), /x-cap: \/resp\/HTTP\/1.1/)
   await both(...SENT[2])
   await both(...SENT[3])
 })
