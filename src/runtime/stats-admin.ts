@@ -19,13 +19,14 @@ function forceHealth (health: ForcedHealth): ServerAction {
   return (be, srv) => { forceServerHealth(be, srv, health, 'Web interface'); return true }
 }
 
-/** Forces the agent's verdict; only while the agent runs. */
+/** Forces the agent's verdict and, as HAProxy, the server's state with it
+ *  (whatever the health checks said); only while the agent runs. */
 function forceAgent (up: boolean): ServerAction {
   return (be, srv) => {
     const c = srv.checkControl
     if (c === null || !c.agentEnabled()) return false
     c.forceAgent(up)
-    setServerHealth(be, srv, (srv.checkView?.()?.up ?? up) ? 'up' : 'down', 'Web interface')
+    setServerHealth(be, srv, up ? 'up' : 'down', 'Web interface')
     return true
   }
 }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
-import { connect } from 'node:net'
+import { connect, createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { freePorts, rawExchange, statusOf } from '../../helpers/net.ts'
 import { sleep } from '../../helpers/wait.ts'
@@ -14,6 +14,8 @@ import { startBackends, startOurs, startHaproxy, cli, configHead, get, tempDir, 
 interface Side { readonly port: number; readonly plain: number; readonly scoped: number; readonly sock: string }
 
 let backends: Backends
+let agent: Server
+let agentPort = 0
 let ours: Ours
 let haproxy: Haproxy
 const dir = tempDir()
@@ -33,6 +35,7 @@ backend bk
   server s1 127.0.0.1:${ports[0]}
   server s2 127.0.0.1:${ports[1]} check inter 10s
   server s3 127.0.0.1:${ports[2]} check inter 10s
+  server s4 127.0.0.1:${ports[2]} check inter 10s agent-check agent-port ${agentPort} agent-inter 10s
 listen plain
   bind 127.0.0.1:${s.plain}
   stats enable
@@ -54,6 +57,9 @@ frontend scoped
 
 before(async () => {
   backends = await startBackends(3)
+  agent = createServer(c => { c.on('error', () => {}); c.end('up\n') })
+  await new Promise<void>(resolve => agent.listen(0, '127.0.0.1', resolve))
+  agentPort = (agent.address() as { port: number }).port
   for (const name of ['haproxy', 'ours']) {
     mkdirSync(join(dir.path, name))
     const [port, plain, scoped] = await freePorts(3)
@@ -69,6 +75,7 @@ after(async () => {
   await haproxy?.stop()
   await ours?.stop()
   await backends?.close()
+  await new Promise(resolve => agent?.close(resolve))
   dir.remove()
 })
 
@@ -119,6 +126,14 @@ test('admin POSTs: same 303 Location and the same server states as HAProxy 2.6',
     ['/st', 's=s1&action=hnolb&b=%233'],
     ['/st', 's=s1&s=s3&action=hrunn&b=%233'],
     ['/st', 's=s1&action=arunn&b=%233'],
+    ['/st', 's=s4&action=adown&b=%233'],
+    ['/st', 's=s4&action=arunn&b=%233'],
+    ['/st', 's=s4&action=dagent&b=%233'],
+    ['/st', 's=s4&action=adown&b=%233'],
+    ['/st', 's=s4&action=eagent&b=%233'],
+    ['/st', 's=s4&action=adown&b=%233'],
+    ['/st', 's=s4&action=hrunn&b=%233'],
+    ['/st', 's=s4&action=arunn&b=%233'],
     ['/st', 's=s2&action=shutdown&b=%233'],
     ['/st;up;norefresh', 's=s1&action=ready&b=%233'],
     ['/st?scope=bk', 's=s1&action=drain&b=bk'],
