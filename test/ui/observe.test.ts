@@ -61,10 +61,13 @@ test('observe page: switch on, live exchange with its detail, filter, TLS flow, 
   assert.ok((await page.textContent('#obs-detail .obs-body') ?? '').length > 0)
   await page.screenshot({ path: join(shots, 'observe.png'), fullPage: true })
 
-  await page.fill('#obs-filter', 'nothing-like-it')
+  await page.fill('#obs-filter', 'shop.dev status:404')
   await page.click('#obs-apply')
   await page.waitForFunction(() => document.querySelectorAll('#obs-http tr').length === 0)
-  await page.fill('#obs-filter', 'shop.dev')
+  await page.fill('#obs-filter', 'status:nonsense')
+  await page.click('#obs-apply')
+  await page.waitForSelector('#obs-msg.err:has-text("filter:")')
+  await page.fill('#obs-filter', 'shop.dev method:get status:2xx')
   await page.click('#obs-apply')
   await row.waitFor()
 

@@ -13,6 +13,19 @@ const MAX_ROWS = 500
 const time = (ms: number): string => new Date(ms).toLocaleTimeString()
 const ms = (n: number): string => n < 0 ? '–' : `${Math.round(n)}`
 
+/** The filter box as query parameters: "method:POST status:4xx kind:tls" words, the rest is text */
+function filterQuery (box: string): string {
+  const q = new URLSearchParams()
+  const text: string[] = []
+  for (const word of box.trim().split(/\s+/).filter(Boolean)) {
+    const m = /^(method|status|kind):(.+)$/i.exec(word)
+    if (m) q.set(m[1]!.toLowerCase(), m[2]!)
+    else text.push(word)
+  }
+  if (text.length) q.set('text', text.join(' '))
+  return q.toString()
+}
+
 function headerTable (list: [string, string][]): HTMLElement {
   return h('table', { class: 'obs-headers' }, list.map(([n, v]) => h('tr', {}, h('th', {}, n), h('td', {}, v))))
 }
@@ -36,7 +49,7 @@ export function observePage (root: HTMLElement): () => void {
   const msg = h('p', { id: 'obs-msg' })
   const toggle = h('input', { type: 'checkbox', id: 'obs-switch', disabled: true })
   const state = h('span', { class: 'mute', id: 'obs-state' })
-  const filter = h('input', { id: 'obs-filter', placeholder: 'host, path, client, SNI' })
+  const filter = h('input', { id: 'obs-filter', placeholder: 'host, path, client, SNI; method:POST status:4xx kind:tls', size: 48 })
   const httpRows = h('tbody', { id: 'obs-http' })
   const tlsRows = h('tbody', { id: 'obs-tls' })
   const detail = h('div', { id: 'obs-detail' })
@@ -71,7 +84,7 @@ export function observePage (root: HTMLElement): () => void {
   const follow = (): void => {
     es?.close()
     httpRows.replaceChildren(); tlsRows.replaceChildren()
-    const q = filter.value.trim() === '' ? '' : `text=${encodeURIComponent(filter.value.trim())}`
+    const q = filterQuery(filter.value)
     let early: Summary[] | null = []
     let lastId = 0
     const source = es = new EventSource(`/api/observe/live?${q}`)
@@ -82,9 +95,10 @@ export function observePage (root: HTMLElement): () => void {
     }
     get<Summary[]>(`/api/observe/exchanges?limit=${MAX_ROWS}${q === '' ? '' : `&${q}`}`).then(list => {
       if (es !== source) return
+      msg.textContent = ''
       for (const c of [...list, ...early!.filter(e => e.id > (list[list.length - 1]?.id ?? 0))]) { add(c); lastId = c.id }
       early = null
-    }, () => { early = null })
+    }, (e: unknown) => { early = null; msg.className = 'err'; msg.textContent = `filter: ${e instanceof ApiError ? e.message : String(e)}` })
   }
   filter.addEventListener('change', follow)
 
