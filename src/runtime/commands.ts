@@ -1,7 +1,7 @@
 import { Level, LEVEL_NAMES, type CliSession, type CommandHandler, type LevelT, type WaitingHandler } from './cli-context.ts'
 import { reloadCommand } from './reload-command.ts'
 import { showInfoCommand, showStat, showBackend, showServersState, showSess } from './show-commands.ts'
-import { enableServer, disableServer, getWeight, setWeight, setServer, setMaxconnServer, shutdownSessionsServer } from './server-commands.ts'
+import { checkSwitch, enableServer, disableServer, getWeight, setWeight, setServer, setMaxconnServer, shutdownSessionsServer } from './server-commands.ts'
 import { showErrors } from './error-commands.ts'
 import { showMap, addMap, setMap, delMap, clearMap, getMap } from './map-commands.ts'
 import { showTable, clearTable, setTable } from './table-commands.ts'
@@ -35,7 +35,11 @@ const COMMANDS: readonly Command[] = [
   { words: ['clear', 'map'], level: Level.user, usage: 'clear map <map>', help: 'clear the contents of this map', run: clearMap },
   { words: ['clear', 'table'], level: Level.operator, usage: 'clear table <table> [<filter>]*', help: 'remove an entry from a table (filter: data/key)', run: clearTable },
   { words: ['del', 'map'], level: Level.user, usage: 'del map <map> [<key>|#<ref>]', help: 'delete map entries matching <key>', run: delMap },
+  { words: ['disable', 'agent'], level: Level.admin, usage: 'disable agent', help: 'disable agent checks', run: checkSwitch('agent', false) },
+  { words: ['disable', 'health'], level: Level.admin, usage: 'disable health', help: 'disable health checks', run: checkSwitch('health', false) },
   { words: ['disable', 'server'], level: Level.admin, usage: 'disable server (DEPRECATED)', help: "disable a server for maintenance (use 'set server' instead)", run: disableServer },
+  { words: ['enable', 'agent'], level: Level.admin, usage: 'enable agent', help: 'enable agent checks', run: checkSwitch('agent', true) },
+  { words: ['enable', 'health'], level: Level.admin, usage: 'enable health', help: 'enable health checks', run: checkSwitch('health', true) },
   { words: ['enable', 'server'], level: Level.admin, usage: 'enable server  (DEPRECATED)', help: "enable a disabled server (use 'set server' instead)", run: enableServer },
   { words: ['get', 'map'], level: Level.user, usage: 'get map <acl> <value>', help: 'report the keys and values matching a sample for a map', run: getMap },
   { words: ['get', 'weight'], level: Level.user, usage: 'get weight <bk>/<srv>', help: "report a server's current weight", run: getWeight },

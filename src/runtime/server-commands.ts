@@ -1,7 +1,7 @@
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
-import { forceServerHealth, setServerAdmin } from './server-state.ts'
-import type { CliSession } from './cli-context.ts'
+import { forceAgentVerdict, forceServerHealth, setServerAdmin } from './server-state.ts'
+import type { CliSession, CommandHandler } from './cli-context.ts'
 import { findServer } from './proxies.ts'
 
 /** Server commands of the runtime API; answers and error texts are HAProxy 2.6's. */
@@ -84,6 +84,10 @@ export function setServer (args: readonly string[], s: CliSession): string {
       case 'health':
         if (v === 'up' || v === 'down' || v === 'stopping') { forceServerHealth(be, srv, v === 'stopping' ? 'nolb' : v, 'CLI'); return '' }
         return "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n"
+      case 'agent':
+        if (srv.checkControl?.agentEnabled() !== true) return 'agent checks are not enabled on this server.\n'
+        if (v === 'up' || v === 'down') { forceAgentVerdict(be, srv, v === 'up', 'CLI'); return '' }
+        return "'set server <srv> agent' expects 'up' or 'down'.\n"
       default:
         return SET_SERVER_USAGE
     }
@@ -93,6 +97,19 @@ export function setServer (args: readonly string[], s: CliSession): string {
 /** `shutdown sessions server <b>/<s>`: every stream on the server is cut (logged "K"). */
 export function shutdownSessionsServer (args: readonly string[], s: CliSession): string {
   return withServer(args[3], s, (_be, srv) => { srv.shutdownStreams('K'); return '' })
+}
+
+/** `enable|disable health|agent <b>/<s>`: starts or stops the health checks or the
+ *  agent; disabling what is not configured says nothing, enabling it is refused. */
+export function checkSwitch (what: 'health' | 'agent', on: boolean): CommandHandler {
+  return (args, s) => withServer(args[2], s, (_be, srv) => {
+    const c = srv.checkControl
+    const configured = c !== null && (what === 'health' || c.hasAgent)
+    if (!configured) return on ? `${what === 'health' ? 'Health check' : 'Agent'} was not configured on this server, cannot enable.\n` : ''
+    if (what === 'health') c.setCheckEnabled(on)
+    else c.setAgentEnabled(on)
+    return ''
+  })
 }
 
 /** `set maxconn server <b>/<s> <n>` */

@@ -49,6 +49,16 @@ function noServerLeft (be: BackendRuntime, servingBefore: number): void {
   if (servingBefore > 0 && inService(be, false) + inService(be, true) === 0) be.announceNoServer()
 }
 
+/** Forces the agent's verdict and, as HAProxy, the server's state with it
+ *  (whatever the health checks said). False when no agent runs on <srv>. */
+export function forceAgentVerdict (be: BackendRuntime, srv: ServerRuntime, up: boolean, cause: OperatorCause): boolean {
+  const c = srv.checkControl
+  if (c === null || !c.agentEnabled()) return false
+  c.forceAgent(up)
+  setServerHealth(be, srv, up ? 'up' : 'down', cause)
+  return true
+}
+
 /** What an operator forces the health to (`set server health`, the stats page's hrunn/hnolb/hdown). */
 export type ForcedHealth = 'up' | 'nolb' | 'down'
 

@@ -2,7 +2,7 @@ import type { Generation } from '../proxy/engine.ts'
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
 import { proxiesOf } from './proxies.ts'
-import { forceServerHealth, setServerAdmin, setServerHealth, type ForcedHealth } from './server-state.ts'
+import { forceAgentVerdict, forceServerHealth, setServerAdmin, type ForcedHealth } from './server-state.ts'
 
 /** The stats page's admin actions (`stats admin if <cond>`), posted as
  *  `s=<srv>&…&action=<a>&b=<#iid|name>` and answered by a 303 to
@@ -19,17 +19,8 @@ function forceHealth (health: ForcedHealth): ServerAction {
   return (be, srv) => { forceServerHealth(be, srv, health, 'Web interface'); return true }
 }
 
-/** Forces the agent's verdict and, as HAProxy, the server's state with it
- *  (whatever the health checks said); only while the agent runs. */
-function forceAgent (up: boolean): ServerAction {
-  return (be, srv) => {
-    const c = srv.checkControl
-    if (c === null || !c.agentEnabled()) return false
-    c.forceAgent(up)
-    setServerHealth(be, srv, up ? 'up' : 'down', 'Web interface')
-    return true
-  }
-}
+/** Forces the agent's verdict (and the server's state); only while the agent runs. */
+const forceAgent = (up: boolean): ServerAction => (be, srv) => forceAgentVerdict(be, srv, up, 'Web interface')
 
 const checksOnOff = (on: boolean): ServerAction => (_be, srv) => {
   if (srv.checkControl === null) return false

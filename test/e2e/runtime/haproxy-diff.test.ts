@@ -108,7 +108,8 @@ test('answers and error texts are HAProxy\'s', async () => {
     'show map /nope', 'add map /nope k v', `add map ${mapFile} k`, `set map ${mapFile} a.example`, `del map ${mapFile}`,
     `set map ${mapFile} zz v`, `del map ${mapFile} zz`, 'set maxconn server bk/zz 3',
     'shutdown sessions server bk/zz', 'shutdown sessions server bk', 'shutdown sessions server bk/b1', 'show errors zz',
-    'set server bk/s1 health foo'
+    'set server bk/s1 health foo', 'disable health bk/s1', 'enable health bk/s1', 'disable agent bk/s1', 'enable agent bk/s1',
+    'set server bk/s1 agent up', 'disable health bk/zz', 'enable agent'
   ]
   for (const l of lines) {
     const [h, o] = await both(l)

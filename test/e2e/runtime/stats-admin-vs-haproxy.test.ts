@@ -147,6 +147,16 @@ test('admin POSTs: same 303 Location and the same server states as HAProxy 2.6',
   }
 })
 
+test('the same checks and agent switches on the runtime API: answers and server states as HAProxy', async () => {
+  for (const line of ['disable health bk/s2', 'set server bk/s4 agent down', 'set server bk/s4 agent foo', 'set server bk/s2 agent up',
+    'disable agent bk/s4', 'set server bk/s4 agent up', 'enable agent bk/s4', 'set server bk/s4 agent up', 'enable health bk/s2']) {
+    const h = await cli(sides[0].sock, line)
+    const o = await cli(sides[1].sock, line)
+    assert.equal(o, h, line)
+    assert.equal(await serverStates(sides[1].sock), await serverStates(sides[0].sock), `after ${line}`)
+  }
+})
+
 test('a body arriving after the head is waited for; too large a body is EXCD', async () => {
   const [h, o] = await bothPost('/st', 's=s2&action=maint&b=%233', 'port', true)
   assert.equal(location(o), location(h))
