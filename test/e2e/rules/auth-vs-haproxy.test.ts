@@ -111,5 +111,6 @@ test('the log lines are the same (401 answered locally: LR)', async () => {
   const plb = (): string[] => logMessages(sides.plbLog, /<BADREQ>/)
   assert.ok(await until(() => hap().length >= wanted && plb().length >= wanted, 3000), `${hap().length} / ${plb().length} log lines`)
   assert.ok(hap().includes('fe fe <NOSRV> LR 401 GET / HTTP/1.1\n'))
-  assert.deepEqual(plb(), hap())
+  // each proxy logs a stream when it ends, which under load may come after the next one: compare as sets
+  assert.deepEqual(plb().sort(), hap().sort())
 })

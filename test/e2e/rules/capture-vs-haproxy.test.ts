@@ -96,5 +96,6 @@ test('the log lines carry the same %hr %hs %CC %CS as HAProxy', async () => {
   const wanted = SENT.length + 2
   assert.ok(await until(() => hap().length >= wanted && plb().length >= wanted, 3000), `${hap().length} / ${plb().length} log lines`)
   assert.ok(hap().some(l => l.includes('SID=s3cr3t-a SIDX=abcdefg')), hap().join(''))
-  assert.deepEqual(plb(), hap())
+  // each proxy logs a stream when it ends, which under load may come after the next one: compare as sets
+  assert.deepEqual(plb().sort(), hap().sort())
 })

@@ -98,5 +98,6 @@ test('the log lines are the same (PD for a rejected response, PR in the backend)
   const plb = (): string[] => logMessages(sides.plbLog, /B=0/)
   assert.ok(await until(() => hap().length >= 5 && plb().length >= 5, 3000), `${hap().length} / ${plb().length}`)
   assert.ok(hap().includes('tcpres tcpres e1 PD B=4\n') && hap().includes('web app <NOSRV> PR -1 GET / HTTP/1.1\n'), hap().join(''))
-  assert.deepEqual(plb(), hap())
+  // each proxy logs a stream when it ends, which under load may come after the next one: compare as sets
+  assert.deepEqual(plb().sort(), hap().sort())
 })
