@@ -14,13 +14,9 @@
 # (two devices as a VRRP pair) unless SKIP_PAIR is set.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
 . "$here/lib.sh"
-out="$repo/image/out"
-run="$(mktemp -d /tmp/plb-image-test.XXXXXX)"
 . "$here/guests.sh"
-guests_preflight
-trap 'guests_cleanup; rm -rf "$run"' EXIT
+guests_begin test
 cp --sparse=always "$out/qemu-virt.img" "$run/disk.img"
 
 stage "namespaces $ns_lan (port 1) and $ns_pc (port 2), a bridge in each; web1 and web2 in $ns_lan"

@@ -1,10 +1,20 @@
-# Shared by the image tests (sourced after lib.sh): the two networks a device is plugged into,
-# made as network namespaces with a bridge each, and QEMU guests of the image wired to them by
-# TAP devices. Everything is named after the test's PID and removed by guests_cleanup.
-# Needs <out> (image/out) and <run> (the test's scratch directory) set by the caller.
+# Shared by the image tests (sourced after lib.sh, with <here> set to scripts/image): the two
+# networks a device is plugged into, made as network namespaces with a bridge each, and QEMU
+# guests of the image wired to them by TAP devices. Everything is named after the test's PID
+# and removed at exit (guests_begin sets that up).
+repo="$(cd "$here/../.." && pwd)"
+out="$repo/image/out"
+run=''
 ns_lan="plb$$-lan"; ns_pc="plb$$-pc"
 GUEST_PIDS=()
 backends_pid=''
+
+# guests_begin <tag>: checks the host, makes the scratch directory <run>, cleans up at exit.
+guests_begin () {
+  guests_preflight
+  run="$(mktemp -d "/tmp/plb-image-$1.XXXXXX")"
+  trap 'guests_cleanup; rm -rf "$run"' EXIT
+}
 
 in_lan () { ip netns exec "$ns_lan" "$@"; }
 in_pc () { ip netns exec "$ns_pc" "$@"; }

@@ -1,19 +1,17 @@
 #!/bin/bash
 # pair-test.sh (the last part of `npm run image:test`): two booted images as a VRRP pair on the
-# same LAN bridge, each with its own /data (address .2 or .3, priority 150 or 100, one
-# keepalived.conf with the virtual address 192.168.1.100, the proxy bound to every address).
-# Checks: the virtual address answers (balanced over web1/web2) from the higher priority device;
-# that device's QEMU killed, the other one answers it within a bounded wait. Prints the time
-# from the kill to the first answer. Namespaces, TAP devices and guests as in boot-test.sh.
+# same LAN bridge, each with its own /data: address .2 or .3, priority 150 or 100, and one
+# keepalived.conf with the virtual address 192.168.1.100 and a kernel (nftables) virtual_server
+# on its port 8080; the proxy's frontend bound to the virtual address (the backup binds it too).
+# Checks: the virtual address answers from the higher priority device (its MAC), balanced over
+# web1/web2 by the proxy (port 80) and by nftables (port 8080); that device's QEMU killed, the
+# other one answers both ports within a bounded wait. Prints the time from the kill to the first
+# answer. Namespaces, TAP devices and guests as in boot-test.sh (scripts/image/guests.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
 . "$here/lib.sh"
-out="$repo/image/out"
-run="$(mktemp -d /tmp/plb-image-pair.XXXXXX)"
 . "$here/guests.sh"
-guests_preflight
-trap 'guests_cleanup; rm -rf "$run"' EXIT
+guests_begin pair
 vip=192.168.1.100
 
 stage "namespaces $ns_lan and $ns_pc, web1 and web2 in $ns_lan"
@@ -24,8 +22,8 @@ for n in 1 2; do
   cp --sparse=always "$out/qemu-virt.img" "$run/disk-$n.img"
   data="$run/data-$n"; mkdir -p "$data"
   printf 'eth0 192.168.1.%d/24 lan\neth1 10.42.0.%d/24 pc\n' $(( n + 1 )) $(( n * 2 - 1 )) > "$data/network.conf"
-  sed 's/^\( *bind \)192\.168\.1\.2:80/\1:80/' "$repo/image/overlay/etc/pocketlb/pocketlb.cfg" > "$data/pocketlb.cfg"
-  grep -q '^ *bind :80' "$data/pocketlb.cfg" || die "the factory config has no 'bind 192.168.1.2:80' to widen"
+  sed "s/^\( *bind \)192\.168\.1\.2:80/\1$vip:80/" "$repo/image/overlay/etc/pocketlb/pocketlb.cfg" > "$data/pocketlb.cfg"
+  grep -q "^ *bind $vip:80" "$data/pocketlb.cfg" || die "the factory config has no 'bind 192.168.1.2:80' to move to $vip"
   cat > "$data/keepalived.conf" <<CONF
 vrrp_instance lan {
   state BACKUP
@@ -35,6 +33,22 @@ vrrp_instance lan {
   advert_int 1
   virtual_ipaddress {
     $vip/24
+  }
+}
+virtual_server $vip 8080 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 192.168.1.10 80 {
+    TCP_CHECK {
+      connect_timeout 1
+    }
+  }
+  real_server 192.168.1.11 80 {
+    TCP_CHECK {
+      connect_timeout 1
+    }
   }
 }
 CONF
@@ -60,20 +74,33 @@ grep -q failed "$run/spread.txt" && die "requests to $vip failed while lb1 was m
 mac_of_vip () { in_lan ip neigh show "$vip" dev br0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'; }
 [ "$(mac_of_vip)" = 52:54:00:00:01:01 ] || die "$vip resolves to $(mac_of_vip), not lb1's port 1"
 [ "$(wc -l < "$run/spread.txt")" = 2 ] || die "requests to $vip not balanced over web1 and web2"
+# l4_spread: 4 requests to the kernel (nftables) virtual service on port 8080, tallied
+l4_spread () { for _ in 1 2 3 4; do in_lan curl -s -m 5 "http://$vip:8080/" || echo failed; done | sort | uniq -c | tr -s ' \n' ' '; }
+spread=$(l4_spread)
+note "4 requests to the kernel L4 service $vip:8080: $spread"
+[ "$spread" = ' 2 web1 2 web2 ' ] || die "the nftables virtual service (lb_algo rr) should give 2 and 2"
 note "lb2: $(grep -c 'Entering BACKUP STATE' "$run/console-lb2.log") BACKUP transition(s), $(grep -c 'Entering MASTER STATE' "$run/console-lb2.log") MASTER"
 
 stage "lb1 killed: lb2 takes $vip over"
 guest_kill 1
 t0=$(date +%s.%N)
 deadline=$(( $(date +%s) + 30 ))
+masters_before=$(grep -c '(lan) Entering MASTER STATE' "$run/console-lb2.log" || true)
+became_master=''; resolved=''
 until body=$(in_lan curl -s -m 1 "http://$vip/" || true); [ "$body" = web1 ] || [ "$body" = web2 ]; do
   [ "$(date +%s)" -lt "$deadline" ] || { tail -15 "$run/console-lb2.log"; die "nobody answered $vip within 30 s of lb1's death"; }
+  [ -n "$became_master" ] || [ "$(grep -c '(lan) Entering MASTER STATE' "$run/console-lb2.log" || true)" = "$masters_before" ] || became_master=$(elapsed "$t0")
+  [ -n "$resolved" ] || [ "$(mac_of_vip)" != 52:54:00:00:01:02 ] || resolved=$(elapsed "$t0")
   sleep 0.1
 done
 note "$vip answered again $(elapsed "$t0")s after lb1 was killed (advert_int 1 s)"
+note "on the way: lb2's MASTER line ${became_master:+at ${became_master}s}${became_master:-with the answer}, the LAN's ARP entry for $vip on lb2's MAC ${resolved:+at ${resolved}s}${resolved:-with the answer}"
 grep -q '(lan) Entering MASTER STATE' "$run/console-lb2.log" || die "lb2 answers but never said it became master"
 [ "$(mac_of_vip)" = 52:54:00:00:01:02 ] || die "$vip answered, but resolves to $(mac_of_vip), not lb2's port 1"
 note "lb2: $(grep -m1 '(lan) Entering MASTER STATE' "$run/console-lb2.log" | tr -d '\r')"
+spread=$(l4_spread)
+note "4 requests to $vip:8080 on lb2: $spread"
+case "$spread" in *failed*) die "the kernel L4 service did not follow the virtual address to lb2" ;; esac
 guest_power_off 2
 stage_end
 echo "image pair test passed in $(elapsed "$IMAGE_T0")s"
