@@ -38,6 +38,8 @@ export class ServerRuntime implements LbServer {
   checkUp = true
   /** forced NOLB (HAProxy SRV_ST_STOPPING: up, but no new load-balanced traffic) */
   nolb = false
+  /** the health counter of a server without checks, as HAProxy keeps it (moved only by forced health) */
+  uncheckedHealth: number
   admin: AdminState
   /** user-set weight (`set weight`), before drain */
   userWeight: number
@@ -78,6 +80,7 @@ export class ServerRuntime implements LbServer {
     this.maxconn = plan.maxconn
     this.admin = plan.disabled ? 'maint' : 'ready'
     this.usable = !plan.disabled
+    this.uncheckedHealth = plan.disabled ? 0 : plan.check.rise
     this.nextSourcePort = plan.source?.portLow ?? 0
   }
 

@@ -65,6 +65,7 @@ export type ForcedHealth = 'up' | 'nolb' | 'down'
 /** Forces <srv>'s health, as seen by its checks too (counter to its top or 0). */
 export function forceServerHealth (be: BackendRuntime, srv: ServerRuntime, health: ForcedHealth, cause: OperatorCause): void {
   srv.checkControl?.forceHealth(health !== 'down')
+  srv.uncheckedHealth = health === 'down' ? 0 : srv.plan.check.rise + srv.plan.check.fall - 1
   setServerHealth(be, srv, health, cause)
 }
 

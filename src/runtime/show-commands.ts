@@ -1,4 +1,6 @@
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
+import type { CheckOutcome, CheckStatusCode } from '../checks/types.ts'
+import { CHECK_STATUSES } from '../checks/status.ts'
 import type { CliSession } from './cli-context.ts'
 import { proxiesOf, proxyIid } from './proxies.ts'
 import { statCsv, statRows, type StatFilter } from './stat-csv.ts'
@@ -44,19 +46,43 @@ const SERVERS_STATE_HEADER = '1\n# be_id be_name srv_id srv_name srv_addr srv_op
   'srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port ' +
   'srv_check_addr srv_agent_addr srv_agent_port\n'
 
+/** HAProxy's enum healthcheck_status values, as `show servers state` prints them. */
+const STATUS_NUMBER: Readonly<Record<CheckStatusCode, number>> = {
+  UNK: 0, INI: 1, CHECKED: 3, SOCKERR: 5, L4OK: 6, L4TOUT: 7, L4CON: 8, L6OK: 9, L6TOUT: 10, L6RSP: 11,
+  L7TOUT: 12, L7RSP: 13, L7OK: 14, L7OKC: 15, L7STS: 16
+}
+
+/** HAProxy's check result (CHK_RES_*) after a status; 0 before any result. */
+const RESULT_NUMBER: Readonly<Record<CheckOutcome, number>> = { neutral: 1, failed: 2, passed: 3, condpass: 4 }
+
+/** CHK_ST_* flags of a check: configured, enabled, paused, agent. */
+const ST_CONFIGURED = 0x2
+const ST_ENABLED = 0x4
+const ST_PAUSED = 0x8
+const ST_AGENT = 0x10
+
+/** The check columns (status, result, health, state, agent state) of <srv>. */
+function checkFields (srv: ServerRuntime): number[] {
+  const view = srv.checkView?.() ?? null
+  if (view === null) return [1, 0, srv.uncheckedHealth, srv.plan.disabled ? ST_PAUSED : 0, 0]
+  const st = view.lastStatus
+  const result = st === 'INI' || st === 'UNK' ? 0 : RESULT_NUMBER[CHECK_STATUSES[st].outcome]
+  const state = ST_CONFIGURED | (view.enabled ? ST_ENABLED : 0) | (view.paused ? ST_PAUSED : 0)
+  const agent = view.agent === null ? 0 : ST_AGENT | ST_CONFIGURED | (srv.checkControl?.agentEnabled() === true ? ST_ENABLED : 0)
+  return [STATUS_NUMBER[st], result, view.health, state, agent]
+}
+
 /** One line of `show servers state` (HAProxy's numeric states and flags:
- *  op 0 stopped / 2 running; admin 1 forced maint, 4 maint from config, 8 drain;
- *  check status 1 none / 6 L4OK / 8 failed; check state 6 enabled, 8 paused). */
+ *  op 0 stopped / 2 running / 3 stopping (NOLB); admin 1 forced maint, 4 maint
+ *  from config, 8 drain). */
 function serverStateLine (beIid: number, beName: string, srv: ServerRuntime): string {
   const p = srv.plan
   const ck = p.check
   const admin = (p.disabled ? 4 : 0) | (srv.admin === 'maint' ? 1 : 0) | (srv.admin === 'drain' ? 8 : 0)
   const since = Math.max(0, Math.floor((Date.now() - srv.lastChange) / 1000))
-  const check = ck.enabled
-    ? [srv.checkUp ? 6 : 8, srv.checkUp ? 3 : 2, srv.checkUp ? ck.rise + ck.fall - 1 : 0, 6]
-    : [1, 0, srv.usable ? ck.rise : 0, p.disabled ? 8 : 0]
-  return [beIid, beName, srv.id, srv.name, p.unixPath !== '' ? p.unixPath : p.host, srv.usable ? 2 : 0, admin,
-    srv.userWeight, p.weight, since, ...check, 0, 0, 0, '-', p.port, '-', p.ssl ? 1 : 0, ck.port,
+  const op = !srv.usable ? 0 : srv.nolb ? 3 : 2
+  return [beIid, beName, srv.id, srv.name, p.unixPath !== '' ? p.unixPath : p.host, op, admin,
+    srv.userWeight, p.weight, since, ...checkFields(srv), 0, 0, '-', p.port, '-', p.ssl ? 1 : 0, ck.port,
     ck.addr === '' ? '-' : ck.addr, '-', ck.agent?.port ?? 0].join(' ') + '\n'
 }
 

@@ -157,6 +157,14 @@ test('the same checks and agent switches on the runtime API: answers and server 
   }
 })
 
+test('show servers state after the actions matches HAProxy (but the seconds since last change)', async () => {
+  const mask = (t: string): string => t.split('\n').map(l => /^\d+ /.test(l) ? l.split(' ').map((w, i) => i === 9 ? 'T' : w).join(' ') : l).join('\n')
+  for (const line of ['show servers state bk', 'set server bk/s1 health stopping; show servers state bk', 'set server bk/s1 state drain; show servers state bk',
+    'set server bk/s1 health down; show servers state bk', 'set server bk/s1 health up; set server bk/s1 state ready; show servers state bk']) {
+    assert.equal(mask(await cli(sides[1].sock, line)), mask(await cli(sides[0].sock, line)), line)
+  }
+})
+
 test('a body arriving after the head is waited for; too large a body is EXCD', async () => {
   const [h, o] = await bothPost('/st', 's=s2&action=maint&b=%233', 'port', true)
   assert.equal(location(o), location(h))
