@@ -8,7 +8,7 @@ import { ROOT, loadState, removeState, saveState, serviceAlive, startService, st
 import { clientGet, setupTokenPath, statsSocketPath, uiSocketPath, vipHolder } from './status.ts'
 import { LB_PRIORITY, UI_PORT, namespaces, nodeByName, type LabNode, type LbName, type Topology } from './topology.ts'
 import { buildWiring, dropVip, existingNamespaces, removeWiring, setCable, setNodeLinks } from './wiring.ts'
-import { qemuArgv, vmDisk, vmUnavailable, wireVm } from './vm.ts'
+import { qemuArgv, vmCarrier, vmDisk, vmUnavailable, wireVm } from './vm.ts'
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -44,7 +44,7 @@ function labServices (t: Topology, dir: string, uiHostPorts: readonly number[]):
 function vmServices (t: Topology, dir: string, advert: number): Service[] {
   const vms = t.lbs.map(lb => {
     const disk = vmDisk(dir, lb, { 'pocketlb.cfg': proxyConfig(t, lb, '/run/pocketlb.sock', true), 'keepalived.conf': vrrpConfig(lb, advert, true) })
-    return { name: `${lb.name}-vm`, node: lb.name, ns: '', pid: 0, argv: qemuArgv(t, lb, disk) }
+    return { name: `${lb.name}-vm`, node: lb.name, ns: '', pid: 0, argv: qemuArgv(t, lb, dir, disk) }
   })
   return [...vms, ...labServices(t, dir, []).filter(svc => !t.lbs.some(lb => lb.name === svc.node))]
 }
@@ -141,8 +141,8 @@ export async function fail (t: Topology, what: string[]): Promise<string> {
     if (!node) throw new Error(arg ? `no node '${arg}' (client, lb1, lb2, web1..)` : 'no lb holds the VIP: name the node, e.g. `fail link lb1`')
     const port = node.ports.find(p => p.segment === (segment ?? 'lan')) ?? node.ports[0]!
     setCable(t, port, false)
-    const seen = s.vm && t.lbs.includes(node) ? 'a VM\'s virtio NIC keeps its carrier: only the adverts stop' : `${node.name} sees no carrier on ${port.ifname}`
-    return `${node.name}'s ${port.segment} cable pulled (${port.switchPort} down in the switch; ${seen}).`
+    if (s.vm && t.lbs.includes(node)) await vmCarrier(s.dir, node, port, false)
+    return `${node.name}'s ${port.segment} cable pulled (${port.switchPort} down in the switch; ${node.name} sees no carrier on ${port.ifname}).`
   }
   throw new Error('fail what? master | backend <n> | link [<node> [lan|srv]]')
 }
@@ -153,7 +153,9 @@ export async function restore (t: Topology): Promise<string> {
   const done: string[] = []
   for (const n of t.all) {
     if (!(s.vm && t.lbs.includes(n))) setNodeLinks(t, n, true)
-    else if (servicesOf(s, n).every(serviceAlive)) for (const p of n.ports) setCable(t, p, true)
+    else if (servicesOf(s, n).every(serviceAlive)) {
+      for (const p of n.ports) { setCable(t, p, true); await vmCarrier(s.dir, n, p, true) }
+    }
   }
   for (const n of t.all) {
     const dead = servicesOf(s, n).filter(svc => !serviceAlive(svc))

@@ -6,6 +6,7 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
+import { connect } from 'node:net'
 import { ROOT } from './services.ts'
 import { sh } from './wiring.ts'
 import { VIP, type LabNode, type Port, type Topology } from './topology.ts'
@@ -58,8 +59,11 @@ export function vmDisk (dir: string, lb: LabNode, files: Record<string, string>)
   return disk
 }
 
-/** The QEMU command of <lb>'s VM: its serial console is the service's output (the lab log). */
-export function qemuArgv (t: Topology, lb: LabNode, disk: string): string[] {
+const monitorPath = (dir: string, lb: LabNode): string => join(dir, `${lb.name}-monitor.sock`)
+
+/** The QEMU command of <lb>'s VM: its serial console is the service's output (the lab log),
+ *  its monitor a unix socket in <dir> (cables: vmCarrier). */
+export function qemuArgv (t: Topology, lb: LabNode, dir: string, disk: string): string[] {
   const nics = lb.ports.flatMap(p => [
     '-netdev', `tap,id=${p.ifname},ifname=${tapName(t, lb, p)},script=no,downscript=no`,
     '-device', `virtio-net-pci,netdev=${p.ifname},mac=${vmMac(lb, p)}`
@@ -68,7 +72,7 @@ export function qemuArgv (t: Topology, lb: LabNode, disk: string): string[] {
     '-kernel', join(OUT, 'vmlinuz'), '-initrd', join(OUT, 'initrd.img'),
     '-append', 'console=ttyAMA0 root=/dev/vda1 data=/dev/vda2 quiet panic=-1',
     '-drive', `file=${disk},format=raw,if=none,id=disk`, '-device', 'virtio-blk-pci,drive=disk', ...nics,
-    '-serial', 'stdio', '-monitor', 'none', '-display', 'none']
+    '-serial', 'stdio', '-monitor', `unix:${monitorPath(dir, lb)},server,nowait`, '-display', 'none']
 }
 
 /** Once QEMU made <lb>'s TAPs: each into the switch namespace, named as its switch port, into its
@@ -85,6 +89,25 @@ export async function wireVm (t: Topology, lb: LabNode): Promise<void> {
     sh(['ip', '-n', t.switchNs, 'link', 'set', tap, 'name', p.switchPort])
     sh(['ip', '-n', t.switchNs, 'link', 'set', p.switchPort, 'master', p.segment, 'up'])
   }
+}
+
+/** The carrier of <lb>'s NIC on port <p>, as its guest sees it (QEMU's `set_link`): a pulled
+ *  cable is seen by the VM, as a namespace sees its veth go down. Resolves once QEMU answered. */
+export function vmCarrier (dir: string, lb: LabNode, p: Port, up: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect(monitorPath(dir, lb))
+    const timer = setTimeout(() => { s.destroy(); reject(new Error(`no answer from ${lb.name}'s QEMU monitor in 15 s`)) }, 15_000)
+    let seen = ''
+    let sent = false
+    s.on('data', d => {
+      seen += d.toString()
+      // the greeting ends with a prompt, the command's answer with the next one
+      const prompts = seen.split('(qemu)').length - 1
+      if (prompts === 1 && !sent) { s.write(`set_link ${p.ifname} ${up ? 'on' : 'off'}\n`); sent = true }
+      if (prompts === 2) { clearTimeout(timer); s.end(); resolve() }
+    })
+    s.on('error', e => { clearTimeout(timer); reject(e) })
+  })
 }
 
 /** The lb whose VM answers ARP for the VIP on the LAN (asked from the client), or null. */
