@@ -215,7 +215,7 @@ export class HealthMonitor<S extends CheckedServer> {
       failedChecks: e.failedChecks,
       downTransitions: e.downTransitions,
       inProgress: e.running !== null,
-      agent: e.cfg.agent === null ? null : { up: e.agentUp, inProgress: e.agentRunning !== null, last: e.lastAgent }
+      agent: e.cfg.agent === null ? null : { enabled: !e.agentOff, up: e.agentUp, inProgress: e.agentRunning !== null, last: e.lastAgent }
     }
   }
 

@@ -122,6 +122,8 @@ export interface CheckControl {
 
 /** The agent's side of a server's check state (HAProxy agent_* stats columns). */
 export interface AgentView {
+  /** false while stopped from the runtime (`disable agent`, the stats page) */
+  readonly enabled: boolean
   /** false after the agent said "down"/"stopped"/"fail", until it says "up" */
   readonly up: boolean
   readonly inProgress: boolean

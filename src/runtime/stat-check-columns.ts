@@ -24,20 +24,27 @@ function resultColumns (set: SetColumn, prefix: 'check' | 'agent', last: ProbeRe
   set(prefix === 'check' ? 'last_chk' : 'last_agt', last.info)
 }
 
-/** Writes the check columns of <view> with <set>; <downtimeSec> is the server's downtime. */
-export function checkColumns (set: SetColumn, view: CheckView, downtimeSec: number): void {
-  set('chkfail', view.failedChecks)
-  set('chkdown', view.downTransitions)
-  set('downtime', downtimeSec)
+/** Writes the check columns of <view> with <set>; <downs> counts the server's
+ *  UP to DOWN changes whatever their cause (HAProxy down_trans: checks,
+ *  maintenance, forced health), <downtimeSec> is its downtime. Health check
+ *  and agent columns are each filled only while that check is enabled. */
+export function checkColumns (set: SetColumn, view: CheckView, downs: number, downtimeSec: number): void {
+  if (view.enabled) {
+    set('chkfail', view.failedChecks)
+    set('chkdown', downs)
+    set('downtime', downtimeSec)
+  }
   if (view.paused) return
-  resultColumns(set, 'check', {
-    status: view.lastStatus, code: view.lastCode, info: view.lastInfo, durationMs: view.lastDurationMs
-  }, view.inProgress)
-  set('check_rise', view.rise)
-  set('check_fall', view.fall)
-  set('check_health', view.health)
+  if (view.enabled) {
+    resultColumns(set, 'check', {
+      status: view.lastStatus, code: view.lastCode, info: view.lastInfo, durationMs: view.lastDurationMs
+    }, view.inProgress)
+    set('check_rise', view.rise)
+    set('check_fall', view.fall)
+    set('check_health', view.health)
+  }
   const agent = view.agent
-  if (agent === null) return
+  if (agent === null || !agent.enabled) return
   resultColumns(set, 'agent', agent.last, agent.inProgress)
   set('agent_rise', 1)
   set('agent_fall', 1)

@@ -123,7 +123,7 @@ function serverRow (name: string, iid: number, be: BackendRuntime, s: ServerRunt
   r.set('pid', 1); r.set('iid', iid); r.set('sid', s.id); r.set('lbtot', s.total); r.set('type', 2)
   r.hrsp(s.hrsp); r.set('req_tot', s.total); r.set('lastsess', -1)
   const view = s.checkView?.() ?? null
-  if (view !== null && view.enabled) checkColumns((n, x) => r.set(n, x, true), view, s.downtimeSec(now))
+  if (view !== null) checkColumns((n, x) => r.set(n, x, true), view, s.downTransitions, s.downtimeSec(now))
   r.set('addr', serverAddr(s)); r.set('mode', be.plan.mode); r.set('uweight', s.userWeight)
   return r.done('S', iid, s.id)
 }

@@ -157,6 +157,20 @@ test('the same checks and agent switches on the runtime API: answers and server 
   }
 })
 
+test('check and agent columns of show stat follow disabled checks and agents as HAProxy\'s', async () => {
+  const cols = ['status', 'check_status', 'check_code', 'check_rise', 'check_fall', 'check_health', 'agent_status', 'agent_code',
+    'agent_rise', 'agent_fall', 'agent_health', 'agent_desc', 'check_desc', 'chkfail', 'chkdown']
+  const pick = async (sock: string): Promise<string> => {
+    const rows = csvRows(await cli(sock, 'show stat'))
+    return rows.filter(r => r[0] === 'bk' && r[1].startsWith('s')).map(r => r[1] + ':' + cols.map(c => r[rows[0].indexOf(c)].replace(/^\* /, '')).join('|')).join(' ')
+  }
+  for (const line of ['disable agent bk/s4', 'disable health bk/s4', 'enable agent bk/s4', 'enable health bk/s4', 'disable health bk/s2', 'enable health bk/s2']) {
+    await cli(sides[0].sock, line)
+    await cli(sides[1].sock, line)
+    assert.equal(await pick(sides[1].sock), await pick(sides[0].sock), line)
+  }
+})
+
 test('show servers state after the actions matches HAProxy (but the seconds since last change)', async () => {
   const mask = (t: string): string => t.split('\n').map(l => /^\d+ /.test(l) ? l.split(' ').map((w, i) => i === 9 ? 'T' : w).join(' ') : l).join('\n')
   for (const line of ['show servers state bk', 'set server bk/s1 health stopping; show servers state bk', 'set server bk/s1 state drain; show servers state bk',
