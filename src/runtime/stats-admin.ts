@@ -1,6 +1,6 @@
 import type { Generation } from '../proxy/engine.ts'
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
-import type { ServerRuntime } from '../proxy/server-runtime.ts'
+import type { AdminState, ServerRuntime } from '../proxy/server-runtime.ts'
 import { proxiesOf } from './proxies.ts'
 import { forceAgentVerdict, forceServerHealth, setServerAdmin, type ForcedHealth } from './server-state.ts'
 
@@ -14,10 +14,11 @@ export type StatsStatus = 'DENY' | 'DONE' | 'ERRP' | 'EXCD' | 'NONE' | 'PART' | 
 /** One action on one server: true when it changed something (counts as altered). */
 type ServerAction = (be: BackendRuntime, srv: ServerRuntime) => boolean
 
+/** Sets the admin state; always counts as a change, as in HAProxy. */
+const admin = (st: AdminState): ServerAction => (be, srv) => { setServerAdmin(be, srv, st); return true }
+
 /** Forces the health seen by checks (health counter to its top or to 0). */
-function forceHealth (health: ForcedHealth): ServerAction {
-  return (be, srv) => { forceServerHealth(be, srv, health, 'Web interface'); return true }
-}
+const forceHealth = (health: ForcedHealth): ServerAction => (be, srv) => { forceServerHealth(be, srv, health, 'Web interface'); return true }
 
 /** Forces the agent's verdict (and the server's state); only while the agent runs. */
 const forceAgent = (up: boolean): ServerAction => (be, srv) => forceAgentVerdict(be, srv, up, 'Web interface')
@@ -36,9 +37,9 @@ const agentOnOff = (on: boolean): ServerAction => (_be, srv) => {
 
 /** Every action word of the form, and the older words HAProxy still accepts. */
 const ACTIONS: ReadonlyMap<string, ServerAction> = new Map<string, ServerAction>([
-  ['ready', (be, srv) => { setServerAdmin(be, srv, 'ready'); return true }],
-  ['drain', (be, srv) => { setServerAdmin(be, srv, 'drain'); return true }],
-  ['maint', (be, srv) => { setServerAdmin(be, srv, 'maint'); return true }],
+  ['ready', admin('ready')],
+  ['drain', admin('drain')],
+  ['maint', admin('maint')],
   ['dhlth', checksOnOff(false)],
   ['ehlth', checksOnOff(true)],
   ['hrunn', forceHealth('up')],
