@@ -3,6 +3,7 @@ import type { ServerRuntime, ShutdownCode } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
 import { StreamBase } from './stream-base.ts'
+import { IdleTimeout } from './idle-timeout.ts'
 import { TcpVerdict, runTcpRules } from '../rules/tcp-rules.ts'
 import type { TcpRequestPlan } from '../config/plan.ts'
 
@@ -21,6 +22,9 @@ export class TcpSession extends StreamBase {
   private inspecting = false
   /** server data held for the backend's tcp-response content rules (until the first data or the delay) */
   private resInspecting = false
+  /** inactivity timeouts of the two sides (client/server, then their fin) */
+  private readonly clientIdle = new IdleTimeout<TcpSession>(this, clientQuiet)
+  private readonly serverIdle = new IdleTimeout<TcpSession>(this, serverQuiet)
 
   constructor (cs: Socket, fe: FrontendRuntime) {
     super(cs, fe)
@@ -30,8 +34,7 @@ export class TcpSession extends StreamBase {
     cs.on('close', () => this.onClientClose())
     cs.on('error', () => { /* 'close' follows */ })
     cs.on('drain', () => this.ss?.resume())
-    cs.on('timeout', () => { this.log.term('c', 'D'); this.abort() })
-    cs.setTimeout(fe.plan.timeouts.client)
+    this.clientIdle.set(fe.plan.timeouts.client)
     const tr = fe.plan.tcpRequest
     if (tr !== undefined && tr.content.length > 0 && tr.inspectDelay > 0) {
       this.inspecting = true
@@ -85,20 +88,20 @@ export class TcpSession extends StreamBase {
       if (tr.inspectDelay > 0) this.timer = setTimeout(() => this.endResponseInspection(), tr.inspectDelay)
     }
     sock.on('data', (d: Buffer) => {
+      this.serverIdle.touch()
       this.srv!.bytesOut += d.length
       this.be!.bytesOut += d.length
       this.log.bytesOut += d.length
       this.fe.bytesOut += d.length
       if (this.resInspecting) { this.resData = d; this.endResponseInspection(); return }
-      if (!this.cs.write(d)) sock.pause()
+      if (!this.writeClient(d)) sock.pause()
     })
     sock.on('drain', () => this.cs.resume())
     sock.on('end', () => this.onServerEnd())
     sock.on('close', () => { if (!this.closed) { if (!this.serverEnded) this.log.term('S', 'D'); this.finish() } })
     sock.on('error', () => { /* 'close' follows */ })
-    sock.on('timeout', () => { this.log.term('s', 'D'); this.abort() })
-    sock.setTimeout(this.be!.plan.timeouts.server)
-    for (const b of this.early) sock.write(b)
+    this.serverIdle.set(this.be!.plan.timeouts.server)
+    for (const b of this.early) this.writeServer(b)
     this.early.length = 0
     if (this.clientEnded) sock.end()
     this.cs.resume()
@@ -115,11 +118,29 @@ export class TcpSession extends StreamBase {
     const v = runTcpRules(this.be!.plan.tcpResponse!.content, this)
     this.resData = null
     if (v === TcpVerdict.Reject) { this.log.term('P', 'D'); this.abort(); return }
-    if (data !== null && !this.cs.write(data)) this.ss?.pause()
+    if (data !== null && !this.writeClient(data)) this.ss?.pause()
     if (v === TcpVerdict.Close) this.ss?.end()
   }
 
+  /** Writes to the client; false when its buffer is full (pause the server). */
+  private writeClient (d: Buffer): boolean {
+    this.clientIdle.touch()
+    return this.cs.write(d)
+  }
+
+  private writeServer (d: Buffer): boolean {
+    this.serverIdle.touch()
+    return this.ss!.write(d)
+  }
+
+  /** A side was quiet for its timeout (client/server, or client-fin/server-fin after a FIN). */
+  onIdle (side: 'c' | 's'): void {
+    this.log.term(side, 'D')
+    this.abort()
+  }
+
   private onClientData (d: Buffer): void {
+    this.clientIdle.touch()
     this.log.requestStarts()
     this.log.bytesIn += d.length
     this.fe.bytesIn += d.length
@@ -131,14 +152,14 @@ export class TcpSession extends StreamBase {
       if (this.inspecting) this.endInspection()
       return
     }
-    if (!this.ss.write(d)) this.cs.pause()
+    if (!this.writeServer(d)) this.cs.pause()
   }
 
   private onClientEnd (): void {
     this.clientEnded = true
     if (this.ss !== null) {
       this.ss.end()
-      this.ss.setTimeout(this.be!.plan.timeouts.serverFin || this.be!.plan.timeouts.server)
+      this.serverIdle.set(this.be!.plan.timeouts.serverFin || this.be!.plan.timeouts.server)
     }
     if (this.serverEnded) this.finish()
   }
@@ -146,7 +167,7 @@ export class TcpSession extends StreamBase {
   private onServerEnd (): void {
     this.serverEnded = true
     this.cs.end()
-    this.cs.setTimeout(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.client)
+    this.clientIdle.set(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.client)
     if (this.clientEnded) this.finish()
   }
 
@@ -172,6 +193,8 @@ export class TcpSession extends StreamBase {
     if (this.closed) return
     this.closed = true
     this.clearTimer()
+    this.clientIdle.set(0)
+    this.serverIdle.set(0)
     this.releaseSlot()
     this.ss?.destroy()
     this.cs.destroy()
@@ -182,3 +205,6 @@ export class TcpSession extends StreamBase {
     this.fe.process.sessionClosed()
   }
 }
+
+function clientQuiet (s: TcpSession): void { s.onIdle('c') }
+function serverQuiet (s: TcpSession): void { s.onIdle('s') }

@@ -8,7 +8,8 @@ import { freePorts } from '../../helpers/net.ts'
 // `timeout client` and `timeout server` are inactivity timeouts: a side that
 // keeps sending, however slowly, is never cut; a side that goes quiet is cut
 // once the period passed since its last byte. (pocketlb keeps these deadlines
-// itself instead of Node's socket timers: this checks it against HAProxy.)
+// itself instead of Node's socket timers: this checks it against HAProxy, in
+// mode http and mode tcp.)
 
 const cleanups: (() => Promise<void>)[] = []
 after(async () => { for (const c of cleanups.reverse()) await c() })
@@ -56,14 +57,14 @@ function trickle (port: number, parts: string[], maxMs: number): Promise<{ text:
 
 /** HAProxy and pocketlb on the same config; the side not under test gets 3 periods
  *  (when both expire together HAProxy answers 504 mid-body: not what is checked here). */
-async function bothProxies (backendPort: number, side: 'client' | 'server'): Promise<[number, number]> {
+async function bothProxies (backendPort: number, side: 'client' | 'server' | 'both', mode = 'http'): Promise<[number, number]> {
   const [hp, pp] = await freePorts(2)
   const cfg = (port: number): string => `
 defaults
-  mode http
+  mode ${mode}
   timeout connect 1s
-  timeout client ${side === 'client' ? PERIOD : 3 * PERIOD}ms
-  timeout server ${side === 'server' ? PERIOD : 3 * PERIOD}ms
+  timeout client ${side !== 'server' ? PERIOD : 3 * PERIOD}ms
+  timeout server ${side !== 'client' ? PERIOD : 3 * PERIOD}ms
   timeout http-request 5s
 frontend f
   bind 127.0.0.1:${port}
@@ -118,4 +119,21 @@ test('a response trickled for longer than timeout server is not cut; a server go
   assert.match(hq.text, /\r\n\r\n01$/)
   assert.equal(pq.text.slice(pq.text.indexOf('\r\n\r\n')), hq.text.slice(hq.text.indexOf('\r\n\r\n')))
   assert.ok(pq.closedAfterMs >= PERIOD - 20 && pq.closedAfterMs < PERIOD + 1000, `cut after ${pq.closedAfterMs} ms (HAProxy: ${hq.closedAfterMs})`)
+})
+
+test('mode tcp: an echo kept busy for longer than both timeouts stays up, then is cut one period after the last byte', async () => {
+  const open = new Set<Socket>()
+  const echo = createServer(s => { open.add(s); s.on('error', () => {}); s.pipe(s) })
+  await new Promise<void>(resolve => echo.listen(0, '127.0.0.1', () => resolve()))
+  cleanups.push(() => new Promise(resolve => { for (const s of open) s.destroy(); echo.close(() => resolve()) }))
+  const a = echo.address()
+  const [hp, pp] = await bothProxies(typeof a === 'object' && a !== null ? a.port : 0, 'both', 'tcp')
+  const bytes = '0123456789'.split('')
+  const [h, p] = await Promise.all([trickle(hp, bytes, 5000), trickle(pp, bytes, 5000)])
+  assert.equal(h.text, '0123456789')
+  assert.equal(p.text, h.text)
+  const lastByteAt = (bytes.length - 1) * STEP
+  for (const [who, r] of [['HAProxy', h], ['pocketlb', p]] as const) {
+    assert.ok(r.closedAfterMs >= lastByteAt + PERIOD - 20 && r.closedAfterMs < lastByteAt + PERIOD + 1000, `${who} cut after ${r.closedAfterMs} ms`)
+  }
 })
