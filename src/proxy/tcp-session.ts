@@ -29,11 +29,12 @@ export class TcpSession extends StreamBase {
   constructor (cs: Socket, fe: FrontendRuntime) {
     super(cs, fe)
     if (!this.passAcceptRules()) return
-    cs.on('data', (d: Buffer) => this.onClientData(d))
-    cs.on('end', () => this.onClientEnd())
-    cs.on('close', () => this.onClientClose())
-    cs.on('error', () => { /* 'close' follows */ })
-    cs.on('drain', () => this.ss?.resume())
+    ;(cs as TcpSocket).plbTcp = this
+    cs.on('data', onClientData)
+    cs.on('end', onClientEnd)
+    cs.on('close', onClientClose)
+    cs.on('error', noop) // 'close' follows
+    cs.on('drain', onClientDrain)
     this.clientIdle.set(fe.plan.timeouts.client)
     const tr = fe.plan.tcpRequest
     if (tr !== undefined && tr.content.length > 0 && tr.inspectDelay > 0) {
@@ -87,25 +88,39 @@ export class TcpSession extends StreamBase {
       this.resInspecting = true
       if (tr.inspectDelay > 0) this.timer = setTimeout(() => this.endResponseInspection(), tr.inspectDelay)
     }
-    sock.on('data', (d: Buffer) => {
-      this.serverIdle.touch()
-      this.srv!.bytesOut += d.length
-      this.be!.bytesOut += d.length
-      this.log.bytesOut += d.length
-      this.fe.bytesOut += d.length
-      if (this.resInspecting) { this.resData = d; this.endResponseInspection(); return }
-      if (!this.writeClient(d)) sock.pause()
-    })
-    sock.on('drain', () => this.cs.resume())
-    sock.on('end', () => this.onServerEnd())
-    sock.on('close', () => { if (!this.closed) { if (!this.serverEnded) this.log.term('S', 'D'); this.finish() } })
-    sock.on('error', () => { /* 'close' follows */ })
+    ;(sock as TcpSocket).plbTcp = this
+    sock.on('data', onServerData)
+    sock.on('drain', onServerDrain)
+    sock.on('end', onServerEnd)
+    sock.on('close', onServerClose)
+    sock.on('error', noop) // 'close' follows
     this.serverIdle.set(this.be!.plan.timeouts.server)
     for (const b of this.early) this.writeServer(b)
     this.early.length = 0
     if (this.clientEnded) sock.end()
     this.cs.resume()
   }
+
+  // event entry points (called by the shared socket handlers at the end of the file)
+
+  onServerData (d: Buffer): void {
+    this.serverIdle.touch()
+    this.srv!.bytesOut += d.length
+    this.be!.bytesOut += d.length
+    this.log.bytesOut += d.length
+    this.fe.bytesOut += d.length
+    if (this.resInspecting) { this.resData = d; this.endResponseInspection(); return }
+    if (!this.writeClient(d)) this.ss!.pause()
+  }
+
+  onServerClose (): void {
+    if (this.closed) return
+    if (!this.serverEnded) this.log.term('S', 'D')
+    this.finish()
+  }
+
+  onClientDrain (): void { this.ss?.resume() }
+  onServerDrain (): void { this.cs.resume() }
 
   /** The server's first data (in <resData>) or the inspect delay: the
    *  backend's tcp-response content rules decide. reject closes both sides
@@ -139,7 +154,7 @@ export class TcpSession extends StreamBase {
     this.abort()
   }
 
-  private onClientData (d: Buffer): void {
+  onClientData (d: Buffer): void {
     this.clientIdle.touch()
     this.log.requestStarts()
     this.log.bytesIn += d.length
@@ -155,7 +170,7 @@ export class TcpSession extends StreamBase {
     if (!this.writeServer(d)) this.cs.pause()
   }
 
-  private onClientEnd (): void {
+  onClientEnd (): void {
     this.clientEnded = true
     if (this.ss !== null) {
       this.ss.end()
@@ -164,14 +179,14 @@ export class TcpSession extends StreamBase {
     if (this.serverEnded) this.finish()
   }
 
-  private onServerEnd (): void {
+  onServerEnd (): void {
     this.serverEnded = true
     this.cs.end()
     this.clientIdle.set(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.client)
     if (this.clientEnded) this.finish()
   }
 
-  private onClientClose (): void {
+  onClientClose (): void {
     if (this.closed) return
     if (!this.clientEnded) this.log.term('C', this.ss === null ? (this.fifoOwner !== null ? 'Q' : 'C') : 'D')
     this.finish()
@@ -208,3 +223,17 @@ export class TcpSession extends StreamBase {
 
 function clientQuiet (s: TcpSession): void { s.onIdle('c') }
 function serverQuiet (s: TcpSession): void { s.onIdle('s') }
+
+function noop (): void {}
+
+// Socket event handlers shared by every TCP session (no closure per
+// connection): both sockets point at their session.
+interface TcpSocket extends Socket { plbTcp: TcpSession }
+function onClientData (this: TcpSocket, d: Buffer): void { this.plbTcp.onClientData(d) }
+function onClientEnd (this: TcpSocket): void { this.plbTcp.onClientEnd() }
+function onClientClose (this: TcpSocket): void { this.plbTcp.onClientClose() }
+function onClientDrain (this: TcpSocket): void { this.plbTcp.onClientDrain() }
+function onServerData (this: TcpSocket, d: Buffer): void { this.plbTcp.onServerData(d) }
+function onServerEnd (this: TcpSocket): void { this.plbTcp.onServerEnd() }
+function onServerClose (this: TcpSocket): void { this.plbTcp.onServerClose() }
+function onServerDrain (this: TcpSocket): void { this.plbTcp.onServerDrain() }
