@@ -72,7 +72,17 @@ note "10 requests to $vip: $(tr -s ' \n' ' ' < "$run/spread.txt")"
 grep -q failed "$run/spread.txt" && die "requests to $vip failed while lb1 was master"
 # mac_of_vip: the MAC the LAN resolves the virtual address to (each device answers ARP with its own)
 mac_of_vip () { in_lan ip neigh show "$vip" dev br0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'; }
-[ "$(mac_of_vip)" = 52:54:00:00:01:01 ] || die "$vip resolves to $(mac_of_vip), not lb1's port 1"
+# only the master may hold the address: every device that answers ARP for it, for 2 s
+holders=$(in_lan busybox arping -c 4 -w 2 -I br0 "$vip" 2>&1 | grep -o '\[[0-9a-f:]*\]' | sort -u | tr -d '[]' | tr '\n' ' ')
+note "ARP answers for $vip from: $holders"
+[ "$holders" = '52:54:00:00:01:01 ' ] || die "$vip must be held by lb1 alone, ARP answers came from: $holders"
+# the LAN's cache follows lb1 by its gratuitous ARPs; a preempted lb2 may still be finishing a
+# burst of its own, so give it lb1's second burst (garp_master_delay, 5 s) and a margin
+deadline=$(( $(date +%s) + 10 ))
+until [ "$(mac_of_vip)" = 52:54:00:00:01:01 ]; do
+  [ "$(date +%s)" -lt "$deadline" ] || die "$vip resolves to $(mac_of_vip), not lb1's port 1"
+  sleep 0.5
+done
 [ "$(wc -l < "$run/spread.txt")" = 2 ] || die "requests to $vip not balanced over web1 and web2"
 # l4_spread: 4 requests to the kernel (nftables) virtual service on port 8080, tallied
 l4_spread () { for _ in 1 2 3 4; do in_lan curl -s -m 5 "http://$vip:8080/" || echo failed; done | sort | uniq -c | tr -s ' \n' ' '; }
@@ -94,7 +104,7 @@ until body=$(in_lan curl -s -m 1 "http://$vip/" || true); [ "$body" = web1 ] || 
   sleep 0.1
 done
 note "$vip answered again $(elapsed "$t0")s after lb1 was killed (advert_int 1 s)"
-note "on the way: lb2's MASTER line ${became_master:+at ${became_master}s}${became_master:-with the answer}, the LAN's ARP entry for $vip on lb2's MAC ${resolved:+at ${resolved}s}${resolved:-with the answer}"
+note "on the way: lb2's MASTER line at ${became_master:-?}s, the LAN's ARP entry for $vip on lb2's MAC at ${resolved:-?}s (? = with the answer)"
 grep -q '(lan) Entering MASTER STATE' "$run/console-lb2.log" || die "lb2 answers but never said it became master"
 [ "$(mac_of_vip)" = 52:54:00:00:01:02 ] || die "$vip answered, but resolves to $(mac_of_vip), not lb2's port 1"
 note "lb2: $(grep -m1 '(lan) Entering MASTER STATE' "$run/console-lb2.log" | tr -d '\r')"
