@@ -41,7 +41,8 @@ rootfs="$work/rootfs"
 rm -rf "$rootfs"; mkdir -p "$rootfs"
 tar -xf "$root_tar" -C "$rootfs"
 
-KERNEL_PKG="$(board 'b.kernelPackage')"
+KERNEL_PKG="$(board 'b.kernelPackage ?? ""')"
+[ -n "$KERNEL_PKG" ] || die "board $BOARD names no Debian kernelPackage: it is built with image/buildroot (docs/flashing.md)"
 stage "kernel: $KERNEL_PKG .deb extracted, not installed"
 kernel_tar="$cache/kernel-$SUITE-$KERNEL_PKG.tar"
 if [ ! -f "$kernel_tar" ]; then
