@@ -18,6 +18,8 @@ board_json="$repo/board/$BOARD.json"
 [ -f "$board_json" ] || die "no board file $board_json"
 [ "$(id -u)" = 0 ] || die "run as root (binfmt_misc registration and chroot need it)"
 board () { node -e "const b = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')); const v = ($1); process.stdout.write(Array.isArray(v) ? v.join(' ') : String(v))" "$board_json"; }
+KERNEL_PKG="$(board 'b.kernelPackage ?? ""')"
+[ -n "$KERNEL_PKG" ] || die "board $BOARD names no Debian kernelPackage: it is built with image/buildroot (docs/flashing.md)"
 mkdir -p "$cache" "$work"
 
 stage "host tools (apt, idempotent)"
@@ -41,8 +43,6 @@ rootfs="$work/rootfs"
 rm -rf "$rootfs"; mkdir -p "$rootfs"
 tar -xf "$root_tar" -C "$rootfs"
 
-KERNEL_PKG="$(board 'b.kernelPackage ?? ""')"
-[ -n "$KERNEL_PKG" ] || die "board $BOARD names no Debian kernelPackage: it is built with image/buildroot (docs/flashing.md)"
 stage "kernel: $KERNEL_PKG .deb extracted, not installed"
 kernel_tar="$cache/kernel-$SUITE-$KERNEL_PKG.tar"
 if [ ! -f "$kernel_tar" ]; then
