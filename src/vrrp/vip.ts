@@ -36,7 +36,8 @@ export function garpArgs (flavor: ArpingFlavor, dev: string, addr: string, count
 
 export class IprouteVipManager implements VipManager {
   private flavor: ArpingFlavor | null = null
-  private readonly arping = new Set<ReturnType<typeof spawn>>()
+  /** running arping children → the address each announces */
+  private readonly arping = new Map<ReturnType<typeof spawn>, string>()
 
   constructor (private readonly log: (msg: string) => void = () => {}) {}
 
@@ -50,8 +51,11 @@ export class IprouteVipManager implements VipManager {
     }
   }
 
+  /** Removes <vips> and ends the ARP bursts still announcing them: a node that left MASTER
+   *  must not keep pointing the LAN's ARP caches at itself (busybox arping sends one a second). */
   async del (vips: readonly VipPlan[]): Promise<void> {
     for (const v of vips) {
+      for (const [child, addr] of this.arping) if (addr === v.addr) { child.kill(); this.arping.delete(child) }
       const args = ['-4', 'addr', 'del', `${v.addr}/${v.prefixLen}`, 'dev', v.dev]
       const r = await run('ip', args)
       if (r.code !== 0 && !/Cannot assign requested address|Address not found|Cannot find device/.test(r.stderr)) {
@@ -66,7 +70,7 @@ export class IprouteVipManager implements VipManager {
     this.flavor ??= detectArping()
     for (const v of vips) {
       const child = spawn('arping', garpArgs(this.flavor, v.dev, v.addr, count), { stdio: 'ignore' })
-      this.arping.add(child)
+      this.arping.set(child, v.addr)
       child.on('error', err => { this.arping.delete(child); this.log(`arping: ${err.message}`) })
       child.on('exit', () => this.arping.delete(child))
     }
@@ -74,7 +78,7 @@ export class IprouteVipManager implements VipManager {
 
   /** Ends running arping children (engine shutdown). */
   close (): void {
-    for (const c of this.arping) c.kill()
+    for (const c of this.arping.keys()) c.kill()
     this.arping.clear()
   }
 }
