@@ -319,6 +319,8 @@ export interface CookiePlan {
   readonly httponly: boolean
   readonly secure: boolean
   readonly domain: readonly string[]
+  /** `attr <value>` words, appended to an inserted Set-Cookie after its flags */
+  readonly attrs: readonly string[]
   readonly maxidle: number
   readonly maxlife: number
   readonly dynamic: boolean

@@ -224,6 +224,7 @@ export function responseCookie (ck: CookiePlan, res: HttpHead, srv: ServerRuntim
   for (const d of ck.domain) text += '; domain=' + d
   if (ck.httponly) text += '; HttpOnly'
   if (ck.secure) text += '; Secure'
+  for (const a of ck.attrs) text += '; ' + a
   addHeader(res, 'set-cookie', text)
   txn.res = direct ? ResCookieState.updated : ResCookieState.inserted
   if (ck.nocache && cacheable(res)) addHeader(res, 'cache-control', 'private')

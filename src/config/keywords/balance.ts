@@ -80,12 +80,23 @@ export function parseHashType (p: ProxyDraft, c: KwCtx): void {
 const COOKIE_MODES: ReadonlySet<string> = new Set(['insert', 'rewrite', 'prefix'])
 const COOKIE_FLAGS: ReadonlySet<string> = new Set(['indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'dynamic'])
 
+/** The first character a cookie attribute may not hold (a control character or ';'), as two
+ *  upper-case hex digits the way HAProxy names it, or null when <value> is clean. */
+function forbiddenAttrChar (value: string): string | null {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    if (code < 0x20 || code === 0x7f || code === 0x3b) return code.toString(16).toUpperCase().padStart(2, '0')
+  }
+  return null
+}
+
 export function parseCookie (p: ProxyDraft, c: KwCtx): void {
   const name = c.words[1]
   if (name === undefined || name === '') { alert(c, "'cookie' expects <cookie_name> as argument."); return }
   let mode: CookiePlan['mode'] = 'passive'
   const flags = new Set<string>()
   const domain: string[] = []
+  const attrs: string[] = []
   let maxidle = 0; let maxlife = 0
   const args = c.words.slice(2)
   for (let i = 0; i < args.length; i++) {
@@ -94,10 +105,16 @@ export function parseCookie (p: ProxyDraft, c: KwCtx): void {
       if (mode !== 'passive') { alert(c, "'cookie' : 'rewrite', 'insert' and 'prefix' options are mutually exclusive."); return }
       mode = w as CookiePlan['mode']
     } else if (COOKIE_FLAGS.has(w)) flags.add(w)
-    else if (w === 'domain' || w === 'attr') {
+    else if (w === 'domain') {
       const v = args[++i]
-      if (v === undefined) { alert(c, `'cookie' : '${w}' requires a value.`); return }
-      if (w === 'domain') domain.push(v)
+      if (v === undefined) { alert(c, "'cookie' : 'domain' requires a value."); return }
+      domain.push(v)
+    } else if (w === 'attr') {
+      const v = args[++i]
+      if (v === undefined) { alert(c, "'attr' expects <value> as argument."); return }
+      const bad = forbiddenAttrChar(v)
+      if (bad !== null) { alert(c, `character '%x${bad}' is not permitted in attribute value.`); return }
+      attrs.push(v)
     } else if (w === 'maxidle' || w === 'maxlife') {
       const t = parseTime(args[++i] ?? '', 's')
       if (typeof t !== 'number') { alert(c, `'cookie' : ${t.error} in '${w}'.`); return }
@@ -110,7 +127,7 @@ export function parseCookie (p: ProxyDraft, c: KwCtx): void {
   if (flags.has('preserve') && mode !== 'insert') { alert(c, "'cookie' : option 'preserve' requires 'insert'."); return }
   p.cookie = {
     name, mode, indirect: flags.has('indirect'), nocache: flags.has('nocache'), postonly: flags.has('postonly'),
-    preserve: flags.has('preserve'), httponly: flags.has('httponly'), secure: flags.has('secure'), domain,
+    preserve: flags.has('preserve'), httponly: flags.has('httponly'), secure: flags.has('secure'), domain, attrs,
     maxidle, maxlife, dynamic: flags.has('dynamic')
   }
 }

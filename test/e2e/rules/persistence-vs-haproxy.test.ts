@@ -49,7 +49,7 @@ defaults
   timeout server 5s
 listen ins
 ${bind('ins')}
-  cookie SRV insert indirect nocache httponly secure domain .example.com
+  cookie SRV insert indirect nocache httponly secure domain .example.com attr "SameSite=Strict" attr "Partitioned"
 ${servers(true)}
 listen rw
 ${bind('rw')}
@@ -134,9 +134,9 @@ async function both (site: Site, path: string, headers: string[] = []): Promise<
   return h
 }
 
-test('insert indirect nocache httponly secure domain: Set-Cookie and Cache-Control as HAProxy writes them', async () => {
+test('insert indirect nocache httponly secure domain attr: Set-Cookie and Cache-Control as HAProxy writes them', async () => {
   const first = await both('ins', '/?last-modified=Mon')
-  assert.match(first, /set-cookie: SRV=c1; path=\/; domain=\.example\.com; HttpOnly; Secure\ncache-control: private/)
+  assert.match(first, /set-cookie: SRV=c1; path=\/; domain=\.example\.com; HttpOnly; Secure; SameSite=Strict; Partitioned\ncache-control: private/)
   const back = await both('ins', '/', ['Cookie: a=1; SRV=c2; b=2'])
   assert.match(back, /x-server: s2\nx-cookie-seen: a=1; b=2/, 'indirect: the cookie is taken out of the request')
   assert.doesNotMatch(back, /set-cookie/)

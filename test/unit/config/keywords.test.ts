@@ -116,7 +116,7 @@ test('cookie persistence', () => {
   const p = ok(`backend b\n${T}  mode http\n  cookie SRV insert indirect nocache httponly secure domain .a.com maxidle 30m maxlife 8h\n  server s 127.0.0.1:1 cookie s1\n`)
   assert.deepEqual({ ...p.backends.get('b')?.cookie, domain: [...p.backends.get('b')?.cookie?.domain ?? []] }, {
     name: 'SRV', mode: 'insert', indirect: true, nocache: true, postonly: false, preserve: false, httponly: true, secure: true,
-    domain: ['.a.com'], maxidle: 1800000, maxlife: 28800000, dynamic: false })
+    domain: ['.a.com'], attrs: [], maxidle: 1800000, maxlife: 28800000, dynamic: false })
   assert.match(alerts('backend b\n  cookie S insert prefix\n')[0] ?? '', /mutually exclusive/)
 })
 
