@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IprouteVipManager } from '../../../src/vrrp/vip.ts'
+import type { VipPlan } from '../../../src/vrrp/types.ts'
 import { until } from '../../helpers/wait.ts'
 
 test('del kills the arping children of the removed address, not the others', async () => {
@@ -18,8 +19,9 @@ test('del kills the arping children of the removed address, not the others', asy
   const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true } catch { return false } }
   try {
     const dev = 'plb-no-such-dev'   // `ip addr del` on a missing device is ignored by del()
-    const a = { addr: '127.0.0.201', prefixLen: 32, dev }
-    const b = { addr: '127.0.0.202', prefixLen: 32, dev }
+    const where = { file: 'keepalived.conf', line: 1 }
+    const a: VipPlan = { addr: '127.0.0.201', prefixLen: 32, dev, label: null, where }
+    const b: VipPlan = { addr: '127.0.0.202', prefixLen: 32, dev, label: null, where }
     await vips.garp([a, b], 5)
     assert.ok(await until(() => { try { return readFileSync(join(dir, 'started'), 'utf8').trim().split('\n').length === 2 } catch { return false } }, 5000), 'both bursts started')
     const started = new Map(readFileSync(join(dir, 'started'), 'utf8').trim().split('\n').map(l => {
