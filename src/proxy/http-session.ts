@@ -6,7 +6,7 @@ import type { StatsPagePlan } from '../config/plan.ts'
 import { effectiveConnMode } from '../config/conn-mode.ts'
 import { BodyKind, findHeadEnd, impossibleRequestStart, parseRequestHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { errorResponse } from './http/errors.ts'
-import { redirectReply, returnReply, withConnectionClose } from './http/local-reply.ts'
+import { redirectReply, returnReply, saysConnectionClose, withConnectionHeader } from './http/local-reply.ts'
 import { authReply } from './http/auth-reply.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
 import { captureRequestError } from '../runtime/error-capture.ts'
@@ -334,20 +334,32 @@ export class HttpSession extends HttpServerSide {
     this.answerRaw(errorResponse(code, files), code)
   }
 
-  /** Sends a response generated here and closes the client connection: the
-   *  request body may still be arriving, and HAProxy closes after its own answers too. */
+  /** Sends a response generated here. As HAProxy 2.6's H1 layer: the client connection
+   *  is kept for the next request when the client wants it and its request was read
+   *  whole (an HTTP/1.0 client is told `connection: keep-alive`); otherwise a parsed
+   *  request is told `connection: close` (unless <raw> says it) and the connection is closed. */
   private answerRaw (raw: Buffer, status: number): void {
     if (this.state === St.Closed) return
     this.clearTimer()
     this.dropServer(false)
     this.log.localAnswer(status)
     this.fe.countStatus(status)
-    // as HAProxy's H1 layer: a client that asked to close is told so
-    this.writeClient(this.req !== null && this.reqMeta.v11 && this.reqMeta.connClose ? withConnectionClose(raw) : raw)
+    const ownClose = saysConnectionClose(raw)
+    const keep = this.req !== null && !ownClose && this.keepsClientAfterLocalAnswer()
+    if (this.req === null || ownClose) this.writeClient(raw)
+    else if (!keep) this.writeClient(withConnectionHeader(raw, 'close'))
+    else this.writeClient(this.reqMeta.v11 ? raw : withConnectionHeader(raw, 'keep-alive'))
     this.endTracked(status, false)
     this.log.emit()
-    this.clientKeepAlive = false
-    this.closeClient()
+    this.clientKeepAlive = keep
+    if (keep) this.nextRequest()
+    else this.closeClient()
+  }
+
+  private keepsClientAfterLocalAnswer (): boolean {
+    const rq = this.reqMeta
+    const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
+    return wantsKa && this.reqBody.done && this.fe.plan.httpConnMode !== 'close' && !this.fe.process.stopping && !this.fe.retired
   }
 
   private closeClient (): void {

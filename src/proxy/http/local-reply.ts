@@ -28,11 +28,18 @@ export function returnReply (status: number, headers: readonly (readonly [string
   return Buffer.concat([Buffer.from(h, 'latin1'), Buffer.from(body)])
 }
 
-const CONNECTION_CLOSE = Buffer.from('\r\nconnection: close')
+const CONNECTION_HEADER = { close: Buffer.from('\r\nconnection: close'), 'keep-alive': Buffer.from('\r\nconnection: keep-alive') }
 const HEAD_END = Buffer.from('\r\n\r\n')
 
-/** <raw> (a whole reply made here) with `connection: close` as its last header. */
-export function withConnectionClose (raw: Buffer): Buffer {
+/** Whether <raw> (a whole reply made here) already says `Connection: close`, as
+ *  HAProxy's 400 and 408 pages (and errorfiles written so) do: then it is sent as it is. */
+export function saysConnectionClose (raw: Buffer): boolean {
   const end = raw.indexOf(HEAD_END)
-  return end < 0 ? raw : Buffer.concat([raw.subarray(0, end), CONNECTION_CLOSE, raw.subarray(end)])
+  return /\r\nconnection:[ \t]*close\b/i.test(raw.toString('latin1', 0, end < 0 ? raw.length : end))
+}
+
+/** <raw> (a whole reply made here) with `connection: <token>` as its last header. */
+export function withConnectionHeader (raw: Buffer, token: 'close' | 'keep-alive'): Buffer {
+  const end = raw.indexOf(HEAD_END)
+  return end < 0 ? raw : Buffer.concat([raw.subarray(0, end), CONNECTION_HEADER[token], raw.subarray(end)])
 }

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { startBackend, type Backend } from '../../helpers/backends.ts'
 import { startHaproxy, type RunningHaproxy } from '../../helpers/haproxy.ts'
 import { startPocketlb } from '../../helpers/pocketlb.ts'
@@ -50,7 +51,9 @@ frontend g
   http-request deny if { path /deny }
   http-request return status 201 content-type text/plain string made hdr x-a b if { path /ret }
   http-request redirect location /elsewhere if { path /red }
+  use_backend empty if { path /empty }
   default_backend app
+backend empty
 backend app
   server s1 127.0.0.1:${app.port}
 backend gone
@@ -91,6 +94,50 @@ test('deny, return and redirect: same bytes, with connection: close only when th
     }
   }
   assert.match(await ask(ports.plb.g, '/ret', ''), /^HTTP\/1\.1 201 Created\r\nx-a: b\r\ncontent-length: 4\r\ncontent-type: text\/plain\r\n\r\nmade$/)
+})
+
+/** Sends <first>, and once its answer came, `GET /ret` on the same connection: what came
+ *  back, and whether the proxy closed the connection within 600 ms of the last answer. */
+function conversation (port: number, first: string): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(first))
+    let text = ''
+    let second = false
+    let quiet: NodeJS.Timeout | null = null
+    const done = (closed: boolean): void => { if (quiet !== null) clearTimeout(quiet); s.destroy(); resolve({ text, closed }) }
+    s.on('data', d => {
+      text += d.toString('latin1')
+      if (!second) { second = true; setTimeout(() => { if (!s.destroyed) s.write('GET /ret HTTP/1.1\r\nHost: a\r\n\r\n') }, 100) }
+      if (quiet !== null) clearTimeout(quiet)
+      quiet = setTimeout(() => done(false), 600)
+    })
+    s.on('close', () => done(true))
+    s.on('error', reject)
+  })
+}
+
+test('after a local answer the connection is kept as HAProxy keeps it: next request served, or connection: close', async () => {
+  const firsts = [
+    'GET /deny HTTP/1.1\r\nHost: a\r\n\r\n',
+    'GET /red HTTP/1.1\r\nHost: a\r\n\r\n',
+    'GET /empty HTTP/1.1\r\nHost: a\r\n\r\n',
+    'GET /deny HTTP/1.0\r\n\r\n',
+    'GET /deny HTTP/1.0\r\nConnection: keep-alive\r\n\r\n',
+    'GET /red HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    'POST /deny HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n'
+  ]
+  const seen: string[] = []
+  for (const first of firsts) {
+    const h = await conversation(ports.hap.g, first)
+    const p = await conversation(ports.plb.g, first)
+    assert.deepEqual(p, h, JSON.stringify(first))
+    seen.push(`${h.closed ? 'closed' : 'kept'} ${(h.text.match(/^HTTP\/1\.1 \d+/gm) ?? []).join(',')}`)
+  }
+  // what the comparison covered: kept and served again, told to close, closed with the body pending
+  assert.deepEqual(seen, [
+    'kept HTTP/1.1 403,HTTP/1.1 201', 'kept HTTP/1.1 302,HTTP/1.1 201', 'kept HTTP/1.1 503,HTTP/1.1 201',
+    'closed HTTP/1.1 403', 'kept HTTP/1.1 403,HTTP/1.1 201', 'closed HTTP/1.1 302', 'closed HTTP/1.1 403'
+  ])
 })
 
 test('monitor requests are logged as HAProxy logs them', async () => {
