@@ -170,6 +170,8 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     this.resMeta.reset()
     if (parseResponseHead(buf, end, head, this.resMeta, this.fe.maxHdr, this.reqHead.method) !== 0) { this.badResponse(buf); return }
     const status = head.status
+    // switching protocols for a request that asked for none is an invalid response (HAProxy: 502)
+    if (status === 101 && !this.reqMeta.connUpgrade) { this.badResponse(buf); return }
     if (status >= 100 && status < 200 && status !== 101) {
       // interim response: forward as is and wait for the final one
       this.writeClient(Buffer.from(serializeHead(statusLine(head), head, ''), 'latin1'))

@@ -22,6 +22,8 @@ export class HeadMeta {
   connUpgrade = false
   /** the head had an Upgrade header */
   upgrade = ''
+  /** Sec-WebSocket-Key (request) or Sec-WebSocket-Accept (response) was present */
+  wsProof = false
   expectContinue = false
   /** HTTP/1.1 or later */
   v11 = true
@@ -31,7 +33,7 @@ export class HeadMeta {
   reset (): void {
     this.sawLength = false
     this.bodyKind = BodyKind.None; this.contentLength = 0; this.connClose = false; this.connKeepAlive = false
-    this.connUpgrade = false; this.upgrade = ''; this.expectContinue = false; this.v11 = true; this.error = ''
+    this.connUpgrade = false; this.upgrade = ''; this.wsProof = false; this.expectContinue = false; this.v11 = true; this.error = ''
   }
 }
 
@@ -165,7 +167,16 @@ export function parseRequestHead (buf: Buffer, end: number, head: HttpHead, meta
   if (err !== '') { meta.error = err; return 400 }
   const st = analyseFraming(head, meta, true)
   if (st !== 0) return st
+  if (isWebsocketUpgrade(meta) && !meta.wsProof) { meta.error = 'websocket upgrade without sec-websocket-key'; return 400 }
   return checkHost(head, meta)
+}
+
+/** Connection: upgrade with "websocket" among the Upgrade protocols (any case): HAProxy
+ *  then requires the handshake's key in the request and its accept in a 101 answer. */
+export function isWebsocketUpgrade (meta: HeadMeta): boolean {
+  if (!meta.connUpgrade || meta.upgrade === '') return false
+  for (const p of meta.upgrade.split(',')) if (p.trim().toLowerCase() === 'websocket') return true
+  return false
 }
 
 function isDigit (c: number | undefined): boolean { return c !== undefined && c >= 48 && c <= 57 }
@@ -189,6 +200,7 @@ export function parseResponseHead (buf: Buffer, end: number, head: HttpHead, met
   const st = analyseFraming(head, meta, false)
   if (st !== 0) return 502
   const s = head.status
+  if (s === 101 && isWebsocketUpgrade(meta) && !meta.wsProof) { meta.error = 'websocket 101 without sec-websocket-accept'; return 502 }
   if (reqMethod === 'HEAD' || s === 204 || s === 304 || (s >= 100 && s < 200)) {
     meta.bodyKind = BodyKind.None
   } else if (meta.bodyKind === BodyKind.None && !meta.sawLength) {
@@ -228,6 +240,8 @@ function analyseFraming (head: HttpHead, meta: HeadMeta, isReq: boolean): number
       }
     } else if (n === 'upgrade') {
       meta.upgrade = head.values[k]
+    } else if (n === (isReq ? 'sec-websocket-key' : 'sec-websocket-accept')) {
+      meta.wsProof = true
     } else if (isReq && n === 'expect') {
       if (head.values[k].toLowerCase() === '100-continue') meta.expectContinue = true
     }

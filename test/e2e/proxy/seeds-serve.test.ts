@@ -1,6 +1,7 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -202,7 +203,10 @@ function websocketEcho (s: Socket): void {
     const end = head.indexOf('\r\n\r\n')
     if (end < 0) return
     s.off('data', onData)
-    s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')
+    // RFC 6455 §4.2.2: the accept proves the key was read (HAProxy refuses a 101 without it)
+    const key = /\r\nsec-websocket-key: *([^\r]*)/i.exec(head)?.[1] ?? ''
+    const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64')
+    s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`)
     const rest = head.slice(end + 4)
     if (rest.length > 0) s.write(rest)
     s.on('data', more => s.write(more))
