@@ -96,7 +96,9 @@ export async function up (t: Topology, o: UpOpts): Promise<LabState> {
     saveState(s)
     const bootS = o.vm ? 300 : 40
     o.log(`lab "${t.prefix}": ${s.services.length} processes started${o.vm ? ' (the lbs boot under QEMU)' : ''}; waiting for the VIP...`)
-    if (!await until(() => vipHolder(t, s.vm) !== null && clientGet(t, 1) !== null, bootS * 1000)) throw new Error(`the client gets no answer through the VIP after ${bootS} s; logs in ${dir}`)
+    // settled = the master by priority (the first lb) holds the VIP: another one may hold it for a moment at start
+    const master = t.lbs[0]!.name
+    if (!await until(() => vipHolder(t, s.vm)?.name === master && clientGet(t, 1) !== null, bootS * 1000)) throw new Error(`the client gets no answer through the VIP held by ${master} after ${bootS} s; logs in ${dir}`)
     if (ui && !await until(() => t.lbs.every(lb => existsSync(setupTokenPath(dir, lb))), 45_000)) throw new Error(`the web UIs did not start within 45 s; logs in ${dir}`)
   } catch (e) {
     await down(t)
