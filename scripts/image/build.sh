@@ -91,7 +91,10 @@ if [ ! -f "$sqlite_addon" ]; then
   src="$work/better-sqlite3"
   rm -rf "$src"; cp -r "$repo/node_modules/better-sqlite3" "$src"; rm -rf "$src/build"
   gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
-  (cd "$src" && CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ LINK=aarch64-linux-gnu-g++ AR=aarch64-linux-gnu-ar \
+  # WHY env -u: under `npm run`, an npmrc's nodedir reaches node-gyp as npm_config_nodedir and wins over
+  # --nodedir, building against the host's Node headers (wrong NODE_MODULE_VERSION on the device)
+  (cd "$src" && env -u npm_config_nodedir -u NPM_CONFIG_NODEDIR -u npm_config_target -u npm_config_arch \
+    CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ LINK=aarch64-linux-gnu-g++ AR=aarch64-linux-gnu-ar \
     nice -n 10 node "$gyp" rebuild --arch=arm64 --nodedir="$node_pkg" -j 2 --loglevel=error >"$work/better-sqlite3.log" 2>&1) \
     || die "better-sqlite3 cross-compile failed, see $work/better-sqlite3.log"
   cp "$src/build/Release/better_sqlite3.node" "$sqlite_addon"
@@ -116,7 +119,9 @@ cp "$board_json" "$rootfs/etc/pocketlb/board.json"
 { echo "# <ifname> <address/prefix> <role>  (board $BOARD; port 1 = LAN, port 2 = PC)"
   node -e "for (const p of JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).ports) console.log(p.ifname, p.address, p.role)" "$board_json"
 } > "$rootfs/etc/pocketlb/network.conf"
-note "$(chroot "$rootfs" /usr/bin/node -e "const D = require('/usr/lib/pocketlb/node_modules/better-sqlite3'); console.log('emulated arm64 node', process.version, 'sqlite', new D(':memory:').prepare('select sqlite_version() v').get().v)")"
+emulated=$(chroot "$rootfs" /usr/bin/node -e "const D = require('/usr/lib/pocketlb/node_modules/better-sqlite3'); console.log('emulated arm64 node', process.version, 'sqlite', new D(':memory:').prepare('select sqlite_version() v').get().v)") \
+  || die "the device's Node cannot load the cross-compiled better-sqlite3 (remove $sqlite_addon to rebuild it)"
+note "$emulated"
 chroot "$rootfs" /usr/bin/node /usr/lib/pocketlb/pocketlb.mjs -c -f /etc/pocketlb/pocketlb.cfg | sed 's/^/    factory config: /'
 install_modules "$rootfs/lib/modules/pocketlb" $(board 'b.runtimeModules')
 note "runtime modules (loaded by rcS): $(wc -l < "$rootfs/lib/modules/pocketlb/order") files, $(du -sk "$rootfs/lib/modules/pocketlb" | cut -f1) KiB"
