@@ -1,10 +1,7 @@
 import type { StreamView } from '../core/stream-view.ts'
 import type { HttpHead } from '../core/http-head.ts'
 import type { MapStore } from './maps.ts'
-import type { StickTables } from './stick/tables.ts'
-import type { Userlists } from './auth/userlist.ts'
-import type { CaptureSlots } from './captures.ts'
-import type { ProxyRefs } from './proxy-refs.ts'
+import type { CompileCtx } from './sample.ts'
 
 /** Contract of the rules engine (HAProxy sample.c / acl.c / http_act.c).
  *  Everything is compiled once by config/ through rules/compile.ts; at run time
@@ -51,32 +48,16 @@ export interface HttpRule {
   run (t: ActionTarget): RuleOutcome
 }
 
-/** Compile-time context passed by config/ to rules/compile.ts. */
-export interface RulesCtx {
+/** Compile-time context passed by config/ to rules/compile.ts: what keyword compilers
+ *  get (CompileCtx), plus the section's ACLs and the place's phase; the map store is
+ *  optional here (rules/maps.ts defaultMapStore when absent). */
+export interface RulesCtx extends Omit<CompileCtx, 'maps'> {
   /** ACLs declared so far in this proxy section (name → predicate factory result) */
   readonly acls: Map<string, Predicate>
-  /** Directory used to resolve relative `-f` pattern files and map files */
-  readonly baseDir: string
   /** Phase bits of the place being compiled (a fetch not usable there is an error) */
   phase: number
-  /** Collects non-fatal warnings (config/ prefixes file:line) */
-  warn (msg: string): void
-  /** Map files of this configuration (shared with the runtime API); rules/maps.ts defaultMapStore when absent */
+  /** Map files of this configuration (shared with the runtime API) */
   readonly maps?: MapStore
-  /** Stick tables of this configuration (added by rules/ for stick tables); absent = none */
-  readonly tables?: StickTables
-  /** Name of the proxy section being compiled (its own stick table is the default one) */
-  readonly proxy?: string
-  /** Userlists of this configuration (http_auth, http_auth_group) */
-  readonly userlists?: Userlists
-  /** The proxy has a backend side (set-timeout, nbsrv without argument) */
-  readonly backend?: boolean
-  /** The proxy has a frontend side (capture … len, fe_conn without argument) */
-  readonly frontend?: boolean
-  /** The proxy's capture slots (http-request capture) */
-  readonly captureSlots?: CaptureSlots
-  /** Proxies named in fetch arguments (be_conn(<backend>)…), checked at the end */
-  readonly proxyRefs?: ProxyRefs
 }
 
 /** Thrown by rules/compile.ts for a bad expression; config/ adds file:line and keyword. */
