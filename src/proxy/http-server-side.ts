@@ -9,7 +9,7 @@ import { BodyFraming } from './http/body-framing.ts'
 import { serializeHead, requestLine, statusLine, headWithBody, joinsHead } from './http/serialize.ts'
 import type { ServerRuntime } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
-import { StreamBase } from './stream-base.ts'
+import { StreamBase, ignoreError } from './stream-base.ts'
 import { IdleTimeout } from './idle-timeout.ts'
 import type { StreamTimeout, TimeoutHolder } from '../rules/actions/timeout.ts'
 import { KeptConnection, IDEMPOTENT } from './kept-connection.ts'
@@ -93,7 +93,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     sock.on('data', onServerData)
     sock.on('end', onServerEnd)
     sock.on('close', onServerClose)
-    sock.on('error', noop)
+    sock.on('error', ignoreError)
     sock.on('drain', onServerDrain)
     this.serverIdle.set(this.serverTimeout >= 0 ? this.serverTimeout : be.plan.timeouts.server)
     this.state = St.Exchange
@@ -303,15 +303,13 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     s.removeListener('end', onServerEnd)
     s.removeListener('close', onServerClose)
     s.removeListener('drain', onServerDrain)
-    s.removeListener('error', noop)
+    s.removeListener('error', ignoreError)
     this.serverIdle.set(0)
     ;(s as ServerSocket).plbHttp = null
     s.resume()
     return s
   }
 }
-
-function noop (): void {}
 
 // The server socket's event handlers are shared by every session (no closure
 // per connection): the socket points at the session it serves while attached.

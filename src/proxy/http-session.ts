@@ -36,12 +36,7 @@ export class HttpSession extends HttpServerSide {
     super(cs, fe)
     if (!this.passAcceptRules()) return
     this.log.cookie = this.ck
-    ;(cs as ClientSocket).plbHttp = this
-    cs.on('data', onClientData)
-    cs.on('end', onClientEnd)
-    cs.on('close', onClientClose)
-    cs.on('error', noop) // 'close' follows
-    cs.on('drain', onClientDrain)
+    this.listenClient()
     this.armRequestTimer(fe.plan.timeouts.httpRequest || fe.plan.timeouts.client)
   }
 
@@ -399,13 +394,3 @@ export class HttpSession extends HttpServerSide {
     this.fe.process.sessionClosed()
   }
 }
-
-function noop (): void {}
-
-// The client socket's event handlers are shared by every session (no closure
-// per connection): the socket carries its session.
-interface ClientSocket extends Socket { plbHttp: HttpSession }
-function onClientData (this: ClientSocket, d: Buffer): void { this.plbHttp.onClientData(d) }
-function onClientEnd (this: ClientSocket): void { this.plbHttp.onClientEnd() }
-function onClientClose (this: ClientSocket): void { this.plbHttp.onClientClose() }
-function onClientDrain (this: ClientSocket): void { this.plbHttp.onClientDrain() }

@@ -61,6 +61,24 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
     this.log = new StreamLog(fe, this)
   }
 
+  /** Client socket events (the subclass says what each means). */
+  abstract onClientData (d: Buffer): void
+  abstract onClientEnd (): void
+  abstract onClientClose (): void
+  abstract onClientDrain (): void
+
+  /** Hands the client socket's events to this stream through handlers shared by
+   *  every stream (no closure per connection): the socket carries its stream. */
+  protected listenClient (): void {
+    const cs = this.cs as ClientSocket
+    cs.plbStream = this
+    cs.on('data', onClientData)
+    cs.on('end', onClientEnd)
+    cs.on('close', onClientClose)
+    cs.on('error', ignoreError) // 'close' follows
+    cs.on('drain', onClientDrain)
+  }
+
   // The client's and the local address are read from the socket on first use:
   // each side is a getpeername/getsockname syscall, which Node then caches.
   // Once the socket is closed an address never read is empty: see pinAddresses.
@@ -207,3 +225,10 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   }
 }
 
+interface ClientSocket extends Socket { plbStream: StreamBase }
+function onClientData (this: ClientSocket, d: Buffer): void { this.plbStream.onClientData(d) }
+function onClientEnd (this: ClientSocket): void { this.plbStream.onClientEnd() }
+function onClientClose (this: ClientSocket): void { this.plbStream.onClientClose() }
+function onClientDrain (this: ClientSocket): void { this.plbStream.onClientDrain() }
+/** 'error' is always followed by 'close', where the stream ends */
+export function ignoreError (): void {}

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import type { ServerRuntime, ShutdownCode } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
-import { StreamBase } from './stream-base.ts'
+import { StreamBase, ignoreError } from './stream-base.ts'
 import { IdleTimeout } from './idle-timeout.ts'
 import { TcpVerdict, runTcpRules } from '../rules/tcp-rules.ts'
 import type { TcpRequestPlan } from '../config/plan.ts'
@@ -29,12 +29,7 @@ export class TcpSession extends StreamBase {
   constructor (cs: Socket, fe: FrontendRuntime) {
     super(cs, fe)
     if (!this.passAcceptRules()) return
-    ;(cs as TcpSocket).plbTcp = this
-    cs.on('data', onClientData)
-    cs.on('end', onClientEnd)
-    cs.on('close', onClientClose)
-    cs.on('error', noop) // 'close' follows
-    cs.on('drain', onClientDrain)
+    this.listenClient()
     this.clientIdle.set(fe.plan.timeouts.client)
     const tr = fe.plan.tcpRequest
     if (tr !== undefined && tr.content.length > 0 && tr.inspectDelay > 0) {
@@ -93,7 +88,7 @@ export class TcpSession extends StreamBase {
     sock.on('drain', onServerDrain)
     sock.on('end', onServerEnd)
     sock.on('close', onServerClose)
-    sock.on('error', noop) // 'close' follows
+    sock.on('error', ignoreError)
     this.serverIdle.set(this.be!.plan.timeouts.server)
     for (const b of this.early) this.writeServer(b)
     this.early.length = 0
@@ -224,15 +219,9 @@ export class TcpSession extends StreamBase {
 function clientQuiet (s: TcpSession): void { s.onIdle('c') }
 function serverQuiet (s: TcpSession): void { s.onIdle('s') }
 
-function noop (): void {}
-
-// Socket event handlers shared by every TCP session (no closure per
-// connection): both sockets point at their session.
+// Server socket event handlers shared by every TCP session (no closure per
+// connection): the socket points at its session.
 interface TcpSocket extends Socket { plbTcp: TcpSession }
-function onClientData (this: TcpSocket, d: Buffer): void { this.plbTcp.onClientData(d) }
-function onClientEnd (this: TcpSocket): void { this.plbTcp.onClientEnd() }
-function onClientClose (this: TcpSocket): void { this.plbTcp.onClientClose() }
-function onClientDrain (this: TcpSocket): void { this.plbTcp.onClientDrain() }
 function onServerData (this: TcpSocket, d: Buffer): void { this.plbTcp.onServerData(d) }
 function onServerEnd (this: TcpSocket): void { this.plbTcp.onServerEnd() }
 function onServerClose (this: TcpSocket): void { this.plbTcp.onServerClose() }
