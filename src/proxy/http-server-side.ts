@@ -197,8 +197,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
       return
     }
     const rq = this.reqMeta
-    const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
-    this.clientKeepAlive = wantsKa && this.mode !== 'close' && m.bodyKind !== BodyKind.UntilClose && !this.fe.process.stopping && !this.fe.retired
+    this.clientKeepAlive = this.clientMayStay() && m.bodyKind !== BodyKind.UntilClose
     const tok = !this.clientKeepAlive ? 'close' : (rq.v11 ? '' : 'keep-alive')
     const text = serializeHead(statusLine(head), head, tok, true)
     this.resBody.start(m)
@@ -224,6 +223,14 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     this.log.bytesOut += d.length
     this.fe.bytesOut += d.length
     if (!this.cs.write(d) && this.ss !== null) this.ss.pause()
+  }
+
+  /** The client asked to keep its connection (HTTP/1.1 unless "close", 1.0 with "keep-alive")
+   *  and nothing here forbids it: the frontend's `httpclose`, a stopping process, a retired generation. */
+  protected clientMayStay (): boolean {
+    const rq = this.reqMeta
+    const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
+    return wantsKa && this.fe.plan.httpConnMode !== 'close' && !this.fe.process.stopping && !this.fe.retired
   }
 
   /** <received>: the invalid response bytes, kept for `show errors` */

@@ -339,9 +339,10 @@ export class HttpSession extends HttpServerSide {
     this.dropServer(false)
     this.log.localAnswer(status)
     this.fe.countStatus(status)
-    const ownClose = saysConnectionClose(raw)
-    const keep = this.req !== null && !ownClose && this.keepsClientAfterLocalAnswer()
-    if (this.req === null || ownClose) this.writeClient(raw)
+    // an unparsed request gets the reply as it is, and the connection closes
+    const ownClose = this.req === null || saysConnectionClose(raw)
+    const keep = !ownClose && this.reqBody.done && this.clientMayStay()
+    if (ownClose) this.writeClient(raw)
     else if (!keep) this.writeClient(withConnectionHeader(raw, 'close'))
     else this.writeClient(this.reqMeta.v11 ? raw : withConnectionHeader(raw, 'keep-alive'))
     this.endTracked(status, false)
@@ -349,12 +350,6 @@ export class HttpSession extends HttpServerSide {
     this.clientKeepAlive = keep
     if (keep) this.nextRequest()
     else this.closeClient()
-  }
-
-  private keepsClientAfterLocalAnswer (): boolean {
-    const rq = this.reqMeta
-    const wantsKa = rq.v11 ? !rq.connClose : rq.connKeepAlive
-    return wantsKa && this.reqBody.done && this.fe.plan.httpConnMode !== 'close' && !this.fe.process.stopping && !this.fe.retired
   }
 
   private closeClient (): void {
