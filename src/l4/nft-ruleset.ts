@@ -1,15 +1,21 @@
-/** The nftables text for the virtual services (pure). One table, `ip pocketlb_l4`,
- *  owned by pocketlb; every change is one `nft -f -` transaction built by
- *  nftTransaction(): objects are added (idempotent), every chain is flushed and
- *  refilled, and what the new ruleset lacks is deleted. Counters and persistence
- *  sets of servers that stay are never recreated, so they keep their values, and
- *  conntrack keeps the DNAT of established flows whatever the rules become. */
+/** The nftables text for the virtual services (pure). Two tables owned by
+ *  pocketlb: `ip pocketlb_l4` (lb_kind NAT) and, only when a service is lb_kind
+ *  DR, `netdev pocketlb_dr` (dr-ruleset.ts). Every change is one `nft -f -`
+ *  transaction over both, built by nftTransaction(): objects are added
+ *  (idempotent), every chain is flushed and refilled, and what the new ruleset
+ *  lacks is deleted. Counters and sets of servers that stay are never recreated,
+ *  so they keep their values, and conntrack keeps the DNAT of established NAT
+ *  flows whatever the rules become. */
 import type { L4Endpoint, RealServerPlan, VirtualServerPlan } from './plan.ts'
-import { slotTable, type SlotTable } from './slots.ts'
-import { djb2 } from '../core/hash.ts'
+import { slotTable } from './slots.ts'
+import { SORRY_ID, dispatch, flowCounter, persistSet, persistSetDecl, realServerId, serverChain, tableBuilder, trafficCounter, type TableBuilder, type TableModel } from './nft-names.ts'
+import { DR_TABLE, addDrService } from './dr-ruleset.ts'
+import type { DrLinks } from './dr-topology.ts'
 
+export { SORRY_ID, flowCounter, realServerId, trafficCounter } from './nft-names.ts'
 export const L4_TABLE = 'pocketlb_l4'
 const T = `ip ${L4_TABLE}`
+const DR_T = `netdev ${DR_TABLE}`
 
 /** Base chains: DNAT of new flows (prerouting; output for the balancer's own
  *  clients), masquerade (postrouting), and per-server traffic counters (forward). */
@@ -25,14 +31,14 @@ const BASE_CHAINS: readonly (readonly [string, string])[] = [
 export interface ServiceState {
   readonly plan: VirtualServerPlan
   readonly weights: ReadonlyMap<string, number>
+  /** real servers whose checks failed: lb_kind DR stops sending their established flows to them (NAT: conntrack keeps them) */
+  readonly down?: ReadonlySet<string>
 }
 
+/** The NAT table (`ip pocketlb_l4`) and, when a service is lb_kind DR, the DR table (`netdev pocketlb_dr`). */
 export interface NftModel {
-  /** chain name → [declaration (base chains) or null, rules] */
-  readonly chains: ReadonlyMap<string, { readonly decl: string | null; readonly rules: readonly string[] }>
-  /** set name → declaration */
-  readonly sets: ReadonlyMap<string, string>
-  readonly counters: ReadonlySet<string>
+  readonly nat: TableModel
+  readonly dr: TableModel | null
 }
 
 /** Conntrack timeout policy of the balanced TCP flows. Every flow is masqueraded
@@ -45,89 +51,100 @@ export interface NftModel {
 const TCP_TIMEOUT = 'plb_tcp'
 const TCP_TIMEOUT_DECL = '{ protocol tcp; l3proto ip; policy = { time_wait: 10 }; }'
 
-const safe = (s: string): string => s.replace(/[^A-Za-z0-9]/g, '_')
-export const realServerId = (rs: L4Endpoint): string => `${rs.addr}:${rs.port}`
-const serverChain = (vs: VirtualServerPlan, id: string): string => `${vs.key}__${safe(id)}`
-/** Counter of the flows a server was chosen for (counted in its DNAT chain). */
-export const flowCounter = (vs: VirtualServerPlan, id: string): string => `${serverChain(vs, id)}__flows`
-/** Counter of the packets/bytes, both directions, of the flows DNATed to a server. */
-export const trafficCounter = (vs: VirtualServerPlan, id: string): string => `${serverChain(vs, id)}__traffic`
-const persistSet = (vs: VirtualServerPlan, id: string): string => `${serverChain(vs, id)}__p${vs.persistenceTimeout}`
-export const SORRY_ID = 'sorry'
+/** Conntrack timeout policy of the balanced UDP flows (the kernel's default is
+ *  30 s unreplied, 120 s once a flow has lived 2 s with replies). unreplied also
+ *  ends a request/response exchange (DNS-like: answered within 2 s), and its
+ *  masquerade port is held until then: 10 s frees the ~64k ports per real server
+ *  at ~6400 exchanges/s instead of ~2100, and still outlasts a resolver's retry
+ *  (sent from a new port anyway). replied, for flows that go on both ways (VPN,
+ *  SIP, QUIC, games), is LVS's own UDP timeout, 300 s (ipvsadm --set, keepalived):
+ *  such a flow stays on its real server through idle gaps as on keepalived.
+ *  persistence_timeout is independent (a client's address in a set). */
+const UDP_TIMEOUT = 'plb_udp'
+const UDP_TIMEOUT_DECL = '{ protocol udp; l3proto ip; policy = { unreplied: 10, replied: 300 }; }'
+const CT_TIMEOUT: Readonly<Record<'tcp' | 'udp', string>> = { tcp: TCP_TIMEOUT, udp: UDP_TIMEOUT }
 
-function dispatch (table: SlotTable, vs: VirtualServerPlan): string {
-  const target = (id: string): string => `goto ${serverChain(vs, id)}`
-  if (table.ranges.length === 1) return target(table.ranges[0]!.id)
-  const elems = table.ranges.map(r => `${r.lo === r.hi ? r.lo : `${r.lo}-${r.hi}`} : ${target(r.id)}`).join(', ')
-  // a seed fixed per service keeps sh/mh clients on their server across reloads
-  const key = table.source === 'numgen'
-    ? `numgen inc mod ${table.modulus}`
-    : `jhash ip saddr mod ${table.modulus} seed 0x${(djb2(vs.key, 0, vs.key.length) >>> 0).toString(16)}`
-  return `${key} vmap { ${elems} }`
-}
-
-/** The ruleset for <services>, as objects by name. */
-export function buildModel (services: readonly ServiceState[]): NftModel {
-  const chains = new Map<string, { decl: string | null; rules: string[] }>()
-  for (const [name, decl] of BASE_CHAINS) chains.set(name, { decl, rules: [] })
-  const sets = new Map<string, string>()
-  const counters = new Set<string>()
-  const base = (name: string): string[] => chains.get(name)!.rules
-  for (const { plan: vs, weights } of services) {
-    const p = vs.protocol
-    const servers: [string, RealServerPlan | L4Endpoint][] = vs.realServers.map(rs => [realServerId(rs), rs])
-    if (vs.sorryServer) servers.push([SORRY_ID, vs.sorryServer])
+function addNatService (t: TableBuilder, { plan: vs, weights }: ServiceState): void {
+  const p = vs.protocol
+  const base = (name: string): string[] => t.chains.get(name)!.rules
+  const servers: [string, RealServerPlan | L4Endpoint][] = vs.realServers.map(rs => [realServerId(rs), rs])
+  if (vs.sorryServer) servers.push([SORRY_ID, vs.sorryServer])
+  for (const a of vs.addresses) {
+    const match = `ip daddr ${a.addr} fib daddr type local ${p} dport ${a.port} goto ${vs.key}`
+    base('hook_prerouting').push(match)
+    base('hook_output').push(match)
+    base('hook_postrouting').push(`meta l4proto ${p} ct status dnat ct original ip daddr ${a.addr} ct original proto-dst ${a.port} masquerade`)
+  }
+  const table = slotTable(vs.algo, vs.realServers.map(rs => ({ id: realServerId(rs), weight: weights.get(realServerId(rs)) ?? 0 })))
+  const chosen = new Set(table?.ranges.map(r => r.id) ?? (vs.sorryServer ? [SORRY_ID] : []))
+  const rules: string[] = [`ct timeout set "${CT_TIMEOUT[p]}"`]
+  for (const [id, ep] of servers) {
+    t.counters.add(flowCounter(vs, id)).add(trafficCounter(vs, id))
     for (const a of vs.addresses) {
-      const match = `ip daddr ${a.addr} fib daddr type local ${p} dport ${a.port} goto ${vs.key}`
-      base('hook_prerouting').push(match)
-      base('hook_output').push(match)
-      base('hook_postrouting').push(`meta l4proto ${p} ct status dnat ct original ip daddr ${a.addr} ct original proto-dst ${a.port} masquerade`)
+      base('hook_forward').push(`meta l4proto ${p} ct status dnat ct original ip daddr ${a.addr} ct original proto-dst ${a.port} ` +
+        `ct reply ip saddr ${ep.addr} ct reply proto-src ${ep.port} counter name "${trafficCounter(vs, id)}"`)
     }
-    const table = slotTable(vs.algo, vs.realServers.map(rs => ({ id: realServerId(rs), weight: weights.get(realServerId(rs)) ?? 0 })))
-    const chosen = new Set(table?.ranges.map(r => r.id) ?? (vs.sorryServer ? [SORRY_ID] : []))
-    const rules: string[] = p === 'tcp' ? [`ct timeout set "${TCP_TIMEOUT}"`] : []
-    for (const [id, ep] of servers) {
-      counters.add(flowCounter(vs, id)).add(trafficCounter(vs, id))
-      for (const a of vs.addresses) {
-        base('hook_forward').push(`meta l4proto ${p} ct status dnat ct original ip daddr ${a.addr} ct original proto-dst ${a.port} ` +
-          `ct reply ip saddr ${ep.addr} ct reply proto-src ${ep.port} counter name "${trafficCounter(vs, id)}"`)
-      }
-      if (!chosen.has(id)) continue
-      const sticky = vs.persistenceTimeout > 0 && id !== SORRY_ID
-      if (sticky) {
-        sets.set(persistSet(vs, id), `{ type ipv4_addr; flags dynamic,timeout; timeout ${Math.ceil(vs.persistenceTimeout / 1000)}s; }`)
-        rules.push(`ip saddr @${persistSet(vs, id)} goto ${serverChain(vs, id)}`)
-      }
-      chains.set(serverChain(vs, id), {
-        decl: null,
-        rules: [`${sticky ? `update @${persistSet(vs, id)} { ip saddr } ` : ''}counter name "${flowCounter(vs, id)}" meta l4proto ${p} dnat to ${ep.addr}:${ep.port}`]
-      })
+    if (!chosen.has(id)) continue
+    const sticky = vs.persistenceTimeout > 0 && id !== SORRY_ID
+    if (sticky) {
+      t.sets.set(persistSet(vs, id), persistSetDecl(vs))
+      rules.push(`ip saddr @${persistSet(vs, id)} goto ${serverChain(vs, id)}`)
     }
-    rules.push(table ? dispatch(table, vs) : chosen.size ? `goto ${serverChain(vs, SORRY_ID)}` : 'return')
-    chains.set(vs.key, { decl: null, rules })
+    t.chains.set(serverChain(vs, id), {
+      decl: null,
+      rules: [`${sticky ? `update @${persistSet(vs, id)} { ip saddr } ` : ''}counter name "${flowCounter(vs, id)}" meta l4proto ${p} dnat to ${ep.addr}:${ep.port}`]
+    })
   }
-  return { chains, sets, counters }
+  rules.push(table ? dispatch(table, vs, m => `numgen inc mod ${m}`) : chosen.size ? `goto ${serverChain(vs, SORRY_ID)}` : 'return')
+  t.chains.set(vs.key, { decl: null, rules })
 }
 
-/** One transaction from <prev> (null: whatever is there, the table is recreated)
- *  to <next>. Order matters: rules referencing objects come after their `add`,
- *  deletions after the flushes that drop the references. */
-export function nftTransaction (prev: NftModel | null, next: NftModel): string {
-  const out: string[] = [`add table ${T}`]
-  if (prev === null) out.push(`delete table ${T}`, `add table ${T}`)
-  out.push(`add ct timeout ${T} ${TCP_TIMEOUT} ${TCP_TIMEOUT_DECL}`)
-  for (const c of next.counters) out.push(`add counter ${T} ${c}`)
-  for (const [name, decl] of next.sets) out.push(`add set ${T} ${name} ${decl}`)
-  for (const [name, c] of next.chains) out.push(c.decl === null ? `add chain ${T} ${name}` : `add chain ${T} ${name} { ${c.decl} }`)
-  for (const name of next.chains.keys()) if (prev?.chains.has(name)) out.push(`flush chain ${T} ${name}`)
-  for (const [name, c] of next.chains) for (const r of c.rules) out.push(`add rule ${T} ${name} ${r}`)
-  if (prev !== null) {
-    for (const name of prev.chains.keys()) if (!next.chains.has(name)) out.push(`flush chain ${T} ${name}`)
-    for (const name of prev.chains.keys()) if (!next.chains.has(name)) out.push(`delete chain ${T} ${name}`)
-    for (const name of prev.sets.keys()) if (!next.sets.has(name)) out.push(`delete set ${T} ${name}`)
-    for (const name of prev.counters) if (!next.counters.has(name)) out.push(`delete counter ${T} ${name}`)
+/** The ruleset for <services>, as objects by name; <links> gives the interface of each lb_kind DR service (dr-topology.ts). */
+export function buildModel (services: readonly ServiceState[], links: DrLinks = new Map()): NftModel {
+  const nat = tableBuilder(BASE_CHAINS)
+  let dr: TableBuilder | null = null
+  for (const s of services) {
+    if (s.plan.kind === 'NAT') { addNatService(nat, s); continue }
+    const dev = links.get(s.plan.key)
+    if (dev === undefined) throw new Error(`virtual_server ${s.plan.name}: lb_kind DR has no interface (topology not resolved)`)
+    dr ??= tableBuilder([])
+    addDrService(dr, s, dev)
   }
+  return { nat, dr }
+}
+
+/** The statements that take table <t> from <prev> (null: new, empty) to <next>.
+ *  Order matters: rules referencing objects come after their `add`, deletions
+ *  after the flushes that drop the references. */
+function tableChange (t: string, prev: TableModel | null, next: TableModel, out: string[]): void {
+  for (const c of next.counters) out.push(`add counter ${t} ${c}`)
+  for (const [name, decl] of next.sets) out.push(`add set ${t} ${name} ${decl}`)
+  for (const [name, c] of next.chains) out.push(c.decl === null ? `add chain ${t} ${name}` : `add chain ${t} ${name} { ${c.decl} }`)
+  for (const name of next.chains.keys()) if (prev?.chains.has(name)) out.push(`flush chain ${t} ${name}`)
+  for (const [name, c] of next.chains) for (const r of c.rules) out.push(`add rule ${t} ${name} ${r}`)
+  if (prev === null) return
+  for (const name of prev.chains.keys()) if (!next.chains.has(name)) out.push(`flush chain ${t} ${name}`)
+  for (const name of prev.chains.keys()) if (!next.chains.has(name)) out.push(`delete chain ${t} ${name}`)
+  for (const name of prev.sets.keys()) if (!next.sets.has(name)) out.push(`delete set ${t} ${name}`)
+  for (const name of prev.counters) if (!next.counters.has(name)) out.push(`delete counter ${t} ${name}`)
+}
+
+/** `add` then `delete`: removes table <t> whether it exists or not (nft 1.0.6 has no `destroy`). */
+const dropTable = (t: string): string[] => [`add table ${t}`, `delete table ${t}`]
+
+/** One transaction (all or nothing, both tables) from <prev> (null: whatever
+ *  is there, the tables are recreated) to <next>. Counters and sets of the
+ *  servers that stay are never recreated, so they keep their values. */
+export function nftTransaction (prev: NftModel | null, next: NftModel): string {
+  const out: string[] = prev === null ? [...dropTable(T), ...dropTable(DR_T)] : []
+  out.push(`add table ${T}`, `add ct timeout ${T} ${TCP_TIMEOUT} ${TCP_TIMEOUT_DECL}`, `add ct timeout ${T} ${UDP_TIMEOUT} ${UDP_TIMEOUT_DECL}`)
+  tableChange(T, prev?.nat ?? null, next.nat, out)
+  if (next.dr !== null) {
+    out.push(`add table ${DR_T}`)
+    tableChange(DR_T, prev?.dr ?? null, next.dr, out)
+  } else if (prev?.dr) out.push(`delete table ${DR_T}`)
   return out.join('\n') + '\n'
 }
 
-export const deleteTableText = `delete table ${T}\n`
+/** Removes both tables (stop); established NAT flows keep their conntrack entries. */
+export const deleteTableText = [`delete table ${T}`, ...dropTable(DR_T)].join('\n') + '\n'

@@ -1,7 +1,8 @@
 /** The `nft` command: transactions on stdin (`nft -f -`), dry runs (`nft -c`)
- *  and counter reads (`nft -j list counters`). Only the table L4_TABLE is named. */
+ *  and counter reads (`nft -j list counters`). Only our tables (L4_TABLE, DR_TABLE) are read. */
 import { spawn } from 'node:child_process'
 import { L4_TABLE } from './nft-ruleset.ts'
+import { DR_TABLE } from './dr-ruleset.ts'
 
 export interface NftResult { readonly ok: boolean; readonly stdout: string; readonly stderr: string }
 
@@ -26,13 +27,16 @@ export const nftApply = (text: string, check = false): Promise<NftResult> => nft
 
 export interface CounterValue { readonly packets: number; readonly bytes: number }
 
-/** Named counters of our table by name; empty when the table is absent. */
+/** Named counters of our tables (NAT and DR) by name; empty when they are absent. */
 export async function readCounters (): Promise<Map<string, CounterValue>> {
   const out = new Map<string, CounterValue>()
-  const r = await nft(['-j', 'list', 'counters', 'table', 'ip', L4_TABLE])
+  const r = await nft(['-j', 'list', 'counters'])
   if (!r.ok) return out
-  const doc = JSON.parse(r.stdout) as { nftables?: { counter?: { name: string; packets: number; bytes: number } }[] }
-  for (const o of doc.nftables ?? []) if (o.counter) out.set(o.counter.name, { packets: o.counter.packets, bytes: o.counter.bytes })
+  const doc = JSON.parse(r.stdout) as { nftables?: { counter?: { name: string; table: string; family: string; packets: number; bytes: number } }[] }
+  for (const o of doc.nftables ?? []) {
+    const c = o.counter
+    if (c && ((c.family === 'ip' && c.table === L4_TABLE) || (c.family === 'netdev' && c.table === DR_TABLE))) out.set(c.name, { packets: c.packets, bytes: c.bytes })
+  }
   return out
 }
 

@@ -62,8 +62,11 @@ export interface VirtualServerPlan {
   readonly addresses: readonly L4Endpoint[]
   readonly protocol: 'tcp' | 'udp'
   readonly algo: L4Algo
-  /** lb_kind NAT: DNAT to the real server plus masquerade (the only kind supported) */
-  readonly kind: 'NAT'
+  /** lb_kind NAT: DNAT to the real server plus masquerade (conntrack keeps each flow).
+   *  lb_kind DR: the packet is sent unchanged to the real server's MAC on the VIP's
+   *  link (nftables netdev ingress, l4/dr-ruleset.ts); the real server answers the
+   *  client itself. */
+  readonly kind: 'NAT' | 'DR'
   readonly delayLoop: number
   /** persistence_timeout: a client (source address) keeps its real server this long after its last new flow; 0 = none */
   readonly persistenceTimeout: number

@@ -53,6 +53,17 @@ function compileGroup (d: Diag, s: KaStatement): L4Endpoint[] | null {
   return out
 }
 
+/** lb_kind DR sends the client's packet on unchanged: its destination port is
+ *  the VIP's, so every real server (and the sorry server) must listen on it. */
+function checkDrPorts (d: Diag, s: KaStatement, addresses: readonly L4Endpoint[], realServers: readonly RealServerPlan[], sorry: { ep: L4Endpoint, at: KaStatement } | null): void {
+  const ports = new Set(addresses.map(a => a.port))
+  const why = 'lb_kind DR forwards the packet unchanged (only its destination MAC is the real server\'s), so it cannot rewrite the port; use lb_kind NAT to change ports'
+  if (ports.size > 1) { alert(d, s, `lb_kind DR: the group's addresses use several ports (${[...ports].join(', ')}) and a real server has one: ${why}`); return }
+  const [port] = ports
+  for (const r of realServers) if (r.port !== port) alert(d, r.where, `real_server ${r.addr} ${r.port}: port differs from the virtual server's ${port ?? ''}: ${why}`)
+  if (sorry && sorry.ep.port !== port) alert(d, sorry.at, `sorry_server ${sorry.ep.addr} ${sorry.ep.port}: port differs from the virtual server's ${port ?? ''}: ${why}`)
+}
+
 function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4Endpoint[]>): VirtualServerPlan | null {
   let addresses: L4Endpoint[]; let name: string; let key: string
   if (s.args[0] === 'group') {
@@ -68,8 +79,8 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
     addresses = [e]; name = `${e.addr}:${e.port}`; key = `v_${safe(name)}`
   }
   let def = KEEPALIVED_DEFAULTS
-  let algo: L4Algo | null = null; let protocol: 'tcp' | 'udp' = 'tcp'
-  let persistenceTimeout = 0; let sorryServer: L4Endpoint | null = null
+  let algo: L4Algo | null = null; let protocol: 'tcp' | 'udp' = 'tcp'; let kind: VirtualServerPlan['kind'] = 'NAT'
+  let persistenceTimeout = 0; let sorryServer: L4Endpoint | null = null; let sorryAt: KaStatement | null = null
   const rsStmts: KaStatement[] = []
   const before = d.alerts.length
   for (const st of s.block ?? []) {
@@ -87,9 +98,9 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
       }
       case 'lb_kind': case 'lvs_method': {
         const v = oneArg(d, st)
-        if (v === 'DR') alert(d, st, 'lb_kind DR refused: direct routing rewrites the destination MAC on the LAN, which pocketlb does not program; use lb_kind NAT (backends need no route change)')
+        if (v === 'NAT' || v === 'DR') kind = v
         else if (v === 'TUN') alert(d, st, 'lb_kind TUN refused: IP-in-IP tunnelling to the real servers is not programmed; use lb_kind NAT')
-        else if (v !== null && v !== 'NAT') alert(d, st, `unknown lb_kind '${v}' (supported: NAT)`)
+        else if (v !== null) alert(d, st, `unknown lb_kind '${v}' (supported: NAT, DR)`)
         break
       }
       case 'protocol': {
@@ -104,7 +115,7 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
       case 'persistence_granularity':
         if (st.args[0] !== '255.255.255.255') alert(d, st, 'persistence_granularity is not supported: persistence is per source address')
         break
-      case 'sorry_server': sorryServer = endpoint(d, st, st.args[0], st.args[1], 'sorry_server'); break
+      case 'sorry_server': sorryServer = endpoint(d, st, st.args[0], st.args[1], 'sorry_server'); sorryAt = st; break
       case 'real_server': rsStmts.push(st); break
       case 'quorum': intArg(d, st, 1, 65535); warn(d, st, 'quorum ignored: the service stays up while one real server is up'); break
       case 'ha_suspend': warn(d, st, 'ha_suspend ignored: checks keep running; the service only matches while this node holds the VIP'); break
@@ -127,9 +138,10 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
     if (first) alert(d, r.where, `real_server ${k} listed twice in ${name} (first at ${at(first.where)})`)
     seen.set(k, r)
   }
+  if (kind === 'DR') checkDrPorts(d, s, addresses, realServers, sorryServer && sorryAt && { ep: sorryServer, at: sorryAt })
   if (d.alerts.length > before) return null
   return {
-    name, key: `${key}_${protocol}`, addresses, protocol, algo: algo!, kind: 'NAT', delayLoop: def.delayLoop,
+    name, key: `${key}_${protocol}`, addresses, protocol, algo: algo!, kind, delayLoop: def.delayLoop,
     persistenceTimeout, sorryServer, realServers, where: s.where
   }
 }

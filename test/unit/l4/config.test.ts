@@ -79,7 +79,7 @@ test('lc, wlc and DR are refused with file:line and the reason; a missing lb_alg
 }
 virtual_server 10.0.0.1 81 {
   lb_algo wlc
-  lb_kind DR
+  lb_kind TUN
 }
 virtual_server 10.0.0.1 82 {
   real_server 10.0.1.1 80
@@ -89,7 +89,7 @@ virtual_server 10.0.0.1 82 {
   if (r.ok) return
   assert.match(r.alerts[0]!, /^ka\.conf:2: lb_algo lc refused: least-connection .*nftables cannot read/)
   assert.match(r.alerts[1]!, /^ka\.conf:7: lb_algo wlc refused/)
-  assert.match(r.alerts[2]!, /^ka\.conf:8: lb_kind DR refused/)
+  assert.match(r.alerts[2]!, /^ka\.conf:8: lb_kind TUN refused/)
   assert.equal(r.alerts.length, 3)
   assert.match(r.warnings.join('\n'), /ka\.conf:10: 10\.0\.0\.1:82: no lb_algo; keepalived's default \(wlc\).*using wrr/)
 })

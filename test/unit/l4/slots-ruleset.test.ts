@@ -50,7 +50,10 @@ test('the first transaction recreates the table; later ones flush and refill cha
   const plan = vs(30_000, ['10.0.1.1', '10.0.1.2'])
   const both = buildModel([{ plan, weights: new Map([['10.0.1.1:8080', 1], ['10.0.1.2:8080', 1]]) }])
   const first = nftTransaction(null, both)
-  assert.match(first, /^add table ip pocketlb_l4\ndelete table ip pocketlb_l4\nadd table ip pocketlb_l4\nadd ct timeout ip pocketlb_l4 plb_tcp \{ protocol tcp; l3proto ip; policy = \{ time_wait: 10 \}; \}\n/)
+  // leftovers of both tables go, whether they exist or not; no DR service: no netdev table
+  assert.match(first, /^add table ip pocketlb_l4\ndelete table ip pocketlb_l4\nadd table netdev pocketlb_dr\ndelete table netdev pocketlb_dr\nadd table ip pocketlb_l4\n/)
+  assert.match(first, /\nadd ct timeout ip pocketlb_l4 plb_tcp \{ protocol tcp; l3proto ip; policy = \{ time_wait: 10 \}; \}\nadd ct timeout ip pocketlb_l4 plb_udp \{ protocol udp; l3proto ip; policy = \{ unreplied: 10, replied: 300 \}; \}\n/)
+  assert.equal(first.match(/pocketlb_dr/g)!.length, 2)
   // the TCP service's flows get the short TIME_WAIT before they are dispatched
   assert.match(first, /add rule ip pocketlb_l4 v_10_0_0_1_80_tcp ct timeout set "plb_tcp"\nadd rule ip pocketlb_l4 v_10_0_0_1_80_tcp ip saddr @/)
   assert.match(first, /add rule ip pocketlb_l4 hook_prerouting ip daddr 10\.0\.0\.1 fib daddr type local tcp dport 80 goto v_10_0_0_1_80_tcp\n/)
