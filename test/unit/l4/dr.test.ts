@@ -8,7 +8,7 @@ import type { VirtualServerPlan } from '../../../src/l4/plan.ts'
 const plansOf = (text: string): VirtualServerPlan[] => {
   const r = loadKeepalivedText(text, 'ka.conf')
   assert.ok(r.ok, r.ok ? '' : r.alerts.join('\n'))
-  return r.ok ? [...r.plan.virtualServers] : []
+  return r.ok ? [...(r.plan.virtualServers ?? [])] : []
 }
 
 const DR = `virtual_server 10.0.0.100 80 {
