@@ -7,7 +7,8 @@
  *    first success      → up (rise 1)
  *    connect_timeout    → the probe's connect and exchange deadline.
  *  A real server is up while every one of its checkers is up; a MISC_CHECK with
- *  misc_dynamic also sets its weight (exit status − 2) while it is up. */
+ *  misc_dynamic also sets its weight (exit status − 2) while it is up.
+ *  change() moves the set to a reloaded configuration, keeping what stays. */
 import type { Clock, TimerSource } from '../core/clock.ts'
 import type { BackendPlan, CheckPlan, ServerPlan, Timeouts } from '../config/plan.ts'
 import type { CheckTransition, CheckView, Probe } from '../checks/types.ts'
@@ -16,6 +17,7 @@ import { tcpProbe } from '../checks/probes/tcp.ts'
 import type { L4CheckerPlan, RealServerPlan, VirtualServerPlan } from './plan.ts'
 import { httpGetProbe } from './probe-http-get.ts'
 import { dynamicWeight, miscProbe } from './probe-misc.ts'
+import { realServerId } from './nft-ruleset.ts'
 
 /** keepalived's name of each checker kind, as its logs and `show l4` write it */
 export const CHECKER_NAMES: Readonly<Record<L4CheckerPlan['kind'], string>> = { tcp: 'TCP_CHECK', http: 'HTTP_GET', ssl: 'SSL_GET', misc: 'MISC_CHECK' }
@@ -59,16 +61,6 @@ function checkerBackend (vs: VirtualServerPlan, rs: RealServerPlan, c: L4Checker
   return { backend, server }
 }
 
-export interface RealServerHealth {
-  readonly vs: VirtualServerPlan
-  readonly rs: RealServerPlan
-  /** the checkers' views, for the status snapshot */
-  views (): CheckView[]
-  readonly up: boolean
-  /** the weight it has while up: the configured one, or the last misc_dynamic one */
-  readonly weight: number
-}
-
 export interface L4HealthOptions {
   readonly clock: Clock
   readonly timers: TimerSource
@@ -78,51 +70,115 @@ export interface L4HealthOptions {
   readonly onWeight: (h: RealServerHealth, from: number, to: number, why: string) => void
 }
 
-/** Health of every real server of <services>; start() arms the checks. */
-export class L4Health {
-  readonly servers: RealServerHealth[] = []
+/** The checkers of one real server and their combined verdict. A reload that
+ *  keeps the server with the same checkers keeps this object (retarget()), so
+ *  its state, timers and dynamic weight go on untouched. */
+export class RealServerHealth {
   private readonly monitors: HealthMonitor<{ name: string; plan: ServerPlan }>[] = []
+  private dynamic: number | null = null
+  private wasUp = true
 
-  constructor (services: readonly VirtualServerPlan[], o: L4HealthOptions) {
-    for (const vs of services) {
-      for (const rs of vs.realServers) {
-        const mine: HealthMonitor<{ name: string; plan: ServerPlan }>[] = []
-        let dynamic: number | null = null
-        const h: RealServerHealth = {
-          vs, rs,
-          views: () => mine.flatMap(m => m.status()),
-          get up () { return mine.every(m => m.status().every(v => v.up)) },
-          get weight () { return dynamic ?? rs.weight }
-        }
-        let wasUp = true
-        rs.checkers.forEach((c, i) => {
-          const { backend, server } = checkerBackend(vs, rs, c, i)
-          const entry = { name: server.name, plan: server }
-          const mon = new HealthMonitor({
-            backend, servers: [entry], clock: o.clock, timers: o.timers, probers: { tcp: probeOf(c) },
-            onChange: (_s, ev) => {
-              const now = h.up
-              if (now !== wasUp) o.onChange(h, ev, CHECKER_NAMES[c.kind])
-              wasUp = now
-            },
-            onCheck: c.miscDynamic
-              ? (_s, result) => {
-                  const w = dynamicWeight(result)
-                  if (w === null || w === h.weight) return
-                  const from = h.weight
-                  dynamic = w
-                  o.onWeight(h, from, w, result.info)
-                }
-              : undefined
-          })
-          mine.push(mon)
-        })
-        this.monitors.push(...mine)
-        this.servers.push(h)
-      }
-    }
+  constructor (private service: VirtualServerPlan, private server: RealServerPlan, o: L4HealthOptions) {
+    server.checkers.forEach((c, i) => {
+      const { backend, server: checked } = checkerBackend(service, server, c, i)
+      this.monitors.push(new HealthMonitor({
+        backend, servers: [{ name: checked.name, plan: checked }], clock: o.clock, timers: o.timers, probers: { tcp: probeOf(c) },
+        onChange: (_s, ev) => {
+          const now = this.up
+          if (now !== this.wasUp) o.onChange(this, ev, CHECKER_NAMES[c.kind])
+          this.wasUp = now
+        },
+        onCheck: c.miscDynamic
+          ? (_s, result) => {
+              const w = dynamicWeight(result)
+              if (w === null || w === this.weight) return
+              const from = this.weight
+              this.dynamic = w
+              o.onWeight(this, from, w, result.info)
+            }
+          : undefined
+      }))
+    })
   }
+
+  get vs (): VirtualServerPlan { return this.service }
+  get rs (): RealServerPlan { return this.server }
+  /** the checkers' views, for the status snapshot */
+  views (): CheckView[] { return this.monitors.flatMap(m => m.status()) }
+  get up (): boolean { return this.monitors.every(m => m.status().every(v => v.up)) }
+  /** the weight it has while up: the configured one, or the last misc_dynamic one */
+  get weight (): number { return this.dynamic ?? this.server.weight }
+  /** The weight it would have under plan <rs> (a reload keeps a misc_dynamic weight, as keepalived keeps effective_weight). */
+  weightUnder (rs: RealServerPlan): number { return this.dynamic ?? rs.weight }
+
+  /** True when <rs> has the same checkers (where they are written aside), so these monitors can serve it. */
+  sameCheckers (rs: RealServerPlan): boolean { return checkersText(rs) === checkersText(this.server) }
+
+  /** Serves <rs> of <vs> from now on (same address and checkers: see sameCheckers). */
+  retarget (vs: VirtualServerPlan, rs: RealServerPlan): void { this.service = vs; this.server = rs }
 
   start (): void { for (const m of this.monitors) m.start() }
   stop (): void { for (const m of this.monitors) m.stop() }
+}
+
+const checkersText = (rs: RealServerPlan): string => JSON.stringify(rs.checkers.map(({ where: _where, ...c }) => c))
+
+/** Identity of real server <rs> of <vs> across reloads (keepalived: same VS, same address and port). */
+export const healthKey = (vs: VirtualServerPlan, rs: RealServerPlan): string => `${vs.key} ${realServerId(rs)}`
+
+/** What a reload to new services does to the health of their real servers; nothing
+ *  is started or stopped until commit(). */
+export interface HealthChange {
+  /** weight each real server of <vs> (a service of the new plans) has once committed (0 = not chosen) */
+  weights (vs: VirtualServerPlan): Map<string, number>
+  /** real servers gone (their service stays or goes) */
+  readonly removed: readonly RealServerHealth[]
+  /** stops the removed checkers, starts the new ones (when running), retargets the kept ones */
+  commit (): void
+}
+
+/** Health of every real server of <services>; start() arms the checks. */
+export class L4Health {
+  private byKey = new Map<string, RealServerHealth>()
+  private running = false
+
+  constructor (services: readonly VirtualServerPlan[], private readonly o: L4HealthOptions) {
+    for (const vs of services) for (const rs of vs.realServers) this.byKey.set(healthKey(vs, rs), new RealServerHealth(vs, rs, o))
+  }
+
+  get servers (): RealServerHealth[] { return [...this.byKey.values()] }
+
+  start (): void { this.running = true; for (const h of this.byKey.values()) h.start() }
+  stop (): void { this.running = false; for (const h of this.byKey.values()) h.stop() }
+
+  /** The change to <services>: a real server kept (same service key, address, port
+   *  and checkers) keeps its state; a new one starts up, as at start (keepalived
+   *  without `alpha`); the others go. */
+  change (services: readonly VirtualServerPlan[]): HealthChange {
+    const next = new Map<string, { h: RealServerHealth; kept: boolean; vs: VirtualServerPlan; rs: RealServerPlan }>()
+    for (const vs of services) {
+      for (const rs of vs.realServers) {
+        const key = healthKey(vs, rs)
+        const old = this.byKey.get(key)
+        const kept = old !== undefined && old.sameCheckers(rs)
+        next.set(key, { h: kept ? old : new RealServerHealth(vs, rs, this.o), kept, vs, rs })
+      }
+    }
+    const removed = [...this.byKey].filter(([key, h]) => next.get(key)?.h !== h).map(([, h]) => h)
+    return {
+      removed,
+      weights: vs => new Map(vs.realServers.map(rs => {
+        const n = next.get(healthKey(vs, rs))!
+        return [realServerId(rs), n.kept ? (n.h.up ? n.h.weightUnder(rs) : 0) : rs.weight]
+      })),
+      commit: () => {
+        for (const h of removed) h.stop()
+        this.byKey = new Map([...next].map(([key, n]) => [key, n.h]))
+        for (const n of next.values()) {
+          if (n.kept) n.h.retarget(n.vs, n.rs)
+          else if (this.running) n.h.start()
+        }
+      }
+    }
+  }
 }

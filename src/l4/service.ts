@@ -1,6 +1,6 @@
 /** The kernel path at run time: programs the virtual services into nftables,
  *  runs their checkers and reprograms the table when a real server goes up or
- *  down. Entry points: new L4Service(plans, opts), start(), status(), stop().
+ *  down. Entry points: new L4Service(plans, opts), start(), reload(plans), status(), stop().
  *
  *  Rules match a VIP only while it is a local address of this node (`fib daddr
  *  type local`): when the VRRP instance holding it goes BACKUP and the VIP moves,
@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { systemClock, systemTimers, type Clock, type TimerSource } from '../core/clock.ts'
 import type { VirtualServerPlan } from './plan.ts'
 import { CHECKER_NAMES, L4Health, type RealServerHealth } from './health.ts'
-import { SORRY_ID, buildModel, deleteTableText, flowCounter, nftTransaction, realServerId, trafficCounter, type NftModel, type ServiceState } from './nft-ruleset.ts'
+import { L4_TABLE, SORRY_ID, buildModel, deleteTableText, flowCounter, nftTransaction, realServerId, trafficCounter, type NftModel, type ServiceState } from './nft-ruleset.ts'
 import { nftApply, readCounters, type CounterValue } from './nft.ts'
 import type { L4RealServerStatus, L4ServiceStatus } from './status.ts'
 
@@ -27,6 +27,14 @@ export function ipForwarding (): boolean {
   try { return readFileSync(IP_FORWARD, 'utf8').trim() === '1' } catch { return false }
 }
 
+function enableForwarding (log: (msg: string) => void): void {
+  if (ipForwarding()) return
+  writeFileSync(IP_FORWARD, '1\n')
+  log('net.ipv4.ip_forward set to 1: lb_kind NAT forwards the balanced flows')
+}
+
+/** how config/keepalived names a `virtual_server group` service */
+const GROUP_PREFIX = 'group '
 const tag = (proto: string, addr: string, port: number): string => `[${addr}]:${proto}:${port}`
 const vsTag = (vs: VirtualServerPlan): string => vs.addresses.length === 1 ? tag(vs.protocol, vs.addresses[0]!.addr, vs.addresses[0]!.port) : `[${vs.name}]`
 
@@ -38,7 +46,7 @@ export class L4Service {
   private pending = false
   private stopped = false
 
-  constructor (private readonly plans: readonly VirtualServerPlan[], private readonly o: L4ServiceOptions) {
+  constructor (private plans: readonly VirtualServerPlan[], private readonly o: L4ServiceOptions) {
     this.health = new L4Health(plans, {
       clock: o.clock ?? systemClock,
       timers: o.timers ?? systemTimers,
@@ -50,16 +58,26 @@ export class L4Service {
     })
   }
 
-  /** Programs the whole table (replacing any left over), then arms the checks.
-   *  Rejects, with nothing applied, when nft refuses the ruleset. */
+  /** Programs the whole table (replacing any left over), then arms the checks;
+   *  without services, nothing (no table). Rejects, with nothing applied, when
+   *  nft refuses the ruleset. */
   async start (): Promise<void> {
-    if (!ipForwarding()) {
-      writeFileSync(IP_FORWARD, '1\n')
-      this.o.log('net.ipv4.ip_forward set to 1: lb_kind NAT forwards the balanced flows')
+    if (this.plans.length) {
+      enableForwarding(this.o.log)
+      await this.apply()
+      this.o.log(`Activated ${this.plans.length} virtual server(s) in nftables table ip ${L4_TABLE}`)
     }
-    await this.apply()
     this.health.start()
-    this.o.log(`Activated ${this.plans.length} virtual server(s) in nftables table ip pocketlb_l4`)
+  }
+
+  /** Moves to the services <plans> (a reloaded configuration) in one nft
+   *  transaction: real servers that stay keep their check state, counters and
+   *  persistence sets; new ones start up; the others go; no services = no table.
+   *  Rejects, with nothing changed, when nft refuses the new ruleset. */
+  reload (plans: readonly VirtualServerPlan[]): Promise<void> {
+    const run = this.queue.then(() => this.replace(plans))
+    this.queue = run.catch(() => {})
+    return run
   }
 
   /** Stops the checks and deletes the table; established flows keep their conntrack NAT. */
@@ -67,12 +85,13 @@ export class L4Service {
     this.stopped = true
     this.health.stop()
     await this.queue
-    await nftApply(deleteTableText)
+    if (this.model !== null) await nftApply(deleteTableText)
     this.model = null
   }
 
   /** The services, their real servers and the kernel's counters. */
   async status (): Promise<L4ServiceStatus[]> {
+    if (!this.plans.length) return []
     const counters = await readCounters()
     const byRs = new Map<string, RealServerHealth>(this.health.servers.map(h => [`${h.vs.key} ${realServerId(h.rs)}`, h]))
     return this.plans.map(vs => {
@@ -124,6 +143,34 @@ export class L4Service {
     const r = await nftApply(nftTransaction(this.model, next))
     if (!r.ok) throw new Error(r.stderr)
     this.model = next
+  }
+
+  private async replace (plans: readonly VirtualServerPlan[]): Promise<void> {
+    if (this.stopped) return
+    const change = this.health.change(plans)
+    const next = plans.length ? buildModel(plans.map(plan => ({ plan, weights: change.weights(plan) }))) : null
+    if (next !== null) enableForwarding(this.o.log)
+    const text = next !== null ? nftTransaction(this.model, next) : this.model !== null ? deleteTableText : null
+    if (text !== null) {
+      const r = await nftApply(text)
+      if (!r.ok) throw new Error(r.stderr)
+    }
+    const before = this.plans
+    this.model = next
+    this.plans = plans
+    change.commit()
+    this.reportReload(before, plans, change.removed)
+  }
+
+  /** keepalived's reload lines (clear_diff_services): services and real servers gone. */
+  private reportReload (before: readonly VirtualServerPlan[], after: readonly VirtualServerPlan[], removed: readonly RealServerHealth[]): void {
+    const kept = new Set(after.map(vs => vs.key))
+    for (const vs of before) {
+      if (!kept.has(vs.key)) this.o.log(vs.name.startsWith(GROUP_PREFIX) ? `Removing Virtual Server Group [${vs.name.slice(GROUP_PREFIX.length)}]` : `Removing Virtual Server ${vsTag(vs)}`)
+    }
+    for (const h of removed) if (kept.has(h.vs.key)) this.o.log(`service ${tag(h.vs.protocol, h.rs.addr, h.rs.port)} no longer exist`)
+    const added = after.filter(vs => !before.some(b => b.key === vs.key)).length
+    this.o.log(`Reloaded ${after.length} virtual server(s) in nftables table ip ${L4_TABLE} (${added} new, ${before.length + added - after.length} removed)`)
   }
 
   /** keepalived's log lines for a real server's change. */

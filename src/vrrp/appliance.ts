@@ -13,6 +13,7 @@ import type { L4ServiceStatus } from '../l4/status.ts'
 import { ENGINE_CHILD_ARG, startVrrp, type StartVrrpOpts, type VrrpHandle } from './main.ts'
 import { engineProbe, watchProxy, type ProxyWatch } from './proxy-tracks.ts'
 import { SIMULATED_FAILURE_TRACK, trackedBackend, type VrrpPlan, type VrrpTransition } from './types.ts'
+import { applyKeepalived, withKernelCheck } from './reload.ts'
 
 export { ENGINE_CHILD_ARG } from './main.ts'
 
@@ -64,8 +65,13 @@ function childEntry (): StartVrrpOpts {
 
 export interface ApplianceVrrp {
   readonly handle: VrrpHandle
+  /** The keepalived plan in service */
+  readonly plan: VrrpPlan
   /** Re-reads the proxy's health at once (after a reload) */
   proxyChanged (): void
+  /** Moves the virtual_servers and the VRRP instances to the reloaded <plan>
+   *  (reload.ts applyKeepalived); rejects when refused, nothing changed. */
+  reload (plan: VrrpPlan): Promise<void>
   /** Masters hand over (priority 0) and drop their VIPs; call before stopping the proxy. */
   stop (): Promise<void>
 }
@@ -75,13 +81,32 @@ export async function startApplianceVrrp (plan: VrrpPlan, engine: Engine, log: (
   const l4 = await startL4(plan, engine, log)
   const early = new EarlyTransitions()
   const handle = early.replayedBy(await startVrrp(plan, { ...childEntry(), log, onTransition: t => early.add(t) }))
-  const watch: ProxyWatch = watchProxy(plan, engineProbe(engine), (name, ok) => handle.track(name, ok))
+  const watchPlan = (p: VrrpPlan): ProxyWatch => watchProxy(p, engineProbe(engine), (name, ok) => handle.track(name, ok))
+  let watch = watchPlan(plan)
+  let running = plan
   const detach = attachVrrpStatus(engine, () => handle.state(), on => handle.track(SIMULATED_FAILURE_TRACK, !on))
   return {
     handle,
+    get plan () { return running },
     proxyChanged: () => watch.check(),
-    stop: async () => { watch.stop(); detach(); await handle.stop(); await l4?.() }
+    reload: async next => {
+      await applyKeepalived(running, next, l4.service, p => handle.reload(p))
+      running = next
+      watch.stop()
+      watch = watchPlan(next)
+    },
+    stop: async () => { watch.stop(); detach(); await handle.stop(); await l4.stop() }
   }
+}
+
+/** The CLI's reload step for --vrrp files <files>, beside the reloaded proxy
+ *  configuration <proxy>: loaded, checked as `-c` does (nftables dry run
+ *  included) and reported. */
+export async function reloadVrrpBeside (files: string[], proxy: Plan, quiet: boolean): Promise<KeepalivedLoad> {
+  const r = await withKernelCheck(loadApplianceVrrp(files, proxy))
+  if (!quiet) for (const w of r.warnings) consoleWarning(w)
+  if (!r.ok) for (const a of r.alerts) consoleAlert(a)
+  return r
 }
 
 /** Transitions kept for a late listener: the web UI starts after VRRP, and its
@@ -105,7 +130,7 @@ class EarlyTransitions {
       for (const t of seen) cb(t)
       handle.on('transition', cb)
     }
-    return { state: () => handle.state(), track: (name, ok) => handle.track(name, ok), stop: () => handle.stop(), on }
+    return { state: () => handle.state(), track: (name, ok) => handle.track(name, ok), reload: plan => handle.reload(plan), stop: () => handle.stop(), on }
   }
 }
 
@@ -113,16 +138,14 @@ class EarlyTransitions {
 const L4_STATUS_MS = 2000
 
 /** The plan's `virtual_server`s programmed in the kernel beside the proxy (as
- *  `pocketlb vrrp` does alone), their status shown by `show l4`. Returns the
- *  stop function, or null without virtual servers. */
-async function startL4 (plan: VrrpPlan, engine: Engine, log: (msg: string) => void): Promise<(() => Promise<void>) | null> {
-  const vs = plan.virtualServers ?? []
-  if (!vs.length) return null
-  const service = new L4Service(vs, { log })
+ *  `pocketlb vrrp` does alone; none = no table until a reload adds some), their
+ *  status shown by `show l4`. */
+async function startL4 (plan: VrrpPlan, engine: Engine, log: (msg: string) => void): Promise<{ service: L4Service; stop: () => Promise<void> }> {
+  const service = new L4Service(plan.virtualServers ?? [], { log })
   await service.start()
   let snapshot: readonly L4ServiceStatus[] = await service.status()
   const timer = setInterval(() => { service.status().then(s => { snapshot = s }, () => {}) }, L4_STATUS_MS)
   timer.unref()
   const detach = attachL4Status(engine, () => snapshot)
-  return async () => { clearInterval(timer); detach(); await service.stop() }
+  return { service, stop: async () => { clearInterval(timer); detach(); await service.stop() } }
 }

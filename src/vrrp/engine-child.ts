@@ -24,6 +24,12 @@ process.on('message', (m: ToEngine) => {
     e.start().then(
       () => { post({ t: 'status', list: e.state() }); post({ t: 'started' }) },
       (err: Error) => { post({ t: 'error', message: err.message }); process.exit(1) })
+  } else if (m.t === 'reload') {
+    const e = engine
+    if (!e) { post({ t: 'reloaded', error: 'the engine has not started' }); return }
+    e.reload(m.plan).then(
+      () => { post({ t: 'status', list: e.state() }); post({ t: 'reloaded' }) },
+      (err: Error) => post({ t: 'reloaded', error: err.message }))
   } else if (m.t === 'track') engine?.track(m.name, m.ok)
   else if (m.t === 'stop') stop()
 })

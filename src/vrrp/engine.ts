@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { spawn } from 'node:child_process'
 import { systemClock, type Timer, type TimerSource } from '../core/clock.ts'
-import { SIMULATED_FAILURE_TRACK, type VrrpPlan, type VrrpScriptPlan, type VrrpStatus, type VrrpTransition } from './types.ts'
+import { SIMULATED_FAILURE_TRACK, type VrrpInstancePlan, type VrrpPlan, type VrrpScriptPlan, type VrrpStatus, type VrrpTransition } from './types.ts'
 import { VrrpInstance, type TrackSpec } from './instance.ts'
+import { diffInstances } from './reconcile.ts'
 import { openRawTransport } from './transport-raw.ts'
 import { IprouteVipManager } from './vip.ts'
 import type { ScriptRunner } from './ports.ts'
@@ -41,50 +42,62 @@ const runScript: ScriptRunner = (cmd, args) => {
   spawn('/bin/sh', ['-c', full], { stdio: 'ignore', detached: false }).on('error', () => {})
 }
 
+const withoutWhere = ({ where: _where, ...rest }: VrrpScriptPlan): object => rest
+const sameScript = (a: VrrpScriptPlan, b: VrrpScriptPlan): boolean => JSON.stringify(withoutWhere(a)) === JSON.stringify(withoutWhere(b))
+
 export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
   readonly instances: VrrpInstance[] = []
   private readonly vips: IprouteVipManager
   private linkTimer: ReturnType<typeof setInterval> | null = null
-  /** The pending run of each vrrp_script, by name */
-  private readonly scriptTimers = new Map<string, Timer>()
+  /** Each running vrrp_script, by name: its plan and how to end it */
+  private readonly scripts = new Map<string, { plan: VrrpScriptPlan; cancel: () => void }>()
   private readonly log: (msg: string) => void
   private stopped = false
-  private readonly syncGroups: SyncGroup[]
+  private syncGroups: SyncGroup[] = []
 
-  constructor (private readonly plan: VrrpPlan, private readonly opts: EngineOpts = {}) {
+  constructor (private plan: VrrpPlan, private readonly opts: EngineOpts = {}) {
     super()
     this.log = opts.log ?? (() => {})
     this.vips = new IprouteVipManager(this.log)
-    for (const ip of plan.instances) {
-      const scriptWeight = (name: string): number => plan.scripts.find(s => s.name === name)?.weight ?? 0
-      const groups = plan.syncGroups.filter(g => g.members.includes(ip.name))
-      const tracks: TrackSpec[] = [
-        ...ip.trackInterfaces.map(t => ({ name: `if:${t.name}`, weight: t.weight ?? 0 })),
-        ...ip.trackScripts.map(t => ({ name: `script:${t.name}`, weight: t.weight ?? scriptWeight(t.name) })),
-        ...ip.trackPocketlb.map(t => ({ name: `pocketlb:${t.name}`, weight: t.weight ?? 0 })),
-        ...groups.map(g => ({ name: syncTrack(g.name), weight: 0 })),
-        { name: `pocketlb:${SIMULATED_FAILURE_TRACK}`, weight: 0 }
-      ]
-      const transport = openRawTransport({
-        interface: ip.interface, srcIp: ip.unicastSrcIp, peers: ip.unicastPeers,
-        exclude: ip.vips.map(v => v.addr), onError: err => this.log(`(${ip.name}) socket: ${err.message}`)
-      })
-      const inst = new VrrpInstance(ip, tracks, {
-        clock: systemClock, timers: nodeTimers, transport, vips: this.vips, runScript,
-        log: msg => this.log(msg.startsWith('(') ? msg : `(${ip.name}) ${msg}`)
-      })
-      inst.on('transition', tr => { this.emit('transition', tr); this.updateSyncFaults() })
-      this.instances.push(inst)
-    }
-    this.syncGroups = plan.syncGroups.map(g => new SyncGroup(g, this.instances.filter(i => g.members.includes(i.plan.name)), this.log))
+    for (const ip of plan.instances) this.instances.push(this.create(ip))
+    this.syncGroups = this.groups()
   }
 
   async start (): Promise<void> {
-    // vrrp_priority: this process only runs VRRP, so its adverts go ahead of the proxy's work
-    try { setPriority(this.plan.globals.niceness) } catch (e) { this.log(`vrrp_priority ${this.plan.globals.niceness}: ${(e as Error).message}`) }
+    this.applyNiceness()
     this.pollLinks()
-    for (const s of this.plan.scripts) this.runTrackScript(s)
+    this.syncScripts()
     await Promise.all(this.instances.map(i => i.start()))
+  }
+
+  /** Moves to the reloaded configuration <plan> as keepalived does (reconcile.ts):
+   *  instances still configured keep their state and take their new settings in
+   *  place, removed ones resign (priority 0 from a master), new ones start
+   *  INIT → BACKUP. Rejects with nothing changed when a new instance cannot open
+   *  its socket (e.g. its interface has no address). */
+  async reload (plan: VrrpPlan): Promise<void> {
+    if (this.stopped) return
+    const d = diffInstances(this.instances, i => i.plan, plan.instances)
+    const fresh: VrrpInstance[] = []
+    try {
+      for (const ip of d.added) fresh.push(this.create(ip))
+    } catch (e) {
+      for (const i of fresh) void i.stop()
+      throw e
+    }
+    const niceChanged = plan.globals.niceness !== this.plan.globals.niceness
+    this.plan = plan
+    for (const g of this.syncGroups) g.dispose()
+    await Promise.all(d.removed.map(i => i.stop()))
+    for (const [i, ip] of d.kept) i.reconfigure(ip, this.tracksOf(ip))
+    const byName = new Map([...d.kept.map(([i]) => i), ...fresh].map(i => [i.plan.name, i]))
+    this.instances.splice(0, this.instances.length, ...plan.instances.map(ip => byName.get(ip.name)!))
+    this.syncGroups = this.groups()
+    if (niceChanged) this.applyNiceness()
+    this.pollLinks()
+    this.syncScripts()
+    await Promise.all(fresh.map(i => i.start()))
+    this.updateSyncFaults()
   }
 
   /** Feeds tracked condition <name> (`track_pocketlb` entries) to every instance tracking it. */
@@ -97,9 +110,44 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
     if (this.stopped) return
     this.stopped = true
     if (this.linkTimer) clearInterval(this.linkTimer)
-    for (const t of this.scriptTimers.values()) t.cancel()
+    for (const s of this.scripts.values()) s.cancel()
     await Promise.all(this.instances.map(i => i.stop()))
     this.vips.close()
+  }
+
+  /** The instance of <ip> with its socket open (not started). */
+  private create (ip: VrrpInstancePlan): VrrpInstance {
+    const transport = openRawTransport({
+      interface: ip.interface, srcIp: ip.unicastSrcIp, peers: ip.unicastPeers,
+      exclude: ip.vips.map(v => v.addr), onError: err => this.log(`(${ip.name}) socket: ${err.message}`)
+    })
+    const inst = new VrrpInstance(ip, this.tracksOf(ip), {
+      clock: systemClock, timers: nodeTimers, transport, vips: this.vips, runScript,
+      log: msg => this.log(msg.startsWith('(') ? msg : `(${ip.name}) ${msg}`)
+    })
+    inst.on('transition', tr => { this.emit('transition', tr); this.updateSyncFaults() })
+    return inst
+  }
+
+  /** What instance <ip> tracks under the current plan, with the weight of each. */
+  private tracksOf (ip: VrrpInstancePlan): TrackSpec[] {
+    const scriptWeight = (name: string): number => this.plan.scripts.find(s => s.name === name)?.weight ?? 0
+    return [
+      ...ip.trackInterfaces.map(t => ({ name: `if:${t.name}`, weight: t.weight ?? 0 })),
+      ...ip.trackScripts.map(t => ({ name: `script:${t.name}`, weight: t.weight ?? scriptWeight(t.name) })),
+      ...ip.trackPocketlb.map(t => ({ name: `pocketlb:${t.name}`, weight: t.weight ?? 0 })),
+      ...this.plan.syncGroups.filter(g => g.members.includes(ip.name)).map(g => ({ name: syncTrack(g.name), weight: 0 })),
+      { name: `pocketlb:${SIMULATED_FAILURE_TRACK}`, weight: 0 }
+    ]
+  }
+
+  private groups (): SyncGroup[] {
+    return this.plan.syncGroups.map(g => new SyncGroup(g, this.instances.filter(i => g.members.includes(i.plan.name)), this.log))
+  }
+
+  /** vrrp_priority: this process only runs VRRP, so its adverts go ahead of the proxy's work */
+  private applyNiceness (): void {
+    try { setPriority(this.plan.globals.niceness) } catch (e) { this.log(`vrrp_priority ${this.plan.globals.niceness}: ${(e as Error).message}`) }
   }
 
   private setTrack (name: string, ok: boolean): void {
@@ -109,28 +157,47 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
 
   private updateSyncFaults (): void { for (const g of this.syncGroups) g.updateFault() }
 
+  /** (Re)starts polling the tracked interfaces of the current plan. */
   private pollLinks (): void {
+    if (this.linkTimer) clearInterval(this.linkTimer)
+    this.linkTimer = null
     const names = new Set(this.plan.instances.flatMap(i => i.trackInterfaces.map(t => t.name)))
     const tick = (): void => { for (const n of names) this.setTrack(`if:${n}`, linkUp(n)) }
     tick()
     if (names.size) this.linkTimer = setInterval(tick, this.opts.linkPoll ?? IF_POLL_MS)
   }
 
-  /** vrrp_script: run every <interval>; <rise> successes make it OK, <fall> failures FAILED. */
-  private runTrackScript (s: VrrpScriptPlan): void {
-    let ok = true; let streak = 0
+  /** Runs the plan's vrrp_scripts: unchanged ones keep running (and their verdict), others (re)start. */
+  private syncScripts (): void {
+    const wanted = new Map(this.plan.scripts.map(s => [s.name, s]))
+    for (const [name, run] of this.scripts) {
+      const s = wanted.get(name)
+      if (s !== undefined && sameScript(s, run.plan)) { wanted.delete(name); continue }
+      run.cancel()
+      this.scripts.delete(name)
+    }
+    for (const s of wanted.values()) this.scripts.set(s.name, { plan: s, cancel: this.runTrackScript(s) })
+  }
+
+  /** vrrp_script: run every <interval>; <rise> successes make it OK, <fall> failures FAILED.
+   *  Returns the function that ends it. */
+  private runTrackScript (s: VrrpScriptPlan): () => void {
+    let ok = true; let streak = 0; let ended = false
+    let timer: Timer | null = null
     const once = (): void => {
       const child = spawn('/bin/sh', ['-c', s.script], { stdio: 'ignore' })
       const kill = setTimeout(() => child.kill('SIGKILL'), s.timeout)
       const done = (success: boolean): void => {
         clearTimeout(kill)
+        if (ended) return
         if (success === ok) streak = 0
         else if (++streak >= (success ? s.rise : s.fall)) { ok = success; streak = 0; this.setTrack(`script:${s.name}`, ok) }
-        if (!this.stopped) this.scriptTimers.set(s.name, nodeTimers.after(s.interval, once))
+        if (!this.stopped) timer = nodeTimers.after(s.interval, once)
       }
       child.on('error', () => done(false))
       child.on('exit', code => done(code === 0))
     }
     once()
+    return () => { ended = true; timer?.cancel() }
   }
 }

@@ -100,6 +100,20 @@ function beatsUs (st: FsmState, from: string, prio: number): boolean {
 
 const same = (st: FsmState): [FsmState, VrrpEffect[]] => [st, []]
 
+/** A reload's new configuration <cfg> for a running instance: its state stays.
+ *  A master adopts the new advert_int at once (and advertises with it); a v2
+ *  backup uses its own interval for Master_Down (rfc3768), a v3 one keeps the
+ *  interval learnt from the master. Priority changes come as 'priority' events. */
+export function reconfigure (st: FsmState, cfg: FsmConfig): [FsmState, VrrpEffect[]] {
+  const intervalChanged = cfg.adverInt !== st.cfg.adverInt
+  if (st.state === 'MASTER') {
+    return [{ ...st, cfg, masterAdverInt: cfg.adverInt }, intervalChanged ? [{ t: 'arm', timer: 'adver', ms: cfg.adverInt }] : []]
+  }
+  const mai = cfg.version === 2 || st.masterAdverInt === st.cfg.adverInt ? cfg.adverInt : st.masterAdverInt
+  return [{ ...st, cfg, masterAdverInt: mai }, []]
+}
+
+
 export function step (st: FsmState, ev: VrrpEvent, now: number): [FsmState, VrrpEffect[]] {
   const cfg = st.cfg
   switch (st.state) {

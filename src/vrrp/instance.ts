@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events'
 import type { Clock, Timer, TimerSource } from '../core/clock.ts'
 import type { VrrpCounters, VrrpInstancePlan, VrrpStatus, VrrpStateName, VrrpTransition } from './types.ts'
 import type { ScriptRunner, VipManager, VrrpTransport } from './ports.ts'
-import { initialState, masterDownInterval, step, type FsmState, type TimerName, type VrrpEffect, type VrrpEvent } from './fsm.ts'
+import { initialState, masterDownInterval, reconfigure, step, type FsmConfig, type FsmState, type TimerName, type VrrpEffect, type VrrpEvent } from './fsm.ts'
+import { diffVips } from './reconcile.ts'
 import { decodeIpv4, encodeAdvert } from './packet.ts'
 
 export interface InstanceDeps {
@@ -22,7 +23,7 @@ export interface InstanceDeps {
 export interface TrackSpec { readonly name: string; readonly weight: number }
 
 export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; wantMaster: [] }> {
-  readonly plan: VrrpInstancePlan
+  private current: VrrpInstancePlan
   /** vrrp_sync_group (sync-group.ts): while this returns true, an expired
    *  Master_Down timer does not make this Backup master; it is re-armed and
    *  the instance announces 'wantMaster' instead. */
@@ -43,15 +44,14 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
 
   constructor (plan: VrrpInstancePlan, tracks: readonly TrackSpec[], deps: InstanceDeps) {
     super()
-    this.plan = plan
+    this.current = plan
     this.deps = deps
     for (const t of tracks) this.tracks.set(t.name, { weight: t.weight, ok: true })
-    this.fsm = initialState({
-      version: plan.version, adverInt: plan.advertInt, preempt: plan.preempt,
-      preemptDelay: plan.preemptDelay, primaryIp: deps.transport.localAddress
-    }, this.effectivePriority())
+    this.fsm = initialState(this.fsmConfig(), this.effectivePriority())
     deps.transport.onPacket(pkt => this.receive(pkt))
   }
+
+  get plan (): VrrpInstancePlan { return this.current }
 
   /** Clears stale VIPs, then enters Backup (or Master for priority 255, or Fault). */
   async start (): Promise<void> {
@@ -76,11 +76,32 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     const hadFault = this.hasFault()
     t.ok = ok
     this.log(`track ${name} is now ${ok ? 'OK' : 'FAILED'}`)
-    const prio = this.effectivePriority()
-    if (prio !== this.fsm.priority) this.dispatch({ t: 'priority', prio })
-    const fault = this.hasFault()
-    if (fault && !hadFault) this.dispatch({ t: 'fault' })
-    else if (!fault && hadFault) this.dispatch({ t: 'faultCleared' })
+    this.settle(hadFault)
+  }
+
+  /** A reload's new <plan> and <tracks> for this running instance (same interface,
+   *  VRID and addresses: reconcile.ts). The state stays; tracks still listed keep
+   *  theirs (new ones start OK); a master puts on and takes off the VIPs that
+   *  changed and advertises a new priority at once. */
+  reconfigure (plan: VrrpInstancePlan, tracks: readonly TrackSpec[]): void {
+    const hadFault = this.hasFault()
+    const before = this.current
+    const was = new Map(this.tracks)
+    this.tracks.clear()
+    for (const t of tracks) this.tracks.set(t.name, { weight: t.weight, ok: was.get(t.name)?.ok ?? true })
+    this.current = plan
+    const [next, effects] = reconfigure(this.fsm, this.fsmConfig())
+    this.fsm = next
+    for (const e of effects) this.run(e)
+    if (this.fsm.state === 'MASTER') {
+      const { added, removed } = diffVips(before.vips, plan.vips)
+      if (removed.length) this.queueVip(() => this.deps.vips.del(removed), 'removing VIPs')
+      if (added.length) {
+        this.queueVip(() => this.deps.vips.add(added), 'adding VIPs')
+        this.queueVip(() => this.deps.vips.garp(added, plan.garp.masterRepeat), 'gratuitous ARP')
+      }
+    }
+    this.settle(hadFault)
   }
 
   status (): VrrpStatus {
@@ -106,6 +127,20 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
 
   /** Weight of track <name>, or null when this instance does not track it. */
   trackWeight (name: string): number | null { return this.tracks.get(name)?.weight ?? null }
+
+  /** After tracks or the plan changed: the new effective priority, then Fault entered or left. */
+  private settle (hadFault: boolean): void {
+    const prio = this.effectivePriority()
+    if (prio !== this.fsm.priority) this.dispatch({ t: 'priority', prio })
+    const fault = this.hasFault()
+    if (fault && !hadFault) this.dispatch({ t: 'fault' })
+    else if (!fault && hadFault) this.dispatch({ t: 'faultCleared' })
+  }
+
+  private fsmConfig (): FsmConfig {
+    const p = this.current
+    return { version: p.version, adverInt: p.advertInt, preempt: p.preempt, preemptDelay: p.preemptDelay, primaryIp: this.deps.transport.localAddress }
+  }
 
   private hasFault (): boolean {
     for (const t of this.tracks.values()) if (t.weight === 0 && !t.ok) return true

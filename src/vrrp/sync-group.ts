@@ -15,14 +15,23 @@ export const syncTrack = (group: string): string => SYNC_TRACK_PREFIX + group
 export const isSyncTrack = (track: string): boolean => track.startsWith(SYNC_TRACK_PREFIX)
 
 export class SyncGroup {
+  /** removes this group's hooks from its members */
+  private readonly unhook: (() => void)[] = []
+
   constructor (readonly plan: VrrpSyncGroupPlan, private readonly members: readonly VrrpInstance[],
     private readonly log: (msg: string) => void = () => {}) {
     for (const m of members) {
+      const wantMaster = (): void => this.allMasterWhenAllWant()
+      const follow = (tr: VrrpTransition): void => this.follow(m, tr)
       m.holdMaster = () => this.othersHoldBack(m)
-      m.on('wantMaster', () => this.allMasterWhenAllWant())
-      m.on('transition', tr => this.follow(m, tr))
+      m.on('wantMaster', wantMaster)
+      m.on('transition', follow)
+      this.unhook.push(() => { m.holdMaster = null; m.off('wantMaster', wantMaster); m.off('transition', follow) })
     }
   }
+
+  /** Lets go of the members (a reload builds the groups again). */
+  dispose (): void { for (const u of this.unhook.splice(0)) u() }
 
   /** Re-evaluates the group's Fault after a member's tracks changed. */
   updateFault (): void {
