@@ -11,7 +11,7 @@ import { ensureSelfSigned } from './tls/self-signed.ts'
 import { startDemoBackends } from './demo/demo-backends.ts'
 import { VERSION, FEATURES, versionText } from './version.ts'
 import { consoleAlert, consoleNotice, consoleWarning } from './log/logger.ts'
-import { ENGINE_CHILD_ARG, loadVrrpBeside, startApplianceVrrp, takeVrrpArgs } from './vrrp/appliance.ts'
+import { ENGINE_CHILD_ARG, loadVrrpBeside, reloadVrrpBeside, startApplianceVrrp, takeVrrpArgs } from './vrrp/appliance.ts'
 import { defaultTuneOpts, takeTuneOption, type TuneOpts } from './tuning/tune-cli.ts'
 import { computeLimits } from './tuning/limits.ts'
 import { currentInputs } from './tuning/inputs.ts'
@@ -246,12 +246,19 @@ export async function main (argv: string[]): Promise<number> {
       let result: { ok: boolean; error?: string } = { ok: true }
       const r = fitLoaded(o.demo ? load(o) : loadConfigFiles(files), limits)
       report(r, o.quiet)
-      if (!r.ok) {
+      // --vrrp: the keepalived files are re-read too, and the reload is refused as a whole if either has errors
+      const k = r.ok && vrrp !== null ? await reloadVrrpBeside(vx.vrrpFiles, r.plan, o.quiet) : null
+      if (!r.ok || k?.ok === false) {
         consoleAlert('Reload refused: the configuration has errors; the running configuration stays in service.')
-        result = { ok: false, error: r.alerts.join('\n') }
+        result = { ok: false, error: (!r.ok ? r.alerts : k?.ok === false ? k.alerts : []).join('\n') }
       } else {
+        const vrrpBefore = vrrp?.plan ?? null
         try {
-          await engine.apply(r.plan)
+          if (k?.ok) await vrrp?.reload(k.plan)
+          await engine.apply(r.plan).catch(async (e: unknown) => {
+            if (vrrpBefore !== null) await vrrp?.reload(vrrpBefore).catch(() => {})
+            throw e
+          })
           await statsSockets.update(r.plan.global.statsSockets).catch((e: Error) =>
             consoleAlert(`Reload: cannot bind the stats socket (${e.message})`))
           vrrp?.proxyChanged()
