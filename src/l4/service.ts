@@ -12,6 +12,7 @@ import type { VirtualServerPlan } from './plan.ts'
 import { CHECKER_NAMES, L4Health, type RealServerHealth } from './health.ts'
 import { L4_TABLE, SORRY_ID, buildModel, deleteTableText, flowCounter, nftTransaction, realServerId, trafficCounter, type NftModel, type ServiceState } from './nft-ruleset.ts'
 import { nftApply, readCounters, type CounterValue } from './nft.ts'
+import { resolveDrLinks } from './dr-topology.ts'
 import type { L4RealServerStatus, L4ServiceStatus } from './status.ts'
 
 export interface L4ServiceOptions {
@@ -104,7 +105,7 @@ export class L4Service {
       })
       const sorryActive = vs.sorryServer !== null && ![...weights.values()].some(w => w > 0)
       const sorry = vs.sorryServer === null ? null : this.serverStatus(vs, SORRY_ID, vs.sorryServer.addr, vs.sorryServer.port, 1, sorryActive ? 1 : 0, true, false, counters, [])
-      return { name: vs.name, protocol: vs.protocol, algo: vs.algo, addresses: vs.addresses, persistenceTimeout: vs.persistenceTimeout, sorryServer: sorry, sorryActive, realServers: real }
+      return { name: vs.name, kind: vs.kind, protocol: vs.protocol, algo: vs.algo, addresses: vs.addresses, persistenceTimeout: vs.persistenceTimeout, sorryServer: sorry, sorryActive, realServers: real }
     })
   }
 
@@ -124,7 +125,7 @@ export class L4Service {
   }
 
   private states (): ServiceState[] {
-    return this.plans.map(plan => ({ plan, weights: this.weights(plan) }))
+    return this.plans.map(plan => ({ plan, weights: this.weights(plan), down: new Set(this.health.servers.filter(h => h.vs === plan && !h.up).map(h => realServerId(h.rs))) }))
   }
 
   /** Coalesces bursts of check transitions into one transaction. */
@@ -139,7 +140,7 @@ export class L4Service {
   }
 
   private async apply (): Promise<void> {
-    const next = buildModel(this.states())
+    const next = buildModel(this.states(), resolveDrLinks(this.plans))
     const r = await nftApply(nftTransaction(this.model, next))
     if (!r.ok) throw new Error(r.stderr)
     this.model = next

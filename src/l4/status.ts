@@ -24,13 +24,15 @@ export interface L4RealServerStatus {
   readonly checks: readonly L4CheckStatus[]
   /** new flows sent to this server (nft counter) */
   readonly flows: number
-  /** packets and bytes of those flows, both directions (nft counter) */
+  /** packets and bytes of those flows (nft counter): both directions with lb_kind
+   *  NAT; client → server only with DR (the replies do not pass the balancer) */
   readonly packets: number
   readonly bytes: number
 }
 
 export interface L4ServiceStatus {
   readonly name: string
+  readonly kind: 'NAT' | 'DR'
   readonly protocol: 'tcp' | 'udp'
   readonly algo: L4Algo
   readonly addresses: readonly L4Endpoint[]
@@ -53,7 +55,8 @@ export function formatL4Status (list: readonly L4ServiceStatus[]): string {
   const out: string[] = []
   for (const s of list) {
     const addrs = s.addresses.map(a => `${a.addr}:${a.port}`).join(',')
-    out.push(`${s.name} ${s.protocol.toUpperCase()} ${addrs} lb_algo ${s.algo}${s.persistenceTimeout ? ` persistence ${s.persistenceTimeout / 1000}s` : ''}`)
+    out.push(`${s.name} ${s.protocol.toUpperCase()} ${addrs} lb_algo ${s.algo} lb_kind ${s.kind}${s.persistenceTimeout ? ` persistence ${s.persistenceTimeout / 1000}s` : ''}` +
+      (s.kind === 'DR' ? ' (packets/bytes: client to server only, replies go straight to the client)' : ''))
     for (const r of s.realServers) out.push(serverLine(r, 'real_server'))
     if (s.sorryServer) out.push(serverLine(s.sorryServer, s.sorryActive ? 'sorry_server(active)' : 'sorry_server'))
   }

@@ -5,13 +5,13 @@
  *
  *  `show l4 json` is one line, an array with one object per virtual_server
  *  (l4/status.ts L4ServiceStatus; the web UI reads it, keep it stable):
- *    { name: "10.0.0.1:80" | "group NAME", protocol: "tcp" | "udp",
+ *    { name: "10.0.0.1:80" | "group NAME", kind: "NAT" | "DR" (lb_kind), protocol: "tcp" | "udp",
  *      algo: "rr" | "wrr" | "sh" | "mh", addresses: [{ addr, port }],
  *      persistenceTimeout: ms (0 = none), sorryServer: <real server> | null,
  *      sorryActive: boolean, realServers: [<real server>] }
  *  <real server> = { addr, port, weight (configured), effectiveWeight (in the
  *      kernel now, 0 = no new flow), up, inhibited, flows (new flows sent to it),
- *      packets, bytes (both directions, nft counters),
+ *      packets, bytes (nft counters: both directions with NAT, client to server only with DR),
  *      checks: [{ checker: "TCP_CHECK" | "HTTP_GET" | "SSL_GET" | "MISC_CHECK",
  *                 up, lastStatus (HAProxy's check status code), lastInfo }] }
  *  An empty array when no virtual_server runs. */

@@ -59,11 +59,11 @@ test('virtual_servers start beside the proxy, balance, and show in `show l4` and
   // the snapshot is refreshed every 2 s: wait for the flows just made
   assert.ok(await until(() => /flows [1-9]/.test(cli('show l4')), 5000), cli('show l4'))
   const text = cli('show l4')
-  assert.match(text, new RegExp(`TCP ${VIP.replace(/\./g, '\\.')}:80 lb_algo rr`))
+  assert.match(text, new RegExp(`TCP ${VIP.replace(/\./g, '\\.')}:80 lb_algo rr lb_kind NAT`))
   assert.equal(text.match(/real_server 10\.88\.0\.1[12]:8080 UP/g)?.length, 2)
   const json = JSON.parse(cli('show l4 json')) as Record<string, unknown>[]
   // the shape the web UI reads (documented in runtime/l4-commands.ts)
-  assert.deepEqual(Object.keys(json[0]!), ['name', 'protocol', 'algo', 'addresses', 'persistenceTimeout', 'sorryServer', 'sorryActive', 'realServers'])
+  assert.deepEqual(Object.keys(json[0]!), ['name', 'kind', 'protocol', 'algo', 'addresses', 'persistenceTimeout', 'sorryServer', 'sorryActive', 'realServers'])
   const real = json[0]!.realServers as Record<string, unknown>[]
   assert.deepEqual(Object.keys(real[0]!), ['addr', 'port', 'weight', 'effectiveWeight', 'up', 'inhibited', 'checks', 'flows', 'packets', 'bytes'])
   assert.deepEqual(Object.keys((real[0]!.checks as object[])[0]!), ['checker', 'up', 'lastStatus', 'lastInfo'])

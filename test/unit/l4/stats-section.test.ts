@@ -9,7 +9,7 @@ const server = (addr: string, over: Partial<L4RealServerStatus>): L4RealServerSt
 })
 
 const SERVICE: L4ServiceStatus = {
-  name: 'group WEB', protocol: 'tcp', algo: 'wrr', addresses: [{ addr: '10.0.0.1', port: 80 }, { addr: '10.0.0.2', port: 80 }],
+  name: 'group WEB', kind: 'NAT', protocol: 'tcp', algo: 'wrr', addresses: [{ addr: '10.0.0.1', port: 80 }, { addr: '10.0.0.2', port: 80 }],
   persistenceTimeout: 50_000, sorryActive: true,
   sorryServer: server('10.0.1.9', { weight: 1, effectiveWeight: 1, checks: [], flows: 1, packets: 4, bytes: 300 }),
   realServers: [
