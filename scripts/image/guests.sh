@@ -36,14 +36,18 @@ guests_cleanup () {
 }
 
 # networks: the LAN namespace holds the factory config's servers, web1 on 192.168.1.10:80 and
-# web2 on .11:80 (each answers its name); the PC namespace is a PC at 10.42.0.2.
+# web2 on .11:80 (each answers its name); the PC namespace is a PC at 10.42.0.2. Their addresses
+# sit on the bridge itself, so the bridge gets a MAC of its own: by default it takes the lowest of
+# its ports' (the guests' TAP devices), and a killed guest's TAP leaving would change the servers'
+# MAC under the surviving guest's ARP cache (web2 unreachable from it for up to a minute).
 networks () {
-  local ns
+  local ns mac=02:00:00:00:01:fe
   for ns in "$ns_lan" "$ns_pc"; do
     ip netns add "$ns"
     ip -n "$ns" link set lo up
-    ip -n "$ns" link add br0 type bridge
+    ip -n "$ns" link add br0 address "$mac" type bridge
     ip -n "$ns" link set br0 up
+    mac=02:00:00:00:02:fe
   done
   ip -n "$ns_lan" addr add 192.168.1.10/24 dev br0
   ip -n "$ns_lan" addr add 192.168.1.11/24 dev br0
