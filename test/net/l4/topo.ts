@@ -1,7 +1,8 @@
 /** One LAN in namespaces for the kernel-path tests: a bridge namespace, the
  *  balancer (10.88.0.1, runs `pocketlb vrrp -f`), a client (10.88.0.2 plus
  *  extra source addresses) and backends 10.88.0.11.. that answer their own name
- *  on TCP 8080 (then echo) and UDP 5353. Names: plbl4-<pid>-*. */
+ *  on TCP 8080 (then echo) and UDP 5353 (on every address: with lb_kind DR
+ *  they hold the VIP too). Names: plbl4-<pid>-*. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
@@ -59,7 +60,9 @@ export class L4Lan {
   /** runner's output lines */
   lines: string[] = []
 
-  constructor (readonly backends: number) {
+  /** <dr>: the backends also hold the VIP on lo and never answer ARP for it
+   *  (arp_ignore=1, arp_announce=2), as real servers of lb_kind DR do. */
+  constructor (readonly backends: number, opts: { readonly dr?: boolean } = {}) {
     const br = this.ns('br')
     sh(['ip', 'netns', 'add', br]); this.nss.push(br)
     sh(['ip', '-n', br, 'link', 'add', 'br0', 'type', 'bridge'])
@@ -79,6 +82,12 @@ export class L4Lan {
     })
     for (const a of CLIENT_EXTRA) sh(['ip', '-n', this.ns('cl'), 'addr', 'add', `${a}/24`, 'dev', 'eth0'])
     sh(['ip', 'netns', 'exec', this.ns('lb'), 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0'])
+    if (opts.dr) {
+      for (let i = 1; i <= backends; i++) {
+        sh(['ip', 'netns', 'exec', this.ns(`s${i}`), 'sysctl', '-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2'])
+        sh(['ip', '-n', this.ns(`s${i}`), 'addr', 'add', `${VIP}/32`, 'dev', 'lo'])
+      }
+    }
     for (let i = 1; i <= backends; i++) this.startBackend(i)
   }
 
