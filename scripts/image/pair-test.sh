@@ -111,6 +111,8 @@ note "lb2: $(grep -m1 '(lan) Entering MASTER STATE' "$run/console-lb2.log" | tr 
 spread=$(l4_spread)
 note "4 requests to $vip:8080 on lb2: $spread"
 case "$spread" in *failed*) die "the kernel L4 service did not follow the virtual address to lb2" ;; esac
+# lb2 checked web1 and web2 while it was the backup: both are up in its rules from the first flow
+[ "$spread" = ' 2 web1 2 web2 ' ] || die "lb2's virtual service (lb_algo rr) should give 2 and 2 at once: were its checks not up?"
 guest_power_off 2
 stage_end
 echo "image pair test passed in $(elapsed "$IMAGE_T0")s"
