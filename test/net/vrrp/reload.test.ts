@@ -5,39 +5,18 @@
 // refused as a whole, a lower priority hands the VIP to the peer (it preempts).
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createConnection } from 'node:net'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Lan, sleep, until, vrrpConf, type Daemon } from './topo.ts'
+import { cli as runtime, configHead } from '../../e2e/runtime/helpers.ts'
 
 const VIP = '10.77.0.100'
 let lan: Lan
 before(() => { lan = new Lan(2) })
 after(async () => { await lan.destroy() })
 
-function runtime (path: string, cmd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(path)
-    let out = ''
-    sock.setTimeout(10_000, () => { sock.destroy(); reject(new Error(`no answer to '${cmd}'`)) })
-    sock.on('data', d => { out += d.toString() })
-    sock.on('end', () => resolve(out))
-    sock.on('error', reject)
-    sock.write(`${cmd}\n`)
-  })
-}
-
-const proxyCfg = (sock: string): string => `global
-  stats socket ${sock} level admin
-defaults
-  mode tcp
-  timeout connect 1s
-  timeout client 5s
-  timeout server 5s
-listen app
-  bind 127.0.0.1:28090
-  server s1 127.0.0.1:28091
-`
+/** the proxy beside VRRP: one TCP listener, its stats socket (reachable from every namespace) */
+const proxyCfg = (sock: string): string => `${configHead(sock, 'tcp')}listen app\n  bind 127.0.0.1:28090\n  server s1 127.0.0.1:28091\n`
 
 const base = (prio: number): string => vrrpConf({ prio, version: 3, advert: '0.1' })
 /** VI_1 with <extra> more virtual addresses */
