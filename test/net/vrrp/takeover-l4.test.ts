@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createConnection } from 'node:net'
+import { text } from 'node:stream/consumers'
 import { join } from 'node:path'
 import { Lan, sleep, until } from './topo.ts'
 
@@ -67,22 +68,13 @@ virtual_server ${VIP} 8080 {
 ${WEBS.map(n => `  real_server 10.77.0.${n} 80 {\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }\n`).join('')}}
 `
 
-/** One runtime API command on the unix socket <path> (reachable from every namespace). */
-function runtime (path: string, cmd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(path)
-    let out = ''
-    sock.setTimeout(3000, () => { sock.destroy(); reject(new Error(`no answer to '${cmd}'`)) })
-    sock.on('data', d => { out += d.toString() })
-    sock.on('end', () => resolve(out))
-    sock.on('error', reject)
-    sock.write(`${cmd}\n`)
-  })
-}
-
 interface RealServerView { addr: string; up: boolean; flows: number }
-async function realServers (sock: string): Promise<RealServerView[]> {
-  const list = JSON.parse(await runtime(sock, 'show l4 json')) as { realServers: RealServerView[] }[]
+
+/** `show l4 json` on the runtime API's unix socket <path> (reachable from every namespace). */
+async function realServers (path: string): Promise<RealServerView[]> {
+  const sock = createConnection(path).setTimeout(3000, () => sock.destroy(new Error('no answer to show l4 json')))
+  sock.write('show l4 json\n')
+  const list = JSON.parse(await text(sock)) as { realServers: RealServerView[] }[]
   return list.flatMap(s => s.realServers)
 }
 
