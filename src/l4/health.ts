@@ -17,7 +17,7 @@ import { tcpProbe } from '../checks/probes/tcp.ts'
 import type { L4CheckerPlan, RealServerPlan, VirtualServerPlan } from './plan.ts'
 import { httpGetProbe } from './probe-http-get.ts'
 import { dynamicWeight, miscProbe } from './probe-misc.ts'
-import { realServerId } from './nft-ruleset.ts'
+import { realServerId, type ServiceState } from './nft-ruleset.ts'
 
 /** keepalived's name of each checker kind, as its logs and `show l4` write it */
 export const CHECKER_NAMES: Readonly<Record<L4CheckerPlan['kind'], string>> = { tcp: 'TCP_CHECK', http: 'HTTP_GET', ssl: 'SSL_GET', misc: 'MISC_CHECK' }
@@ -129,8 +129,9 @@ export const healthKey = (vs: VirtualServerPlan, rs: RealServerPlan): string => 
 /** What a reload to new services does to the health of their real servers; nothing
  *  is started or stopped until commit(). */
 export interface HealthChange {
-  /** weight each real server of <vs> (a service of the new plans) has once committed (0 = not chosen) */
-  weights (vs: VirtualServerPlan): Map<string, number>
+  /** the state of <vs> (a service of the new plans) once committed: each real server's weight
+   *  (0 = not chosen) and the ones down */
+  state (vs: VirtualServerPlan): ServiceState
   /** real servers gone (their service stays or goes) */
   readonly removed: readonly RealServerHealth[]
   /** stops the removed checkers, starts the new ones (when running), retargets the kept ones */
@@ -167,10 +168,16 @@ export class L4Health {
     const removed = [...this.byKey].filter(([key, h]) => next.get(key)?.h !== h).map(([, h]) => h)
     return {
       removed,
-      weights: vs => new Map(vs.realServers.map(rs => {
-        const n = next.get(healthKey(vs, rs))!
-        return [realServerId(rs), n.kept ? (n.h.up ? n.h.weightUnder(rs) : 0) : rs.weight]
-      })),
+      state: vs => {
+        const weights = new Map<string, number>(); const down = new Set<string>()
+        for (const rs of vs.realServers) {
+          const n = next.get(healthKey(vs, rs))!
+          const up = !n.kept || n.h.up
+          weights.set(realServerId(rs), !up ? 0 : n.kept ? n.h.weightUnder(rs) : rs.weight)
+          if (!up) down.add(realServerId(rs))
+        }
+        return { plan: vs, weights, down }
+      },
       commit: () => {
         for (const h of removed) h.stop()
         this.byKey = new Map([...next].map(([key, n]) => [key, n.h]))

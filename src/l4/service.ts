@@ -149,7 +149,7 @@ export class L4Service {
   private async replace (plans: readonly VirtualServerPlan[]): Promise<void> {
     if (this.stopped) return
     const change = this.health.change(plans)
-    const next = plans.length ? buildModel(plans.map(plan => ({ plan, weights: change.weights(plan) }))) : null
+    const next = plans.length ? buildModel(plans.map(plan => change.state(plan)), resolveDrLinks(plans)) : null
     if (next !== null) enableForwarding(this.o.log)
     const text = next !== null ? nftTransaction(this.model, next) : this.model !== null ? deleteTableText : null
     if (text !== null) {
@@ -171,7 +171,7 @@ export class L4Service {
     }
     for (const h of removed) if (kept.has(h.vs.key)) this.o.log(`service ${tag(h.vs.protocol, h.rs.addr, h.rs.port)} no longer exist`)
     const added = after.filter(vs => !before.some(b => b.key === vs.key)).length
-    this.o.log(`Reloaded ${after.length} virtual server(s) in nftables table ip ${L4_TABLE} (${added} new, ${before.length + added - after.length} removed)`)
+    if (before.length || after.length) this.o.log(`Reloaded ${after.length} virtual server(s) in nftables table ip ${L4_TABLE} (${added} new, ${before.length + added - after.length} removed)`)
   }
 
   /** keepalived's log lines for a real server's change. */

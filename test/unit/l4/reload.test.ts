@@ -28,7 +28,8 @@ test('change: a server kept with the same checkers keeps its health object, take
   const after = services(vs(80, rs('10.0.1.1', 3) + rs('10.0.1.2', 1, 'TCP_CHECK {\n      connect_timeout 2\n    }') + rs('10.0.1.4', 2)) + vs(82, rs('10.0.1.1', 1)))
   const c = h.change(after)
   assert.deepEqual(c.removed.map(x => `${x.vs.name} ${x.rs.addr}`), ['10.0.0.100:80 10.0.1.2', '10.0.0.100:80 10.0.1.3', '10.0.0.100:81 10.0.1.1'])
-  assert.deepEqual([...c.weights(after[0]!)], [['10.0.1.1:8080', 3], ['10.0.1.2:8080', 1], ['10.0.1.4:8080', 2]])
+  assert.deepEqual([...c.state(after[0]!).weights], [['10.0.1.1:8080', 3], ['10.0.1.2:8080', 1], ['10.0.1.4:8080', 2]])
+  assert.deepEqual([...c.state(after[0]!).down ?? []], [])
   assert.deepEqual(h.servers, [s1, s2, s3, s1on81], 'nothing changes before commit')
   c.commit()
   const now = h.servers
@@ -47,7 +48,7 @@ test('change to the same configuration is a no-op on the nft model: the transact
   const again = services(text)
   const c = h.change(again)
   assert.deepEqual(c.removed, [])
-  const next = buildModel(again.map(plan => ({ plan, weights: c.weights(plan) })))
+  const next = buildModel(again.map(plan => c.state(plan)))
   assert.deepEqual(next, model)
   assert.doesNotMatch(nftTransaction(model, next), /delete/)
 })
