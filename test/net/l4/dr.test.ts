@@ -15,9 +15,11 @@ const service = (port: number, algo: string, body: string, proto = 'TCP'): strin
 /** VIPs of the wrr and sh services (same port: DR cannot change it) */
 const WRR_VIP = '10.88.0.101'
 const SH_VIP = '10.88.0.102'
+const STICKY_VIP = '10.88.0.103'
 const CONF = service(8080, 'rr', rs(1) + rs(2) + rs(3)) +
   `virtual_server ${WRR_VIP} 8080 {\n  lb_algo wrr\n  lb_kind DR\n${rs(1, 8080, '    weight 3\n')}${rs(2)}}\n` +
   `virtual_server ${SH_VIP} 8080 {\n  lb_algo sh\n  lb_kind DR\n${rs(1)}${rs(2)}${rs(3)}}\n` +
+  `virtual_server ${STICKY_VIP} 8080 {\n  lb_algo rr\n  lb_kind DR\n  persistence_timeout 30\n${rs(1)}${rs(2)}${rs(3)}}\n` +
   service(5353, 'rr', rs(1, 5353).replace(CHECK, 'TCP_CHECK {\n      connect_port 8080\n    }') + rs(2, 5353).replace(CHECK, 'TCP_CHECK {\n      connect_port 8080\n    }'), 'UDP')
 
 let lan: L4Lan
@@ -26,12 +28,12 @@ before(async () => {
   lan = new L4Lan(3, { dr: true })
   lan.vip(true)
   // the wrr and sh VIPs, held like the first
-  for (const v of [WRR_VIP, SH_VIP]) {
+  for (const v of [WRR_VIP, SH_VIP, STICKY_VIP]) {
     sh(['ip', '-n', lan.ns('lb'), 'addr', 'add', `${v}/32`, 'dev', 'eth0'])
     for (let i = 1; i <= 3; i++) sh(['ip', '-n', lan.ns(`s${i}`), 'addr', 'add', `${v}/32`, 'dev', 'lo'])
   }
   lan.runVrrp(CONF)
-  assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 4 virtual server(s)')), 15_000), lan.lines.join('\n'))
+  assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 5 virtual server(s)')), 15_000), lan.lines.join('\n'))
 })
 
 after(async () => { await lan.destroy() })
@@ -96,6 +98,16 @@ test('sh keeps every client address on one server and spreads addresses', () => 
   for (const a of CLIENT_EXTRA) {
     const got = tally(connectMany(SH_VIP, 4, a))
     assert.equal(Object.keys(got).length, 1, `${a}: ${JSON.stringify(got)}`)
+    seen.add(Object.keys(got)[0]!)
+  }
+  assert.ok(seen.size >= 2, `8 addresses over 3 servers: ${[...seen].join(',')}`)
+})
+
+test('persistence_timeout keeps each client address on the server of its first flow, which rr placed by flow', () => {
+  const seen = new Set<string>()
+  for (const a of CLIENT_EXTRA) {
+    const got = tally(connectMany(STICKY_VIP, 5, a))
+    assert.equal(Object.values(got)[0], 5, `${a}: ${JSON.stringify(got)}`)
     seen.add(Object.keys(got)[0]!)
   }
   assert.ok(seen.size >= 2, `8 addresses over 3 servers: ${[...seen].join(',')}`)

@@ -4,6 +4,7 @@ import { loadKeepalivedText } from '../../../src/config/keepalived/compile.ts'
 import { drTopology, type InterfaceAddress } from '../../../src/l4/dr-topology.ts'
 import { buildModel, nftTransaction } from '../../../src/l4/nft-ruleset.ts'
 import type { VirtualServerPlan } from '../../../src/l4/plan.ts'
+import { formatL4Status, type L4ServiceStatus } from '../../../src/l4/status.ts'
 
 const plansOf = (text: string): VirtualServerPlan[] => {
   const r = loadKeepalivedText(text, 'ka.conf')
@@ -108,4 +109,13 @@ test('DR ruleset: netdev ingress on the VIP\'s interface, flow sets looked up fi
   assert.equal(down.dr!.chains.get(K)!.rules.at(-1), `goto ${K}__10_0_0_11_80`)
   // the DR service gone: its table goes in the same transaction
   assert.match(nftTransaction(down, buildModel([])), /\ndelete table netdev pocketlb_dr\n$/)
+})
+
+test('show l4 names the lb_kind and says a DR service counts the client-to-server direction only', () => {
+  const service = (kind: 'NAT' | 'DR'): L4ServiceStatus => ({
+    name: '10.0.0.100:80', kind, protocol: 'tcp', algo: 'rr', addresses: [{ addr: '10.0.0.100', port: 80 }], persistenceTimeout: 0, sorryServer: null, sorryActive: false, realServers: []
+  })
+  const text = formatL4Status([service('DR'), service('NAT')]).split('\n')
+  assert.equal(text[0], '10.0.0.100:80 TCP 10.0.0.100:80 lb_algo rr lb_kind DR (packets/bytes: client to server only, replies go straight to the client)')
+  assert.equal(text[1], '10.0.0.100:80 TCP 10.0.0.100:80 lb_algo rr lb_kind NAT')
 })
