@@ -67,7 +67,9 @@ export interface ApplianceVrrp {
   readonly handle: VrrpHandle
   /** The keepalived plan in service */
   readonly plan: VrrpPlan
-  /** Re-reads the proxy's health at once (after a reload) */
+  /** Re-reads the proxy's health at once (after a reload); the track_pocketlb
+   *  conditions of a reloaded keepalived plan are watched from here on, so that
+   *  they are judged on the reloaded proxy, not the one before it. */
   proxyChanged (): void
   /** Moves the virtual_servers and the VRRP instances to the reloaded <plan>
    *  (reload.ts applyKeepalived); rejects when refused, nothing changed. */
@@ -83,17 +85,21 @@ export async function startApplianceVrrp (plan: VrrpPlan, engine: Engine, log: (
   const handle = early.replayedBy(await startVrrp(plan, { ...childEntry(), log, onTransition: t => early.add(t) }))
   const watchPlan = (p: VrrpPlan): ProxyWatch => watchProxy(p, engineProbe(engine), (name, ok) => handle.track(name, ok))
   let watch = watchPlan(plan)
+  let watched = plan
   let running = plan
   const detach = attachVrrpStatus(engine, () => handle.state(), on => handle.track(SIMULATED_FAILURE_TRACK, !on))
   return {
     handle,
     get plan () { return running },
-    proxyChanged: () => watch.check(),
+    proxyChanged: () => {
+      if (watched === running) { watch.check(); return }
+      watch.stop()
+      watch = watchPlan(running)
+      watched = running
+    },
     reload: async next => {
       await applyKeepalived(running, next, l4.service, p => handle.reload(p))
       running = next
-      watch.stop()
-      watch = watchPlan(next)
     },
     stop: async () => { watch.stop(); detach(); await handle.stop(); await l4.stop() }
   }

@@ -18,7 +18,7 @@ export async function withKernelCheck (r: KeepalivedLoad): Promise<KeepalivedLoa
 /** Moves from <current> to <next>: the virtual_servers first (one nft transaction),
  *  then the VRRP instances through <reloadVrrp>; when the engine refuses, the
  *  services go back to <current>'s, so the reload is all or nothing. */
-export async function applyKeepalived (current: VrrpPlan, next: VrrpPlan, l4: L4Service, reloadVrrp: (plan: VrrpPlan) => Promise<void>): Promise<void> {
+export async function applyKeepalived (current: VrrpPlan, next: VrrpPlan, l4: Pick<L4Service, 'reload'>, reloadVrrp: (plan: VrrpPlan) => Promise<void>): Promise<void> {
   await l4.reload(next.virtualServers ?? [])
   try {
     await reloadVrrp(next)

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict'
 import { VrrpInstance, type TrackSpec } from '../../../src/vrrp/instance.ts'
 import { diffInstances, diffVips } from '../../../src/vrrp/reconcile.ts'
 import { initialState, reconfigure, step, type FsmConfig } from '../../../src/vrrp/fsm.ts'
-import type { VipPlan, VrrpInstancePlan, VrrpTransition } from '../../../src/vrrp/types.ts'
+import type { VipPlan, VrrpInstancePlan, VrrpPlan, VrrpTransition } from '../../../src/vrrp/types.ts'
+import { applyKeepalived } from '../../../src/vrrp/reload.ts'
+import type { VirtualServerPlan } from '../../../src/l4/plan.ts'
 import { FakeTime, FakeVips, FakeWire } from './fakes.ts'
 import { instancePlan } from './plan-of.ts'
 
@@ -144,4 +146,21 @@ test('reconfigure keeps the state of tracks still listed; a new one starts OK; a
   assert.equal(A.inst.state, 'FAULT')
   A.inst.reconfigure(instancePlan({ priority: 100 }), [])
   assert.equal(A.inst.state, 'BACKUP')
+})
+
+test('applyKeepalived: the services first, then the engine; an engine refusal puts the services back', async () => {
+  const where1 = { file: 'k.conf', line: 1 }
+  const planWith = (port: number): VrrpPlan => ({
+    globals: { routerId: 'r', version: 3, scriptUser: null, niceness: 0, garp: instancePlan().garp },
+    scripts: [], instances: [], syncGroups: [], files: [],
+    virtualServers: [{ name: `10.0.0.1:${port}`, key: `v${port}`, addresses: [{ addr: '10.0.0.1', port }], protocol: 'tcp', algo: 'rr', kind: 'NAT', delayLoop: 1000, persistenceTimeout: 0, sorryServer: null, realServers: [], where: where1 }]
+  })
+  const current = planWith(80); const next = planWith(81)
+  const applied: string[] = []
+  const l4 = { reload: async (vs: readonly VirtualServerPlan[]) => { applied.push(`l4 ${vs.map(v => v.addresses[0]!.port).join(',')}`) } }
+  await applyKeepalived(current, next, l4, async p => { applied.push(`vrrp ${p === next ? 'next' : 'other'}`) })
+  assert.deepEqual(applied, ['l4 81', 'vrrp next'])
+  applied.length = 0
+  await assert.rejects(applyKeepalived(current, next, l4, async () => { throw new Error('interface eth9 has no IPv4 address') }), /eth9/)
+  assert.deepEqual(applied, ['l4 81', 'l4 80'])
 })
