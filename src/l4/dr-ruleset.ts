@@ -24,9 +24,7 @@
  *  ingress supports) matches only while the VIP is a local address of this node.
  *  The balancer's own connections to a DR VIP do not pass ingress and are not
  *  balanced. */
-import type { L4Endpoint, RealServerPlan } from './plan.ts'
-import { slotTable } from './slots.ts'
-import { SORRY_ID, dispatch, flowCounter, persistSet, persistSetDecl, realServerId, safeName, serverChain, trafficCounter, type TableBuilder } from './nft-names.ts'
+import { flowCounter, persistence, safeName, serverChain, serviceDispatch, trafficCounter, type TableBuilder } from './nft-names.ts'
 import type { ServiceState } from './nft-ruleset.ts'
 
 export const DR_TABLE = 'pocketlb_dr'
@@ -47,10 +45,7 @@ export function addDrService (t: TableBuilder, { plan: vs, weights, down }: Serv
   const hook = ingressChain(dev)
   if (!t.chains.has(hook)) t.chains.set(hook, { decl: `type filter hook ingress device "${dev}" priority filter; policy accept;`, rules: [] })
   for (const a of vs.addresses) t.chains.get(hook)!.rules.push(`ip daddr ${a.addr} ${p} dport ${a.port} fib daddr type local goto ${vs.key}`)
-  const servers: [string, RealServerPlan | L4Endpoint][] = vs.realServers.map(rs => [realServerId(rs), rs])
-  if (vs.sorryServer) servers.push([SORRY_ID, vs.sorryServer])
-  const table = slotTable(vs.algo, vs.realServers.map(rs => ({ id: realServerId(rs), weight: weights.get(realServerId(rs)) ?? 0 })))
-  const chosen = new Set(table?.ranges.map(r => r.id) ?? (vs.sorryServer ? [SORRY_ID] : []))
+  const { servers, chosen, last } = serviceDispatch(vs, weights, (m, seed) => `jhash ${FLOW} mod ${m} ${seed}`)
   const rules: string[] = []
   const sticky: string[] = []
   for (const [id, ep] of servers) {
@@ -61,20 +56,17 @@ export function addDrService (t: TableBuilder, { plan: vs, weights, down }: Serv
       rules.push(`${FLOW} @${drFlowSet(vs, id)} update @${drFlowSet(vs, id)} { ${FLOW} } ${send}`)
     }
     if (!chosen.has(id)) continue
-    const persistent = vs.persistenceTimeout > 0 && id !== SORRY_ID
-    if (persistent) {
-      t.sets.set(persistSet(vs, id), persistSetDecl(vs))
-      sticky.push(`ip saddr @${persistSet(vs, id)} goto ${serverChain(vs, id)}`)
-    }
+    const persistent = persistence(t, vs, id)
+    if (persistent) sticky.push(persistent.lookup)
     t.chains.set(serverChain(vs, id), {
       decl: null,
       rules: [
         // alone in its rule: a full set must not stop the packet
         `update @${drFlowSet(vs, id)} { ${FLOW} }`,
-        `${persistent ? `update @${persistSet(vs, id)} { ip saddr } ` : ''}counter name "${flowCounter(vs, id)}" ${send}`
+        `${persistent?.update ?? ''}counter name "${flowCounter(vs, id)}" ${send}`
       ]
     })
   }
-  rules.push(...sticky, table ? dispatch(table, vs, (m, seed) => `jhash ${FLOW} mod ${m} ${seed}`) : chosen.size ? `goto ${serverChain(vs, SORRY_ID)}` : 'return')
+  rules.push(...sticky, last)
   t.chains.set(vs.key, { decl: null, rules })
 }

@@ -6,9 +6,8 @@
  *  lacks is deleted. Counters and sets of servers that stay are never recreated,
  *  so they keep their values, and conntrack keeps the DNAT of established NAT
  *  flows whatever the rules become. */
-import type { L4Endpoint, RealServerPlan, VirtualServerPlan } from './plan.ts'
-import { slotTable } from './slots.ts'
-import { SORRY_ID, dispatch, flowCounter, persistSet, persistSetDecl, realServerId, serverChain, tableBuilder, trafficCounter, type TableBuilder, type TableModel } from './nft-names.ts'
+import type { VirtualServerPlan } from './plan.ts'
+import { flowCounter, persistence, serverChain, serviceDispatch, tableBuilder, trafficCounter, type TableBuilder, type TableModel } from './nft-names.ts'
 import { DR_TABLE, addDrService } from './dr-ruleset.ts'
 import type { DrLinks } from './dr-topology.ts'
 
@@ -67,16 +66,13 @@ const CT_TIMEOUT: Readonly<Record<'tcp' | 'udp', string>> = { tcp: TCP_TIMEOUT, 
 function addNatService (t: TableBuilder, { plan: vs, weights }: ServiceState): void {
   const p = vs.protocol
   const base = (name: string): string[] => t.chains.get(name)!.rules
-  const servers: [string, RealServerPlan | L4Endpoint][] = vs.realServers.map(rs => [realServerId(rs), rs])
-  if (vs.sorryServer) servers.push([SORRY_ID, vs.sorryServer])
   for (const a of vs.addresses) {
     const match = `ip daddr ${a.addr} fib daddr type local ${p} dport ${a.port} goto ${vs.key}`
     base('hook_prerouting').push(match)
     base('hook_output').push(match)
     base('hook_postrouting').push(`meta l4proto ${p} ct status dnat ct original ip daddr ${a.addr} ct original proto-dst ${a.port} masquerade`)
   }
-  const table = slotTable(vs.algo, vs.realServers.map(rs => ({ id: realServerId(rs), weight: weights.get(realServerId(rs)) ?? 0 })))
-  const chosen = new Set(table?.ranges.map(r => r.id) ?? (vs.sorryServer ? [SORRY_ID] : []))
+  const { servers, chosen, last } = serviceDispatch(vs, weights, m => `numgen inc mod ${m}`)
   const rules: string[] = [`ct timeout set "${CT_TIMEOUT[p]}"`]
   for (const [id, ep] of servers) {
     t.counters.add(flowCounter(vs, id)).add(trafficCounter(vs, id))
@@ -85,17 +81,11 @@ function addNatService (t: TableBuilder, { plan: vs, weights }: ServiceState): v
         `ct reply ip saddr ${ep.addr} ct reply proto-src ${ep.port} counter name "${trafficCounter(vs, id)}"`)
     }
     if (!chosen.has(id)) continue
-    const sticky = vs.persistenceTimeout > 0 && id !== SORRY_ID
-    if (sticky) {
-      t.sets.set(persistSet(vs, id), persistSetDecl(vs))
-      rules.push(`ip saddr @${persistSet(vs, id)} goto ${serverChain(vs, id)}`)
-    }
-    t.chains.set(serverChain(vs, id), {
-      decl: null,
-      rules: [`${sticky ? `update @${persistSet(vs, id)} { ip saddr } ` : ''}counter name "${flowCounter(vs, id)}" meta l4proto ${p} dnat to ${ep.addr}:${ep.port}`]
-    })
+    const sticky = persistence(t, vs, id)
+    if (sticky) rules.push(sticky.lookup)
+    t.chains.set(serverChain(vs, id), { decl: null, rules: [`${sticky?.update ?? ''}counter name "${flowCounter(vs, id)}" meta l4proto ${p} dnat to ${ep.addr}:${ep.port}`] })
   }
-  rules.push(table ? dispatch(table, vs, m => `numgen inc mod ${m}`) : chosen.size ? `goto ${serverChain(vs, SORRY_ID)}` : 'return')
+  rules.push(last)
   t.chains.set(vs.key, { decl: null, rules })
 }
 
