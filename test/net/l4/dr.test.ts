@@ -25,7 +25,7 @@ const CONF = service(8080, 'rr', rs(1) + rs(2) + rs(3)) +
 let lan: L4Lan
 
 before(async () => {
-  lan = new L4Lan(3, { dr: true })
+  lan = new L4Lan(3, { dr: true, secondBalancer: true })
   lan.vip(true)
   // the wrr and sh VIPs, held like the first
   for (const v of [WRR_VIP, SH_VIP, STICKY_VIP]) {
@@ -159,6 +159,38 @@ test('a killed real server is taken out by its check, established flows to the o
   } finally {
     flows.close()
   }
+})
+
+/** The MAC of node <node>'s eth0. */
+const macOf = (node: string): string => (JSON.parse(sh(['ip', '-j', '-n', lan.ns(node), 'link', 'show', 'eth0'])) as { address: string }[])[0]!.address
+
+/** Moves VIP from balancer <from> to <to>; the client learns the new MAC at once (as from a gratuitous ARP). */
+function moveVip (from: string, to: string): void {
+  sh(['ip', '-n', lan.ns(from), 'addr', 'del', `${VIP}/32`, 'dev', 'eth0'])
+  sh(['ip', '-n', lan.ns(to), 'addr', 'add', `${VIP}/32`, 'dev', 'eth0'])
+  sh(['ip', '-n', lan.ns('cl'), 'neigh', 'replace', VIP, 'lladdr', macOf(to), 'dev', 'eth0'])
+}
+
+test('the VIP moves to a second balancer: it takes the services over, and established flows keep their real server (same hash, same table)', async () => {
+  const lines: string[] = []
+  const lb2 = lan.spawnVrrp('lb2', CONF, lines)
+  const flows = await manyFlows(12)
+  try {
+    assert.ok(await until(() => lines.some(l => l.includes('Activated 5 virtual server(s)')), 15_000), lines.join('\n'))
+    assert.ok(flows.names.every(n => /^s[123]$/.test(n)), flows.names.join(','))
+    moveVip('lb', 'lb2')
+    // nothing of lb2's flow sets knows these flows: the hash alone places them where lb did
+    assert.ok((await flows.echo('on-lb2')).every(([, ok]) => ok), 'every established flow kept its server through lb2')
+    const c = JSON.parse(sh(['ip', 'netns', 'exec', lan.ns('lb2'), 'nft', '-j', 'list', 'counters', 'table', 'netdev', 'pocketlb_dr'])) as { nftables: { counter?: { name: string; packets: number } }[] }
+    assert.ok(c.nftables.some(o => o.counter?.name.startsWith(`${K}__`) && o.counter.name.endsWith('__traffic') && o.counter.packets > 0), 'lb2 forwarded them')
+    assert.equal(lan.clients('tcp', 8080, 6).filter(Boolean).length, 6, 'new flows through lb2')
+  } finally {
+    flows.close()
+    moveVip('lb2', 'lb')
+    lb2.kill('SIGTERM')
+    await new Promise(resolve => lb2.once('exit', resolve))
+  }
+  assert.equal(lan.clients('tcp', 8080, 3).filter(Boolean).length, 3, 'back through lb')
 })
 
 test('the services follow the VIP: not forwarded while this node does not hold it, even when routed here', async () => {

@@ -61,14 +61,16 @@ export class L4Lan {
   lines: string[] = []
 
   /** <dr>: the backends also hold the VIP on lo and never answer ARP for it
-   *  (arp_ignore=1, arp_announce=2), as real servers of lb_kind DR do. */
-  constructor (readonly backends: number, opts: { readonly dr?: boolean } = {}) {
+   *  (arp_ignore=1, arp_announce=2), as real servers of lb_kind DR do.
+   *  <secondBalancer>: a node lb2 (10.88.0.3) beside lb, to move the VIP to. */
+  constructor (readonly backends: number, opts: { readonly dr?: boolean; readonly secondBalancer?: boolean } = {}) {
     const br = this.ns('br')
     sh(['ip', 'netns', 'add', br]); this.nss.push(br)
     sh(['ip', '-n', br, 'link', 'add', 'br0', 'type', 'bridge'])
     sh(['ip', '-n', br, 'link', 'set', 'br0', 'up'])
     const nodes: [string, string][] = [['lb', '10.88.0.1'], ['cl', '10.88.0.2']]
     for (let i = 1; i <= backends; i++) nodes.push([`s${i}`, `10.88.0.${10 + i}`])
+    if (opts.secondBalancer) nodes.push(['lb2', '10.88.0.3'])
     nodes.forEach(([n, ip], k) => {
       const ns = this.ns(n)
       sh(['ip', 'netns', 'add', ns]); this.nss.push(ns)
@@ -135,14 +137,20 @@ export class L4Lan {
 
   /** Writes <conf> and runs `pocketlb vrrp -f` in the balancer with <extra> options (and <env>). */
   runVrrp (conf: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-    const file = join(this.dir, 'keepalived.conf')
-    writeFileSync(file, conf)
-    const p = spawn('ip', ['netns', 'exec', this.ns('lb'), process.execPath, '--import', 'tsx', RUN_VRRP, '-f', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env })
     this.lines = []
-    const onData = (b: Buffer): void => { for (const l of b.toString().split('\n')) if (l) this.lines.push(l) }
+    this.runner = this.spawnVrrp('lb', conf, this.lines, extra, env)
+    return this.runner
+  }
+
+  /** Runs `pocketlb vrrp -f <conf>` in node <node>, its output lines pushed to <lines>; the caller stops it. */
+  spawnVrrp (node: string, conf: string, lines: string[], extra: string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+    // lb's file keeps its name: the reload tests rewrite it
+    const file = join(this.dir, node === 'lb' ? 'keepalived.conf' : `${node}-keepalived.conf`)
+    writeFileSync(file, conf)
+    const p = spawn('ip', ['netns', 'exec', this.ns(node), process.execPath, '--import', 'tsx', RUN_VRRP, '-f', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env })
+    const onData = (b: Buffer): void => { for (const l of b.toString().split('\n')) if (l) lines.push(l) }
     p.stdout!.on('data', onData)
     p.stderr!.on('data', onData)
-    this.runner = p
     return p
   }
 
