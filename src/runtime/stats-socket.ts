@@ -111,7 +111,9 @@ export async function startStatsSockets (engine: Engine, plans: readonly StatsSo
   const openOne = async (plan: StatsSocketPlan): Promise<void> => {
     const l: Listening = {
       plan,
-      srv: createServer(sock => {
+      // half-open: a client that ends its side after the request (echo cmd | socat) still gets the
+      // answer of a command that waits (reload); serveConnection ends the connection itself
+      srv: createServer({ allowHalfOpen: true }, sock => {
         open.add(sock)
         sock.once('close', () => open.delete(sock))
         const session: CliSession = { engine, maps, reload, level: Level[l.plan.level], interactive: false, quit: false }
