@@ -177,11 +177,7 @@ export class HttpSession extends HttpServerSide {
 
   onClientEnd (): void {
     // client half-closed: in a tunnel forward the FIN; otherwise stop reading
-    if (this.state === St.Tunnel && this.ss !== null) {
-      this.ss.end()
-      this.serverIdle.set(this.be?.plan.timeouts.serverFin || this.be?.plan.timeouts.tunnel || 0)
-      return
-    }
+    if (this.state === St.Tunnel && this.ss !== null) { this.tunnelClientEnded(); return }
     if (this.state === St.ReqHead) {
       if (this.inBuf !== null) { this.log.term('C', 'R'); this.log.badRequest(); this.answerError(400) } else this.onClientClose()
     } else if (!this.reqBody.done) {
@@ -198,7 +194,8 @@ export class HttpSession extends HttpServerSide {
       this.finish(logIt)
       return
     }
-    this.log.term('C', this.state === St.Assigning ? (this.fifoOwner !== null ? 'Q' : 'C') : (this.resStarted ? 'D' : 'H'))
+    // a tunnel closed after the client's FIN ended normally
+    if (this.state !== St.Tunnel || !this.clientEnded) this.log.term('C', this.state === St.Assigning ? (this.fifoOwner !== null ? 'Q' : 'C') : (this.resStarted ? 'D' : 'H'))
     this.finish(true)
   }
 
@@ -352,7 +349,7 @@ export class HttpSession extends HttpServerSide {
     else this.closeClient()
   }
 
-  private closeClient (): void {
+  protected closeClient (): void {
     if (this.state === St.Closed) return
     this.state = St.Closed
     this.clearTimer()
@@ -367,8 +364,9 @@ export class HttpSession extends HttpServerSide {
   /** Ends the stream at once: both connections destroyed, logged if <logIt>. */
   protected finish (logIt: boolean): void {
     if (this.state === St.Closed) return
-    if (logIt) this.log.emit()
+    // logged once the server connection is let go (its server's %sc no longer counts it, as HAProxy)
     this.dropServer(false)
+    if (logIt) this.log.emit()
     this.state = St.Closed
     this.clearTimer()
     this.kept.release(this.mayPool())
