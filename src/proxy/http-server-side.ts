@@ -58,6 +58,11 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   /** `http-request set-timeout server|tunnel`: this transaction's timeouts, -1 = the backend's */
   protected serverTimeout = -1
   protected tunnelTimeout = -1
+  /** once upgraded, the inactivity timeout of both sides (HAProxy's stream tunnel
+   *  timeout: set-timeout tunnel, else the backend's); 0: client and server ones go on */
+  private tunnelMs = 0
+  /** in a tunnel, the client sent its FIN: its close is then a normal end */
+  protected clientEnded = false
 
   setStreamTimeout (which: StreamTimeout, ms: number): void {
     if (which === 'server') this.serverTimeout = ms
@@ -71,6 +76,8 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   protected abstract maybeTxnDone (): void
   /** Ends the stream at once: both connections destroyed, logged if <logIt>. */
   protected abstract finish (logIt: boolean): void
+  /** Ends the stream (already logged) with a FIN to the client, which has client-fin to close. */
+  protected abstract closeClient (): void
 
   protected startConnect (srv: ServerRuntime): void {
     this.srv = srv
@@ -95,7 +102,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     sock.on('close', onServerClose)
     sock.on('error', ignoreError)
     sock.on('drain', onServerDrain)
-    this.serverIdle.set(this.serverTimeout >= 0 ? this.serverTimeout : be.plan.timeouts.server)
+    this.serverIdle.set(this.serverMs())
     this.state = St.Exchange
     this.resBuf = null
     this.resBody.awaitMessage()
@@ -120,8 +127,12 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
 
   onServerDrain (): void { if (this.state !== St.Closed) this.cs.resume() }
 
+  /** this transaction's server timeout */
+  private serverMs (): number { return this.serverTimeout >= 0 ? this.serverTimeout : this.be!.plan.timeouts.server }
+
   onServerTimeout (): void {
-    if (this.state === St.Tunnel) { this.log.term('s', 'D'); this.finish(true); return }
+    // both sides quiet for the tunnel timeout: HAProxy looks at the client side first
+    if (this.state === St.Tunnel) { this.log.term(this.clientIdle.isDue() ? 'c' : 's', 'D'); this.finish(true); return }
     if (!this.resStarted) {
       this.log.term('s', 'H')
       this.dropServer(false)
@@ -243,13 +254,16 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     this.answerError(502)
   }
 
-  /** The server sent its FIN. In a tunnel it is forwarded to the client;
-   *  otherwise the server connection is over (half-open server sockets are
-   *  never kept: 'close' would not come on its own with allowHalfOpen). */
+  /** The server sent its FIN. A tunnel is then over, normally: logged, and the
+   *  FIN forwarded to the client (HAProxy 2.6 ends an HTTP tunnel there, whether
+   *  or not the client closed its side). Otherwise the server connection is over
+   *  (half-open server sockets are never kept: 'close' would not come on its own
+   *  with allowHalfOpen). */
   onServerEnd (): void {
     if (this.state === St.Tunnel) {
-      this.cs.end()
-      this.clientIdle.set(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+      this.dropServer(false)
+      this.log.emit()
+      this.closeClient()
       return
     }
     this.onServerClose()
@@ -257,8 +271,8 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
 
   onServerClose (): void {
     if (this.state === St.Closed || this.ss === null) return
-    // in a tunnel the client got the server's FIN on 'end'; the server is gone: close
-    if (this.state === St.Tunnel) { this.finish(true); return }
+    // in a tunnel a close without FIN (onServerEnd) is the server's abort
+    if (this.state === St.Tunnel) { this.log.term('S', 'D'); this.finish(true); return }
     if (!this.resStarted) {
       // a reused connection closed by the server before answering: safe requests are replayed once
       if (this.ssReused && this.reqMeta.bodyKind === BodyKind.None && IDEMPOTENT.has(this.reqHead.method)) {
@@ -282,12 +296,21 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
 
   private enterTunnel (): void {
     this.state = St.Tunnel
-    // without a tunnel timeout the server one goes on, as set for this transaction
-    const t = this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.be!.plan.timeouts.tunnel || (this.serverTimeout >= 0 ? this.serverTimeout : this.be!.plan.timeouts.server)
-    this.serverIdle.set(t)
-    this.clientIdle.set(this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.fe.plan.timeouts.tunnel || this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client)
+    this.tunnelMs = this.tunnelTimeout >= 0 ? this.tunnelTimeout : this.be!.plan.timeouts.tunnel
+    this.serverIdle.set(this.tunnelMs || this.serverMs())
+    this.clientIdle.set(this.tunnelMs || this.fe.plan.timeouts.client)
     if (this.pending !== null) { const p = this.pending; this.pending = null; this.writeServer(p) }
     this.cs.resume()
+  }
+
+  /** The client sent its FIN in the tunnel: forwarded; the server then has
+   *  server-fin (else the tunnel's or its own timeout) to close. The client
+   *  side, with nothing more to read, has no timeout of its own (HAProxy). */
+  protected tunnelClientEnded (): void {
+    this.clientEnded = true
+    this.ss!.end()
+    this.clientIdle.set(0)
+    this.serverIdle.set(this.be!.plan.timeouts.serverFin || this.tunnelMs || this.serverMs())
   }
 
   /** Detaches the server connection: kept for reuse when <keep>, else destroyed.

@@ -22,6 +22,10 @@ export class IdleTimeout<T> {
     this.timer = setTimeout(expire, ms, this)
   }
 
+  /** Whether the side has been quiet for its whole period by now, its timer due
+   *  within the millisecond (HAProxy's tick) even if not fired yet. */
+  isDue (): boolean { return this.timer !== null && this.last + this.ms - performance.now() < 1 }
+
   /** The side read or wrote. */
   touch (): void { if (this.timer !== null) this.last = performance.now() }
 

@@ -90,6 +90,7 @@ export class TcpSession extends StreamBase {
     sock.on('close', onServerClose)
     sock.on('error', ignoreError)
     this.serverIdle.set(this.be!.plan.timeouts.server)
+    if (!this.resInspecting) this.enterTunnel()
     for (const b of this.early) this.writeServer(b)
     this.early.length = 0
     if (this.clientEnded) sock.end()
@@ -128,9 +129,23 @@ export class TcpSession extends StreamBase {
     const v = runTcpRules(this.be!.plan.tcpResponse!.content, this)
     this.resData = null
     if (v === TcpVerdict.Reject) { this.log.term('P', 'D'); this.abort(); return }
+    this.enterTunnel()
     if (data !== null && !this.writeClient(data)) this.ss?.pause()
     if (v === TcpVerdict.Close) this.ss?.end()
   }
+
+  /** No rule waits on either side any more: `timeout tunnel` (the backend's), when
+   *  set, replaces the client and server timeouts (HAProxy, mode tcp). */
+  private enterTunnel (): void {
+    const t = this.be!.plan.timeouts.tunnel
+    if (t <= 0) return
+    this.clientIdle.set(t)
+    this.serverIdle.set(t)
+  }
+
+  /** The inactivity timeouts of the two sides once connected (before a fin timeout applies). */
+  private clientMs (): number { return this.be!.plan.timeouts.tunnel || this.fe.plan.timeouts.client }
+  private serverMs (): number { return this.be!.plan.timeouts.tunnel || this.be!.plan.timeouts.server }
 
   /** Writes to the client; false when its buffer is full (pause the server). */
   private writeClient (d: Buffer): boolean {
@@ -145,7 +160,8 @@ export class TcpSession extends StreamBase {
 
   /** A side was quiet for its timeout (client/server, or client-fin/server-fin after a FIN). */
   onIdle (side: 'c' | 's'): void {
-    this.log.term(side, 'D')
+    // both sides quiet for their timeouts: HAProxy looks at the client side first
+    this.log.term(side === 'c' || this.clientIdle.isDue() ? 'c' : 's', 'D')
     this.abort()
   }
 
@@ -168,16 +184,20 @@ export class TcpSession extends StreamBase {
   onClientEnd (): void {
     this.clientEnded = true
     if (this.ss !== null) {
+      // the client side, with nothing more to read, has no timeout of its own (HAProxy)
+      this.clientIdle.set(0)
       this.ss.end()
-      this.serverIdle.set(this.be!.plan.timeouts.serverFin || this.be!.plan.timeouts.server)
+      this.serverIdle.set(this.be!.plan.timeouts.serverFin || this.serverMs())
     }
     if (this.serverEnded) this.finish()
   }
 
   onServerEnd (): void {
     this.serverEnded = true
+    // as the client side after its FIN: the server side has no timeout of its own
+    this.serverIdle.set(0)
     this.cs.end()
-    this.clientIdle.set(this.fe.plan.timeouts.clientFin || this.fe.plan.timeouts.client)
+    this.clientIdle.set(this.fe.plan.timeouts.clientFin || this.clientMs())
     if (this.clientEnded) this.finish()
   }
 
