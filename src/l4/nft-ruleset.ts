@@ -16,9 +16,11 @@ export const L4_TABLE = 'pocketlb_l4'
 const T = `ip ${L4_TABLE}`
 const DR_T = `netdev ${DR_TABLE}`
 
-/** Base chains: DNAT of new flows (prerouting; output for the balancer's own
- *  clients), masquerade (postrouting), and per-server traffic counters (forward). */
+/** Base chains: no conntrack for new flows to a VIP held elsewhere (raw), DNAT
+ *  of new flows (prerouting; output for the balancer's own clients), masquerade
+ *  (postrouting), and per-server traffic counters (forward). */
 const BASE_CHAINS: readonly (readonly [string, string])[] = [
+  ['hook_raw', 'type filter hook prerouting priority raw; policy accept;'],
   ['hook_prerouting', 'type nat hook prerouting priority dstnat; policy accept;'],
   ['hook_output', 'type nat hook output priority -100; policy accept;'],
   ['hook_postrouting', 'type nat hook postrouting priority srcnat; policy accept;'],
@@ -63,10 +65,18 @@ const UDP_TIMEOUT = 'plb_udp'
 const UDP_TIMEOUT_DECL = '{ protocol udp; l3proto ip; policy = { unreplied: 10, replied: 300 }; }'
 const CT_TIMEOUT: Readonly<Record<'tcp' | 'udp', string>> = { tcp: TCP_TIMEOUT, udp: UDP_TIMEOUT }
 
+/** The packets that open a flow (UDP: any, the fib lookup is per datagram). */
+const FLOW_START: Readonly<Record<'tcp' | 'udp', string>> = { tcp: 'tcp flags & (syn | ack) == syn ', udp: '' }
+
 function addNatService (t: TableBuilder, { plan: vs, weights }: ServiceState): void {
   const p = vs.protocol
   const base = (name: string): string[] => t.chains.get(name)!.rules
   for (const a of vs.addresses) {
+    // A flow that reaches this node while its VIP is elsewhere (a client's ARP cache
+    // still naming it, a VRRP backup) is only forwarded, and left untracked: an entry
+    // without DNAT would outlive a takeover here and deliver the flow's retransmitted
+    // SYN locally (refused) instead of balancing it.
+    base('hook_raw').push(`ip daddr ${a.addr} ${p} dport ${a.port} ${FLOW_START[p]}fib daddr type != local notrack`)
     const match = `ip daddr ${a.addr} fib daddr type local ${p} dport ${a.port} goto ${vs.key}`
     base('hook_prerouting').push(match)
     base('hook_output').push(match)
