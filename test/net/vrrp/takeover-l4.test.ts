@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createConnection } from 'node:net'
 import { text } from 'node:stream/consumers'
 import { join } from 'node:path'
-import { Lan, sleep, until } from './topo.ts'
+import { Lan, sleep, until, type Daemon } from './topo.ts'
 
 const VIP = '10.77.0.100'
 const LB1 = 1; const LB2 = 2; const CLIENT = 3
@@ -94,7 +94,7 @@ async function untilAllUp (sock: string, ms: number): Promise<RealServerView[]> 
 const pinVip = (mac: string): void => { spawnSync('ip', ['-n', lan.ns(CLIENT), 'neigh', 'replace', VIP, 'lladdr', mac, 'dev', 'eth0', 'nud', 'permanent']) }
 
 /** argv: host port count gapMs timeoutMs; one connection at a time, each a GET; prints one
- *  JSON line per attempt: ms since start, and the answer's first line or the failure. */
+ *  JSON line per attempt: ms since start, its wall clock, and the answer's first line or the failure. */
 const PROBE_JS = `const net = require('net'); const [host, port, count, gap, tmo] = process.argv.slice(1).map((v, i) => i ? +v : v);
 const t0 = Date.now();
 const one = () => new Promise(res => { let body = ''; const s = net.connect(port, host);
@@ -102,9 +102,9 @@ const one = () => new Promise(res => { let body = ''; const s = net.connect(port
   s.on('connect', () => s.write('GET / HTTP/1.0\\r\\n\\r\\n')); s.on('error', e => fin(e.code));
   s.on('data', d => { body += d; const m = /\\r\\n\\r\\n(.*)\\n/.exec(body); if (m) fin(m[1]) }); s.on('end', () => fin('closed')) });
 (async () => { for (let i = 0; i < count; i++) { const at = Date.now(); const r = await one();
-  console.log(JSON.stringify({ at: at - t0, r })); await new Promise(ok => setTimeout(ok, Math.max(0, gap - (Date.now() - at)))) } })();`
+  console.log(JSON.stringify({ at: at - t0, wall: at, r })); await new Promise(ok => setTimeout(ok, Math.max(0, gap - (Date.now() - at)))) } })();`
 
-interface Attempt { at: number; r: string }
+interface Attempt { at: number; wall: number; r: string }
 
 /** Runs the probe in the client namespace; resolves with every attempt once it ends. */
 function probe (port: number, count: number, gapMs: number, timeoutMs: number): { done: Promise<Attempt[]>; started: number } {
@@ -117,14 +117,22 @@ function probe (port: number, count: number, gapMs: number, timeoutMs: number): 
   return { done, started }
 }
 
+/** Power cut of appliance <d> in node <n>: off the LAN first (nothing more leaves it), then the process. */
+function powerCut (n: number, d: Daemon): void {
+  lan.link(n, false)
+  lan.crash(d)
+}
+
+const socks = (): readonly [string, string] => [join(lan.dir, 'lb1.sock'), join(lan.dir, 'lb2.sock')]
+let lb2: Daemon
+
 test('L4 virtual_server after a takeover: checked on the backup, balanced by the new master from its first flow', async t => {
-  const socks = [join(lan.dir, 'lb1.sock'), join(lan.dir, 'lb2.sock')] as const
-  const lb1 = lan.startAppliance(LB1, proxyCfg(socks[0]), keepalivedConf(150))
-  const lb2 = lan.startAppliance(LB2, proxyCfg(socks[1]), keepalivedConf(100))
+  const lb1 = lan.startAppliance(LB1, proxyCfg(socks()[0]), keepalivedConf(150))
+  lb2 = lan.startAppliance(LB2, proxyCfg(socks()[1]), keepalivedConf(100))
   assert.ok(await until(() => lb1.state === 'MASTER' && lb2.state === 'BACKUP', 20_000), `lb1=${lb1.state} lb2=${lb2.state}\n${lb2.lines.join('\n')}`)
 
   // the backup runs the L4 checks: both real servers are up in its rules before any takeover
-  const backupView = await untilAllUp(socks[1], 10_000)
+  const backupView = await untilAllUp(socks()[1], 10_000)
   assert.deepEqual(backupView.map(s => [s.addr, s.up]), [['10.77.0.4', true], ['10.77.0.5', true]], JSON.stringify(backupView))
   assert.ok(!lan.hasVip(LB2, VIP))
 
@@ -135,12 +143,10 @@ test('L4 virtual_server after a takeover: checked on the backup, balanced by the
   const viaBackupHttp = await probe(80, 2, 50, 2000).done
   assert.deepEqual(viaBackupHttp.map(a => a.r.replace(/web\d/, 'web')), ['web via 10.77.0.1', 'web via 10.77.0.1'])
   await sleep(2500)   // show l4's snapshot is refreshed every 2 s
-  assert.deepEqual((await realServers(socks[1])).map(s => s.flows), [0, 0], 'the backup DNATed a flow for the VIP it does not hold')
+  assert.deepEqual((await realServers(socks()[1])).map(s => s.flows), [0, 0], 'the backup DNATed a flow for the VIP it does not hold')
   lan.setNeighbour(CLIENT, VIP, lan.mac(LB1))
 
-  // power cut of the master: off the LAN first (nothing more leaves it), then the process
-  lan.link(LB1, false)
-  lan.crash(lb1)
+  powerCut(LB1, lb1)
   const run = probe(8080, 60, 100, 1000)
   assert.ok(await until(() => lb2.state === 'MASTER', 5000), lb2.lines.join('\n'))
   const masterAt = lb2.masterAt - run.started
@@ -156,4 +162,22 @@ test('L4 virtual_server after a takeover: checked on the backup, balanced by the
   const names = answered.map(a => a.r.slice(0, 4))
   assert.ok(names.every((n, i) => i === 0 || n !== names[i - 1]), `rr over two servers alternates: ${names.join(' ')}`)
   assert.ok(names.includes('web1') && names.includes('web2'))
+})
+
+test('a SYN that reached the backup before the takeover is balanced when retransmitted to the new master', async () => {
+  // lb1 is back and preempts; a client still names lb2 (the master until then) for the VIP
+  lan.link(LB1, true)
+  const lb1 = lan.startAppliance(LB1, proxyCfg(socks()[0]), keepalivedConf(150))
+  assert.ok(await until(() => lb1.state === 'MASTER' && lb2.state === 'BACKUP', 20_000), `lb1=${lb1.state} lb2=${lb2.state}`)
+  assert.ok(await until(() => lan.hasVip(LB1, VIP) && !lan.hasVip(LB2, VIP), 2000))
+  pinVip(lan.mac(LB2))
+
+  // its SYN reaches lb2 while lb2 is the backup and lb1 is dead, the retransmit comes after the takeover
+  powerCut(LB1, lb1)
+  const run = probe(8080, 1, 0, 5000)
+  assert.ok(await until(() => lb2.state === 'MASTER', 5000), lb2.lines.join('\n'))
+  const [attempt] = await run.done
+  assert.ok(attempt!.wall < performance.timeOrigin + lb2.masterAt, 'the first SYN was sent after the takeover')
+  // a conntrack entry made for the first SYN, without DNAT, would deliver the retransmit locally: refused
+  assert.match(attempt!.r, /^web[12] via 10\.77\.0\.2$/)
 })
