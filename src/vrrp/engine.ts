@@ -1,6 +1,7 @@
 /** Runs every vrrp_instance of a VrrpPlan in this thread, on the real system:
  *  raw sockets, iproute2, interface and script tracking, sync groups.
- *  main.ts runs it in a worker thread (beside the proxy) or alone (`pocketlb vrrp`). */
+ *  main.ts runs it in its child process (beside the proxy) or alone (`pocketlb vrrp`);
+ *  reload() moves it to a new plan as keepalived does on SIGHUP. */
 import { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { setPriority } from 'node:os'

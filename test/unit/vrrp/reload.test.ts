@@ -7,6 +7,7 @@ import { diffInstances, diffVips } from '../../../src/vrrp/reconcile.ts'
 import { initialState, reconfigure, step, type FsmConfig } from '../../../src/vrrp/fsm.ts'
 import type { VipPlan, VrrpInstancePlan, VrrpPlan, VrrpTransition } from '../../../src/vrrp/types.ts'
 import { applyKeepalived } from '../../../src/vrrp/reload.ts'
+import { SyncGroup } from '../../../src/vrrp/sync-group.ts'
 import type { VirtualServerPlan } from '../../../src/l4/plan.ts'
 import { FakeTime, FakeVips, FakeWire } from './fakes.ts'
 import { instancePlan } from './plan-of.ts'
@@ -163,4 +164,15 @@ test('applyKeepalived: the services first, then the engine; an engine refusal pu
   applied.length = 0
   await assert.rejects(applyKeepalived(current, next, l4, async () => { throw new Error('interface eth9 has no IPv4 address') }), /eth9/)
   assert.deepEqual(applied, ['l4 81', 'l4 80'])
+})
+
+test('SyncGroup.dispose lets go of its members (a reload builds the groups again)', () => {
+  const time = new FakeTime(); const wire = new FakeWire()
+  const members = ['VI_1', 'VI_2'].map((name, i) => new VrrpInstance(instancePlan({ name, vrid: 60 + i }), [], { clock: time, timers: time, transport: wire.port(`10.0.0.${i + 1}`), vips: new FakeVips() }))
+  const before = members.map(m => m.listenerCount('transition') + m.listenerCount('wantMaster'))
+  const g = new SyncGroup({ name: 'G', members: ['VI_1', 'VI_2'], notify: instancePlan().notify, where }, members)
+  assert.ok(members.every(m => m.holdMaster !== null))
+  g.dispose()
+  assert.ok(members.every(m => m.holdMaster === null))
+  assert.deepEqual(members.map(m => m.listenerCount('transition') + m.listenerCount('wantMaster')), before)
 })
