@@ -1,8 +1,10 @@
 /** `-c` for the kernel path: the ruleset every service needs, dry-run in the
  *  kernel (`nft -c`), so that a missing nftables feature (nat, fib, numgen,
- *  jhash, dynamic sets) is reported before anything is applied. When the
- *  kernel refuses, each service is dry-run alone to name the ones it cannot
- *  carry, with file:line and the features their rules use. */
+ *  jhash, dynamic sets, netdev ingress and fwd for lb_kind DR) is reported
+ *  before anything is applied. When the kernel refuses, each service is
+ *  dry-run alone to name the ones it cannot carry, with file:line and the
+ *  features their rules use. lb_kind DR services are first checked against
+ *  this node's interfaces (dr-topology.ts). */
 import type { VirtualServerPlan } from './plan.ts'
 import { buildModel, nftTransaction, realServerId } from './nft-ruleset.ts'
 import { drTopology, readIpv4Addresses, type DrLinks } from './dr-topology.ts'
