@@ -100,6 +100,7 @@ export async function startApplianceVrrp (plan: VrrpPlan, engine: Engine, log: (
     reload: async next => {
       await applyKeepalived(running, next, l4.service, p => handle.reload(p))
       running = next
+      await l4.refresh()   // `show l4` lists the reloaded services at once
     },
     stop: async () => { watch.stop(); detach(); await handle.stop(); await l4.stop() }
   }
@@ -146,12 +147,13 @@ const L4_STATUS_MS = 2000
 /** The plan's `virtual_server`s programmed in the kernel beside the proxy (as
  *  `pocketlb vrrp` does alone; none = no table until a reload adds some), their
  *  status shown by `show l4`. */
-async function startL4 (plan: VrrpPlan, engine: Engine, log: (msg: string) => void): Promise<{ service: L4Service; stop: () => Promise<void> }> {
+async function startL4 (plan: VrrpPlan, engine: Engine, log: (msg: string) => void): Promise<{ service: L4Service; refresh: () => Promise<void>; stop: () => Promise<void> }> {
   const service = new L4Service(plan.virtualServers ?? [], { log })
   await service.start()
   let snapshot: readonly L4ServiceStatus[] = await service.status()
-  const timer = setInterval(() => { service.status().then(s => { snapshot = s }, () => {}) }, L4_STATUS_MS)
+  const refresh = (): Promise<void> => service.status().then(s => { snapshot = s }, () => {})
+  const timer = setInterval(() => { void refresh() }, L4_STATUS_MS)
   timer.unref()
   const detach = attachL4Status(engine, () => snapshot)
-  return { service, stop: async () => { clearInterval(timer); detach(); await service.stop() } }
+  return { service, refresh, stop: async () => { clearInterval(timer); detach(); await service.stop() } }
 }
