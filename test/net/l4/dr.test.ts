@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { CLIENT_EXTRA, L4Lan, VIP, sh, sleep, tally, until } from './topo.ts'
 
@@ -230,5 +232,22 @@ test('-c: a real server off the VIP\'s link and a port change are refused with f
   assert.equal(await exit(routed), 1)
   assert.match(lan.lines.join('\n'), /\[ALERT\] \S+keepalived\.conf:8: real_server 10\.99\.0\.5: lb_kind DR needs it on a directly connected subnet of eth0 \(the interface of VIP 10\.88\.0\.100\)/)
   assert.equal(lan.nft(['list', 'table', 'netdev', 'pocketlb_dr']).ok, false, 'the dry run applied nothing')
+  lan.runner = null
+})
+
+test('-c on a kernel without nft_fwd_netdev names the DR service and what it needs; the NAT one passes', async () => {
+  // an `nft` in front of the real one that answers as such a kernel does for a rule using fwd
+  const dir = join(lan.dir, 'no-fwd')
+  mkdirSync(dir)
+  const real = spawnSync('sh', ['-c', 'command -v nft'], { encoding: 'utf8' }).stdout.trim()
+  writeFileSync(join(dir, 'nft'), `#!/bin/sh\ninput=$(cat)\ncase "$input" in\n  *"fwd ip to"*) echo "Error: Could not process rule: No such file or directory" >&2; exit 1 ;;\nesac\nprintf '%s\\n' "$input" | exec ${real} "$@"\n`)
+  chmodSync(join(dir, 'nft'), 0o755)
+  const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` }
+  const nat = `virtual_server ${VIP} 9000 {\n  lb_algo rr\n  real_server 10.88.0.11 8080 {\n  }\n}\n`
+  const p = lan.runVrrp(nat + service(8080, 'rr', rs(1)), ['-c'], env)
+  assert.equal(await new Promise(resolve => p.once('exit', resolve)), 1)
+  const out = lan.lines.join('\n')
+  assert.match(out, /keepalived\.conf:6: virtual_server 10\.88\.0\.100:8080: this kernel's nftables refuses its rules \(they need .*netdev ingress, fwd \(netdev\)\): Error: Could not process rule/)
+  assert.doesNotMatch(out, /10\.88\.0\.100:9000:/)
   lan.runner = null
 })
