@@ -61,8 +61,9 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   /** once upgraded, the inactivity timeout of both sides (HAProxy's stream tunnel
    *  timeout: set-timeout tunnel, else the backend's); 0: client and server ones go on */
   private tunnelMs = 0
-  /** in a tunnel, the client sent its FIN: its close is then a normal end */
+  /** in a tunnel, the side that sent its FIN: its close is then a normal end */
   protected clientEnded = false
+  private serverEnded = false
 
   setStreamTimeout (which: StreamTimeout, ms: number): void {
     if (which === 'server') this.serverTimeout = ms
@@ -201,8 +202,9 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     if (be.plan.cookie !== null) responseCookie(be.plan.cookie, head, this.srv!, this.ck, this.reqHead.method)
     if (be.plan.stickRules !== undefined) stickStore(be, this, this.srv!, 'response')
     const m = this.resMeta
-    if (status === 101 && this.reqMeta.connUpgrade) {
-      this.writeClient(Buffer.from(serializeHead(statusLine(head), head, 'upgrade'), 'latin1'))
+    // the connection becomes a tunnel: protocols switched (a 101 to anything but an upgrade was refused above), or CONNECT accepted
+    if (status === 101 || (status < 300 && this.reqHead.method === 'CONNECT')) {
+      this.writeClient(Buffer.from(serializeHead(statusLine(head), head, status === 101 ? 'upgrade' : ''), 'latin1'))
       this.enterTunnel()
       if (end < buf.length) this.writeClient(buf.subarray(end))
       return
@@ -254,25 +256,34 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     this.answerError(502)
   }
 
-  /** The server sent its FIN. A tunnel is then over, normally: logged, and the
-   *  FIN forwarded to the client (HAProxy 2.6 ends an HTTP tunnel there, whether
-   *  or not the client closed its side). Otherwise the server connection is over
-   *  (half-open server sockets are never kept: 'close' would not come on its own
-   *  with allowHalfOpen). */
+  /** The server sent its FIN. A websocket tunnel is then over, normally: logged,
+   *  and the FIN forwarded to the client (HAProxy 2.6 ends it there, whether or not
+   *  the client closed its side). A CONNECT tunnel is half-closed as in mode tcp:
+   *  the client has client-fin (else the tunnel's or its own timeout) to close.
+   *  Otherwise the server connection is over (half-open server sockets are never
+   *  kept: 'close' would not come on its own with allowHalfOpen). */
   onServerEnd (): void {
-    if (this.state === St.Tunnel) {
+    if (this.state !== St.Tunnel) { this.onServerClose(); return }
+    if (this.resHead.status === 101) {
       this.dropServer(false)
       this.log.emit()
       this.closeClient()
       return
     }
-    this.onServerClose()
+    this.serverEnded = true
+    this.serverIdle.set(0)
+    this.cs.end()
+    this.clientIdle.set(this.fe.plan.timeouts.clientFin || this.tunnelMs || this.fe.plan.timeouts.client)
   }
 
   onServerClose (): void {
     if (this.state === St.Closed || this.ss === null) return
     // in a tunnel a close without FIN (onServerEnd) is the server's abort
-    if (this.state === St.Tunnel) { this.log.term('S', 'D'); this.finish(true); return }
+    if (this.state === St.Tunnel) {
+      if (!this.serverEnded) this.log.term('S', 'D')
+      this.finish(true)
+      return
+    }
     if (!this.resStarted) {
       // a reused connection closed by the server before answering: safe requests are replayed once
       if (this.ssReused && this.reqMeta.bodyKind === BodyKind.None && IDEMPOTENT.has(this.reqHead.method)) {

@@ -9,7 +9,7 @@ import { until } from '../../helpers/wait.ts'
 import type { Engine } from '../../../src/proxy/engine.ts'
 
 // How a tunnel ends, as the log's termination state says it (%ts of tcplog,
-// %tsc of httplog): a mode tcp connection and a websocket tunnel, ended by the
+// %tsc of httplog): a mode tcp connection, a websocket and a CONNECT tunnel, ended by the
 // client or the server (FIN or RST), or by `timeout client`, `timeout server`
 // or `timeout tunnel` while both sides are quiet. The whole log lines of
 // HAProxy 2.6 and pocketlb are compared, client port, dates and times masked.
@@ -26,12 +26,14 @@ const PROXIES = {
 } as const
 type ProxyName = keyof typeof PROXIES
 type Mode = 'tcp' | 'http'
+/** how the tunnel is opened: a mode tcp connection, or an HTTP request the server accepts */
+type Opening = 'tcp' | 'websocket' | 'CONNECT'
 
 const closers: (() => Promise<void>)[] = []
 after(async () => { for (const c of closers.reverse()) await c() })
 
 /** The application behind the proxies: in http mode it answers the upgrade
- *  with 101 first. Then it echoes, except "fin\n" (it closes its side) and
+ *  with 101, or CONNECT with 200, first. Then it echoes, except "fin\n" (it closes its side) and
  *  "rst\n" (it resets the connection); it answers the client's FIN with its
  *  own, unless "stay\n" came (then it keeps its side open). */
 function startApp (): Promise<Server> {
@@ -50,6 +52,11 @@ function startApp (): Promise<Server> {
         s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n')
         return
       }
+      if (!upgraded && text.startsWith('CONNECT ')) {
+        upgraded = true
+        s.write('HTTP/1.1 200 Connection established\r\n\r\n')
+        return
+      }
       upgraded = true
       if (text === 'fin\n') s.end()
       else if (text === 'rst\n') s.resetAndDestroy()
@@ -60,22 +67,26 @@ function startApp (): Promise<Server> {
   return new Promise(resolve => srv.listen(0, '127.0.0.1', () => resolve(srv)))
 }
 
-const UPGRADE = 'GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+const REQUEST: Record<Opening, string> = {
+  tcp: '',
+  websocket: 'GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  CONNECT: 'CONNECT db.example:5432 HTTP/1.1\r\nHost: db.example:5432\r\n\r\n'
+}
 
 type Ending = 'client-fin' | 'client-rst' | 'server-fin' | 'server-rst' | 'quiet' | 'client-fin, server stays' | 'server-fin, client stays'
 
-/** Opens a tunnel through <port> (upgrading first in http mode), exchanges one
+/** Opens a tunnel through <port> (by an HTTP request first, but in tcp), exchanges one
  *  echo, then ends it by <ending>. The caller destroys the socket (a client that
  *  stays may never see a close). */
-function tunnel (port: number, mode: Mode, ending: Ending): Socket {
+function tunnel (port: number, opening: Opening, ending: Ending): Socket {
   const s = connect({ port, host: '127.0.0.1', allowHalfOpen: ending === 'server-fin, client stays' })
   {
     let got = ''
-    let phase = mode === 'http' ? 'upgrade' : 'echo'
+    let phase = opening !== 'tcp' ? 'upgrade' : 'echo'
     s.on('error', () => {})
     const hello = ending === 'client-fin, server stays' ? 'stay\n' : 'hello\n'
-    s.on('connect', () => s.write(mode === 'http' ? UPGRADE : hello))
+    s.on('connect', () => s.write(opening !== 'tcp' ? REQUEST[opening] : hello))
     s.on('data', d => {
       got += d.toString('latin1')
       if (phase === 'upgrade' && got.includes('\r\n\r\n')) { phase = 'echo'; got = ''; s.write(hello); return }
@@ -99,7 +110,7 @@ function masked (line: string): string {
     .replace(/^([\d.]+):\d+ /, '$1:PORT ')
     .replace(/\[[^\]]+\]/, '[DATE]')
     .replace(/ (-?\d+(?:\/-?\d+){2,4}) /, (_m, t: string) => ' ' + t.split('/').map(x => (x === '-1' ? '-1' : 'T')).join('/') + ' ')
-    .replace(/ (101) \d+ /, ' $1 B ')
+    .replace(/ (\d{3}) \d+ (- - \S{4} )/, ' $1 B $2')
 }
 
 /** The total time of a log line (tcplog %Tt, httplog %Ta: the last timer). */
@@ -165,14 +176,15 @@ const cases: ReadonlyArray<readonly [Ending, ProxyName]> = [
   ['server-fin, client stays', 'tun']
 ]
 
-for (const mode of ['tcp', 'http'] as const) {
+for (const opening of ['tcp', 'websocket', 'CONNECT'] as const) {
+  const mode = opening === 'tcp' ? 'tcp' : 'http'
   for (const [ending, proxy] of cases) {
     const timeout = `timeout ${proxy === 'cli' ? 'client' : proxy === 'srv' ? 'server' : 'tunnel'}`
-    test(`${mode} tunnel ended by ${ending === 'quiet' ? timeout : ending + (proxy === 'plain' ? '' : ` (${timeout})`)}: log line as HAProxy`, async () => {
+    test(`${opening} tunnel ended by ${ending === 'quiet' ? timeout : ending + (proxy === 'plain' ? '' : ` (${timeout})`)}: log line as HAProxy`, async () => {
       const { hap, plb } = sides[mode]
       const hBefore = linesOf(hap.lines, proxy).length
       const pBefore = linesOf(plb.lines, proxy).length
-      const clients = [tunnel(hap.port[proxy], mode, ending), tunnel(plb.port[proxy], mode, ending)]
+      const clients = [tunnel(hap.port[proxy], opening, ending), tunnel(plb.port[proxy], opening, ending)]
       await until(() => linesOf(hap.lines, proxy).length > hBefore && linesOf(plb.lines, proxy).length > pBefore, LONG + 2000)
       for (const c of clients) c.destroy()
       const h = linesOf(hap.lines, proxy).slice(hBefore)
