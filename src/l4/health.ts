@@ -132,7 +132,7 @@ export interface HealthChange {
   /** the state of <vs> (a service of the new plans) once committed: each real server's weight
    *  (0 = not chosen) and the ones down */
   state (vs: VirtualServerPlan): ServiceState
-  /** real servers gone (their service stays or goes) */
+  /** real servers gone from the configuration (their service stays or goes) */
   readonly removed: readonly RealServerHealth[]
   /** stops the removed checkers, starts the new ones (when running), retargets the kept ones */
   commit (): void
@@ -165,7 +165,9 @@ export class L4Health {
         next.set(key, { h: kept ? old : new RealServerHealth(vs, rs, this.o), kept, vs, rs })
       }
     }
-    const removed = [...this.byKey].filter(([key, h]) => next.get(key)?.h !== h).map(([, h]) => h)
+    const removed = [...this.byKey].filter(([key]) => !next.has(key)).map(([, h]) => h)
+    // same server, other checkers: its old checks end too
+    const replaced = [...this.byKey].filter(([key, h]) => next.has(key) && next.get(key)!.h !== h).map(([, h]) => h)
     return {
       removed,
       state: vs => {
@@ -179,7 +181,7 @@ export class L4Health {
         return { plan: vs, weights, down }
       },
       commit: () => {
-        for (const h of removed) h.stop()
+        for (const h of [...removed, ...replaced]) h.stop()
         this.byKey = new Map([...next].map(([key, n]) => [key, n.h]))
         for (const n of next.values()) {
           if (n.kept) n.h.retarget(n.vs, n.rs)
