@@ -41,8 +41,8 @@ test('change: a server kept with the same checkers keeps its health object, take
   assert.ok(now.every(x => x.up), 'new servers start up, as keepalived without alpha')
 })
 
-test('change to the same configuration is a no-op on the nft model: the transaction deletes nothing', () => {
-  const text = vs(80, rs('10.0.1.1', 1) + rs('10.0.1.2', 2))
+test('change to the same configuration is a no-op on the nft model: the transaction deletes nothing, persistence sets kept', () => {
+  const text = vs(80, rs('10.0.1.1', 1) + rs('10.0.1.2', 2)).replace('  lb_algo wrr\n', '  lb_algo wrr\n  persistence_timeout 30\n')
   const h = health(services(text))
   const model = buildModel(services(text).map(plan => ({ plan, weights: new Map(plan.realServers.map(r => [`${r.addr}:8080`, r.weight])) })))
   const again = services(text)
@@ -50,5 +50,7 @@ test('change to the same configuration is a no-op on the nft model: the transact
   assert.deepEqual(c.removed, [])
   const next = buildModel(again.map(plan => c.state(plan)))
   assert.deepEqual(next, model)
-  assert.doesNotMatch(nftTransaction(model, next), /delete/)
+  const tx = nftTransaction(model, next)
+  assert.doesNotMatch(tx, /delete/)
+  assert.equal(tx.match(/add set /g)?.length, 2, 'the persistence set of each real server, added (idempotent), never recreated')
 })
