@@ -33,15 +33,15 @@ const SECOND_INSTANCE = `vrrp_instance VI_2 {
 }
 `
 
-/** The --vrrp file of appliance <d> (from its command line) */
-const vrrpFileOf = (d: Daemon): string => { const a = d.proc.spawnargs; return a[a.indexOf('--vrrp') + 1]! }
+/** The keepalived file of <d> (from its command line): --vrrp's for the appliance, -f's for `pocketlb vrrp` */
+const vrrpFileOf = (d: Daemon): string => { const a = d.proc.spawnargs; return a[(a.includes('--vrrp') ? a.indexOf('--vrrp') : a.indexOf('-f')) + 1]! }
 
 /** Rewrites <d>'s keepalived file with <conf>, sends SIGHUP and waits for the reload's end; returns the lines it printed. */
 async function sighup (d: Daemon, conf: string): Promise<string[]> {
   const from = d.lines.length
   writeFileSync(vrrpFileOf(d), conf)
   d.proc.kill('SIGHUP')
-  assert.ok(await until(() => d.lines.slice(from).some(l => /Reloaded configuration|Reload refused/.test(l)), 10_000), d.lines.slice(from).join('\n'))
+  assert.ok(await until(() => d.lines.slice(from).some(l => /Reloaded configuration|Reload complete|Reload refused/.test(l)), 10_000), d.lines.slice(from).join('\n'))
   return d.lines.slice(from)
 }
 
@@ -95,4 +95,19 @@ test('reloads beside a keepalived peer: state kept, VIPs and instances follow th
   assert.equal(await vi1(), `BACKUP after ${Number(/after (\d+)/.exec(before)![1]) + 1} transitions`, 'MASTER → BACKUP only, no INIT')
   await lan.terminate(plb)
   await lan.terminate(ka)
+})
+
+test('pocketlb vrrp alone: SIGHUP adds a VIP to the master in place; a broken file is refused and the master stays', async () => {
+  const plb = lan.start(1, 'pocketlb', base(150))
+  assert.ok(await until(() => plb.state === 'MASTER' && lan.hasVip(1, VIP), 10_000), plb.lines.join('\n'))
+  let said = await sighup(plb, withVips(base(150), ['10.77.0.103/24']))
+  assert.ok(said.some(l => l.endsWith('Reloading ...')) && said.some(l => l.endsWith('Reload complete')), said.join('\n'))
+  assert.ok(await until(() => lan.hasVip(1, '10.77.0.103'), 3000), plb.lines.join('\n'))
+  said = await sighup(plb, base(150).replace('virtual_router_id 77', 'virtual_router_id 777'))
+  assert.ok(said.some(l => /\[ALERT\] \S+pocketlb-1-\d+\.conf:\d+: .*virtual_router_id/.test(l)), said.join('\n'))
+  await sleep(500)
+  assert.ok(lan.hasVip(1, '10.77.0.103') && lan.hasVip(1, VIP))
+  // the instance's only states are the ones of its start: the reloads left it alone
+  assert.deepEqual(plb.lines.flatMap(l => /Entering (\w+) STATE/.exec(l)?.[1] ?? []), ['BACKUP', 'MASTER'])
+  await lan.terminate(plb)
 })
