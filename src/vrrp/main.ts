@@ -144,7 +144,7 @@ export async function runVrrpCli (argv: string[]): Promise<number> {
     } catch (e) { log(`Reload refused: ${(e as Error).message}; the running configuration stays in service.`) }
   }
   let reloads = Promise.resolve()
-  const onHup = (): void => { reloads = reloads.then(reload) }
+  const onHup = (): void => { reloads = reloads.then(reload).catch((e: Error) => log(`Reload failed: ${e.message}`)) }
   process.on('SIGHUP', onHup)
   // check timers are unref'd: without VRRP sockets, this keeps the runner alive until a signal
   const alive = setInterval(() => {}, 1 << 30)
