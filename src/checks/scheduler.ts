@@ -34,7 +34,14 @@ interface Entry<S> {
   readonly server: S
   readonly cfg: CheckServerPlan
   readonly probe: Probe
-  readonly target: ProbeTarget
+  /** where the probes go: rebuilt (targetOf) when an address below changes */
+  target: ProbeTarget
+  /** the server's address, which `set server addr` moves */
+  srvHost: string
+  srvPort: number
+  /** the checks' own address and port (config `addr`/`port`, `set server check-addr/check-port`); ''/0: the server's */
+  checkAddr: string
+  checkPort: number
   state: HealthState
   /** last agent verdict: false after "down"/"stopped"/"fail" until "up" */
   agentUp: boolean
@@ -64,23 +71,16 @@ export class HealthMonitor<S extends CheckedServer> {
   private stopped = false
 
   constructor (private readonly o: HealthMonitorOptions<S>) {
-    const to = o.backend.timeouts
     for (const server of o.servers) {
       const cfg = server.plan.check
       if (!cfg.enabled) continue
-      // timeout check: connect within min(inter, timeout connect), then <timeout check>;
-      // without it the whole check must fit in <inter>.
-      const target: ProbeTarget = {
-        host: cfg.addr || server.plan.host,
-        port: cfg.port || server.plan.port,
-        connectMs: to.check && to.connect ? Math.min(cfg.inter, to.connect) : cfg.inter,
-        exchangeMs: to.check ? to.check : null,
-        localAddress: server.plan.source?.addr,
-        // HAProxy: `check-ssl`, or a `ssl` server whose checks go to its own port
-        tls: server.plan.checkTls ?? (cfg.port === 0 ? server.plan.tls : undefined)
-      }
       const entry: Entry<S> = {
-        server, cfg, target,
+        server, cfg,
+        target: { host: '', port: 0, connectMs: 0, exchangeMs: null },
+        srvHost: server.plan.host,
+        srvPort: server.plan.port,
+        checkAddr: cfg.addr,
+        checkPort: cfg.port,
         probe: o.probers[o.backend.check.kind] ?? o.probers.tcp ?? tcpProbe,
         state: initialHealth(cfg, server.plan.disabled),
         agentUp: true,
@@ -94,8 +94,26 @@ export class HealthMonitor<S extends CheckedServer> {
         failedChecks: 0,
         downTransitions: 0
       }
+      entry.target = this.targetOf(entry)
       this.entries.push(entry)
       this.byServer.set(server, entry)
+    }
+  }
+
+  /** Where <e>'s probes go: the checks' own address and port, else the server's. */
+  private targetOf (e: Entry<S>): ProbeTarget {
+    const to = this.o.backend.timeouts
+    const plan = e.server.plan
+    return {
+      host: e.checkAddr || e.srvHost,
+      port: e.checkPort || e.srvPort,
+      // timeout check: connect within min(inter, timeout connect), then <timeout check>;
+      // without it the whole check must fit in <inter>.
+      connectMs: to.check && to.connect ? Math.min(e.cfg.inter, to.connect) : e.cfg.inter,
+      exchangeMs: to.check ? to.check : null,
+      localAddress: plan.source?.addr,
+      // HAProxy: `check-ssl`, or a `ssl` server whose checks go to its own port
+      tls: plan.checkTls ?? (e.checkPort === 0 ? plan.tls : undefined)
     }
   }
 
@@ -178,7 +196,11 @@ export class HealthMonitor<S extends CheckedServer> {
         if (!on) { e.agentTimer?.cancel(); e.agentTimer = null; e.agentRunning?.abort(); e.agentRunning = null } else if (!e.paused && !this.stopped) e.agentTimer = this.o.timers.after(agent.inter || e.cfg.inter, () => { this.runAgent(e) })
       },
       forceHealth: up => { e.state = { health: up ? top : 0, up }; e.lastChange = this.o.clock.now() },
-      forceAgent: up => { e.agentUp = up; e.lastChange = this.o.clock.now() }
+      forceAgent: up => { e.agentUp = up; e.lastChange = this.o.clock.now() },
+      // the next probe goes to the new place (one running finishes where it started)
+      serverMoved: (host, port) => { e.srvHost = host; e.srvPort = port; e.target = this.targetOf(e) },
+      setCheckPort: port => { e.checkPort = port; e.target = this.targetOf(e) },
+      setCheckAddr: addr => { e.checkAddr = addr; e.target = this.targetOf(e) }
     }
   }
 
@@ -215,6 +237,8 @@ export class HealthMonitor<S extends CheckedServer> {
       failedChecks: e.failedChecks,
       downTransitions: e.downTransitions,
       inProgress: e.running !== null,
+      checkAddr: e.checkAddr,
+      checkPort: e.checkPort,
       agent: e.cfg.agent === null ? null : { enabled: !e.agentOff, up: e.agentUp, inProgress: e.agentRunning !== null, last: e.lastAgent }
     }
   }

@@ -97,6 +97,9 @@ export interface CheckView {
   readonly downTransitions: number
   /** a probe is running now (HAProxy shows "* " before check_status) */
   readonly inProgress: boolean
+  /** the checks' own address and port (config, or set from the runtime API); ''/0: the server's */
+  readonly checkAddr: string
+  readonly checkPort: number
   /** agent-check state, null without `agent-check` */
   readonly agent: AgentView | null
 }
@@ -118,6 +121,11 @@ export interface CheckControl {
   forceHealth (up: boolean): void
   /** the agent's verdict, as if it had answered "up" or "down" */
   forceAgent (up: boolean): void
+  /** the server's address changed (`set server addr`): checks without their own follow it */
+  serverMoved (host: string, port: number): void
+  /** `set server check-port` / `check-addr`: the checks' own port / address (0/'': the server's) */
+  setCheckPort (port: number): void
+  setCheckAddr (addr: string): void
 }
 
 /** The agent's side of a server's check state (HAProxy agent_* stats columns). */

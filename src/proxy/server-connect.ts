@@ -14,8 +14,8 @@ export interface ConnectDone extends StreamView {
   connectDone (err: ConnErrT, sock: Socket | null, info: string): void
 }
 
-/** Opens a TCP (or unix) connection to <srv>. A server port of 0 is the port
- *  the client reached (HAProxy), read from <done> only then. A configured
+/** Opens a TCP (or unix) connection to <srv>'s current address. A server without
+ *  a port maps the port the client reached (HAProxy), read from <done> only then. A configured
  *  `source addr:lo-hi` picks ports itself, walking the range from the
  *  server's cursor; a port in use moves to the next one, and a full range is
  *  reported as ConnErr.NoPort (seed 001's source port exhaustion: retried and
@@ -36,7 +36,7 @@ export function connectServer (srv: ServerRuntime, timeoutMs: number, done: Conn
     }
     const sock = p.unixPath !== ''
       ? connect({ path: p.unixPath, allowHalfOpen: true })
-      : connect({ host: p.host, port: p.port === 0 ? done.dstPort : p.port, allowHalfOpen: true, noDelay: true,
+      : connect({ host: srv.host, port: srv.mapPorts ? (done.dstPort + srv.port) & 0xffff : srv.port, allowHalfOpen: true, noDelay: true,
         localAddress: src?.addr || undefined, localPort })
     let timer: NodeJS.Timeout | null = null
     // WHY: a timeout during a TLS handshake destroys the socket, and the handshake then fails too

@@ -30,6 +30,11 @@ export class ServerRuntime implements LbServer {
   readonly id: number
   readonly name: string
   readonly backup: boolean
+  /** where new connections go: the configured address until `set server addr` moves it */
+  host: string
+  port: number
+  /** <port> is an offset to the port the client reached (a server without a port) */
+  mapPorts: boolean
   weight: number
   usable: boolean
   cur = 0
@@ -75,6 +80,9 @@ export class ServerRuntime implements LbServer {
     this.id = plan.id
     this.name = plan.name
     this.backup = plan.backup
+    this.host = plan.host
+    this.port = plan.port
+    this.mapPorts = plan.port === 0 && plan.unixPath === ''
     this.userWeight = plan.weight
     this.weight = plan.weight
     this.maxconn = plan.maxconn
@@ -82,6 +90,16 @@ export class ServerRuntime implements LbServer {
     this.usable = !plan.disabled
     this.uncheckedHealth = plan.disabled ? 0 : plan.check.rise
     this.nextSourcePort = plan.source?.portLow ?? 0
+  }
+
+  /** Sends new connections and checks to <host>:<port> (a port map when <mapPorts>).
+   *  Connections established stay where they are; idle ones kept for reuse are closed. */
+  moveTo (host: string, port: number, mapPorts: boolean): void {
+    this.host = host
+    this.port = port
+    this.mapPorts = mapPorts
+    for (const s of this.idle.splice(0)) s.destroy()
+    this.checkControl?.serverMoved(host, mapPorts ? 0 : port)
   }
 
   /** Ends every stream holding a slot here (HAProxy srv_shutdown_streams). */

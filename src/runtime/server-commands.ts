@@ -3,6 +3,7 @@ import type { ServerRuntime } from '../proxy/server-runtime.ts'
 import { forceAgentVerdict, forceServerHealth, setServerAdmin } from './server-state.ts'
 import type { CliSession, CommandHandler } from './cli-context.ts'
 import { findServer } from './proxies.ts'
+import { setCheckAddr, setCheckPort, setServerAddr } from './server-addr-commands.ts'
 
 /** Server commands of the runtime API; answers and error texts are HAProxy 2.6's. */
 
@@ -71,7 +72,8 @@ function applyWeight (be: BackendRuntime, srv: ServerRuntime, text: string | und
 const SET_SERVER_USAGE = 'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | ' +
   'check-addr | check-port | fqdn | health | ssl | state | weight\n'
 
-/** `set server <b>/<s> state ready|drain|maint | weight <w> | health up|stopping|down` */
+/** `set server <b>/<s> state ready|drain|maint | weight <w> | health up|stopping|down |
+ *  agent up|down | addr <ip> [port <p>] | check-addr <ip> [port <p>] | check-port <p>` */
 export function setServer (args: readonly string[], s: CliSession): string {
   return withServer(args[2], s, (be, srv) => {
     const v = args[4]
@@ -88,6 +90,12 @@ export function setServer (args: readonly string[], s: CliSession): string {
         if (srv.checkControl?.agentEnabled() !== true) return 'agent checks are not enabled on this server.\n'
         if (v === 'up' || v === 'down') { forceAgentVerdict(be, srv, v === 'up', 'CLI'); return '' }
         return "'set server <srv> agent' expects 'up' or 'down'.\n"
+      case 'addr':
+        return setServerAddr(srv, args)
+      case 'check-addr':
+        return setCheckAddr(srv, args)
+      case 'check-port':
+        return setCheckPort(srv, args)
       default:
         return SET_SERVER_USAGE
     }

@@ -1,5 +1,5 @@
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
-import type { CheckOutcome, CheckStatusCode } from '../checks/types.ts'
+import type { CheckOutcome, CheckStatusCode, CheckView } from '../checks/types.ts'
 import { CHECK_STATUSES } from '../checks/status.ts'
 import type { CliSession } from './cli-context.ts'
 import { proxiesOf, proxyIid } from './proxies.ts'
@@ -62,8 +62,7 @@ const ST_PAUSED = 0x8
 const ST_AGENT = 0x10
 
 /** The check columns (status, result, health, state, agent state) of <srv>. */
-function checkFields (srv: ServerRuntime): number[] {
-  const view = srv.checkView?.() ?? null
+function checkFields (srv: ServerRuntime, view: CheckView | null): number[] {
   if (view === null) return [1, 0, srv.uncheckedHealth, srv.plan.disabled ? ST_PAUSED : 0, 0]
   const st = view.lastStatus
   const result = st === 'INI' || st === 'UNK' ? 0 : RESULT_NUMBER[CHECK_STATUSES[st].outcome]
@@ -81,9 +80,11 @@ function serverStateLine (beIid: number, beName: string, srv: ServerRuntime): st
   const admin = (p.disabled ? 4 : 0) | (srv.admin === 'maint' ? 1 : 0) | (srv.admin === 'drain' ? 8 : 0)
   const since = Math.max(0, Math.floor((Date.now() - srv.lastChange) / 1000))
   const op = !srv.usable ? 0 : srv.nolb ? 3 : 2
-  return [beIid, beName, srv.id, srv.name, p.unixPath !== '' ? p.unixPath : p.host, op, admin,
-    srv.userWeight, p.weight, since, ...checkFields(srv), 0, 0, '-', p.port, '-', p.ssl ? 1 : 0, ck.port,
-    ck.addr === '' ? '-' : ck.addr, '-', ck.agent?.port ?? 0].join(' ') + '\n'
+  const view = srv.checkView?.() ?? null
+  const checkAddr = view?.checkAddr ?? ck.addr
+  return [beIid, beName, srv.id, srv.name, p.unixPath !== '' ? '-' : srv.host, op, admin,
+    srv.userWeight, p.weight, since, ...checkFields(srv, view), 0, 0, '-', srv.port, '-', p.ssl ? 1 : 0, view?.checkPort ?? ck.port,
+    checkAddr === '' ? '-' : checkAddr, '-', ck.agent?.port ?? 0].join(' ') + '\n'
 }
 
 /** `show servers state [<backend>]` */

@@ -84,7 +84,7 @@ export function takeSnapshot (engine: Engine, termCodes: ReadonlyMap<string, num
     name: be.plan.name, mode: be.plan.mode, balance: be.plan.balance.algo, cur: be.cur, total: be.total, queue: be.queue.length,
     hrsp: [...be.hrsp], connErrors: be.connErrors,
     servers: be.servers.map(s => ({
-      name: s.name, address: `${s.plan.host}:${s.plan.port}`, status: s.statusText, weight: s.weight, cur: s.cur, total: s.total,
+      name: s.name, address: `${s.host}:${s.port}`, status: s.statusText, weight: s.weight, cur: s.cur, total: s.total,
       backup: s.backup, checked: s.plan.check.enabled
     }))
   }))

@@ -105,7 +105,7 @@ export function serverStatus (s: ServerRuntime): string {
 
 function serverAddr (s: ServerRuntime): string {
   if (s.plan.unixPath !== '') return 'unix@' + s.plan.unixPath
-  return `${s.plan.host.includes(':') ? `[${s.plan.host}]` : s.plan.host}:${s.plan.port}`
+  return `${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`
 }
 
 function serverRow (name: string, iid: number, be: BackendRuntime, s: ServerRuntime, now: number): StatRow {
