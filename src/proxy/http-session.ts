@@ -5,11 +5,12 @@ import { runRules } from '../rules/compile.ts'
 import type { StatsPagePlan } from '../config/plan.ts'
 import { effectiveConnMode } from '../config/conn-mode.ts'
 import { BodyKind, findHeadEnd, impossibleRequestStart, parseRequestHead, skipLeadingEmptyLines } from './http/head-parser.ts'
-import { errorResponse } from './http/errors.ts'
+import { errorResponse, streamErrorResponse } from './http/errors.ts'
+import { H1ChunkState } from './http/chunked.ts'
 import { redirectReply, returnReply, saysConnectionClose, withConnectionHeader } from './http/local-reply.ts'
 import { authReply } from './http/auth-reply.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
-import { captureRequestError } from '../runtime/error-capture.ts'
+import { captureRequestBodyError, captureRequestError } from '../runtime/error-capture.ts'
 import { statusClass, type FrontendRuntime } from './frontend-runtime.ts'
 import { HttpServerSide, St } from './http-server-side.ts'
 import type { ShutdownCode } from './server-runtime.ts'
@@ -29,6 +30,8 @@ const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1')
 export class HttpSession extends HttpServerSide {
   /** bytes of a request head being accumulated */
   private inBuf: Buffer | null = null
+  /** length of the current request's head (where HAProxy reports a bad trailer) */
+  private reqHeadLen = 0
   /** a stats page admin POST waiting for the rest of its body */
   private waitingPage: StatsPagePlan | null = null
 
@@ -68,7 +71,7 @@ export class HttpSession extends HttpServerSide {
     this.log.bytesIn += d.length
     switch (this.state) {
       case St.ReqHead: this.feedHead(d); break
-      case St.Assigning: this.feedBodyEarly(d); break
+      case St.Assigning: this.feedBodyEarly(d, null); break
       case St.Exchange: this.feedBody(d); break
       case St.Tunnel: if (this.ss !== null && !this.writeServer(d)) this.cs.pause(); break
     }
@@ -107,6 +110,7 @@ export class HttpSession extends HttpServerSide {
     head.names.length = 0; head.lnames.length = 0; head.values.length = 0
     this.reqMeta.reset()
     const st = parseRequestHead(buf, end, head, this.reqMeta, this.fe.maxHdr)
+    this.reqHeadLen = end
     this.fe.reqTotal++
     this.fe.process.totalReqs++
     if (st !== 0) { this.log.term('P', 'R'); this.log.badRequest(); this.captureInvalid(buf); this.answerError(st); return }
@@ -125,8 +129,9 @@ export class HttpSession extends HttpServerSide {
     this.reqBody.start(m)
     this.state = St.Assigning
     const rest = end < buf.length ? buf.subarray(end) : null
-    if (rest !== null) this.feedBodyEarly(rest)
-    this.route()
+    if (rest !== null) this.feedBodyEarly(rest, buf)
+    // an invalid body in the same read was answered already
+    if (this.state === St.Assigning) this.route()
   }
 
   onClientTimeout (): void {
@@ -139,12 +144,34 @@ export class HttpSession extends HttpServerSide {
   }
 
   /** Splits <d> at the end of the current request body: the body part is
-   *  returned (possibly empty), anything after goes to <pending>. */
-  private takeBody (d: Buffer): Buffer {
+   *  returned (possibly empty), anything after goes to <pending>. <headRead>:
+   *  the read of the head <d> ends, when they came together. */
+  private takeBody (d: Buffer, headRead: Buffer | null): Buffer {
     const n = this.reqBody.take(d)
-    if (n < 0) { this.log.term('P', 'R'); this.answerError(400); return d.subarray(0, 0) }
+    if (n < 0) { this.invalidBody(d, headRead); return d.subarray(0, 0) }
     if (n < d.length) this.stash(d.subarray(n))
     return n === d.length ? d : d.subarray(0, n)
+  }
+
+  /** The chunked framing of body bytes <d> is invalid: kept for `show errors` as
+   *  HAProxy keeps it (the read where it went wrong, its head too when they came
+   *  together), then answered 400: by HAProxy's H1 parser with the head, by its
+   *  HTTP layer once the stream had the request. */
+  private invalidBody (d: Buffer, headRead: Buffer | null): void {
+    const ch = this.reqBody.chunks
+    const read = headRead ?? d
+    // HAProxy reports a bad trailer at the end of the request head, wherever it is
+    const errorAt = ch.failedState === H1ChunkState.trailers ? this.reqHeadLen : read.length - d.length + ch.failedAt
+    captureRequestBodyError(this.fe, { read, errorAt, state: ch.failedState, bodyLen: ch.payload, be: this.be }, this.srcAddr, this.srcPort)
+    if (headRead !== null) {
+      // logged as a bad request, as one with a bad head
+      this.log.term('P', 'R')
+      this.log.badRequest()
+      this.answerError(400)
+      return
+    }
+    this.log.term('P', this.resStarted ? 'D' : 'H')
+    this.answerRaw(streamErrorResponse(400, this.be?.plan.errorfiles ?? this.fe.plan.errorfiles), 400)
   }
 
   private stash (d: Buffer): void {
@@ -153,8 +180,8 @@ export class HttpSession extends HttpServerSide {
     this.cs.pause()
   }
 
-  private feedBodyEarly (d: Buffer): void {
-    const body = this.takeBody(d)
+  private feedBodyEarly (d: Buffer, headRead: Buffer | null): void {
+    const body = this.takeBody(d, headRead)
     if (this.state === St.Closed) return
     if (body.length > 0) {
       this.early.push(body)
@@ -166,7 +193,7 @@ export class HttpSession extends HttpServerSide {
   }
 
   private feedBody (d: Buffer): void {
-    const body = this.takeBody(d)
+    const body = this.takeBody(d, null)
     if (this.state === St.Closed) return
     if (body.length > 0 && this.ss !== null) {
       this.countToServer(body.length)
