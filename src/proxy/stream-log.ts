@@ -130,9 +130,11 @@ export class StreamLog {
     return v === '' ? undefined : v
   }
 
-  /** The request could not be parsed (or never came): logged as "<BADREQ>". */
+  /** The request could not be parsed (or never came): logged as "<BADREQ>", without
+   *  a head time (a head parsed before its body was found invalid in the same read included). */
   badRequest (): void {
     this.requestStarts()
+    this.headDone = -1
     this.requestLineText = '<BADREQ>'
     this.hideBytes = true
   }

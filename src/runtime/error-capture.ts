@@ -20,7 +20,9 @@ export interface ErrorCapture {
   /** HAProxy's H1 parser state where the message went wrong, and the offset */
   readonly state: number
   readonly errorAt: number
-  /** the other proxy (the frontend for a response), null = none yet */
+  /** body bytes of the message seen before the error (HAProxy "H1 body len") */
+  readonly bodyLen: number
+  /** the other proxy (the frontend for a response, the backend for a request), null = none yet */
   readonly otherEnd: { readonly name: string; readonly id: number } | null
   readonly server: { readonly name: string; readonly id: number } | null
 }
@@ -29,7 +31,8 @@ export interface ErrorCapture {
 export const H1_STATE_NAMES: Readonly<Record<number, string>> = {
   2: 'MSG_RQMETH', 4: 'MSG_RQURI', 6: 'MSG_RQVER', 7: 'MSG_RQLINE_END',
   10: 'MSG_RPVER', 12: 'MSG_RPCODE', 14: 'MSG_RPREASON', 15: 'MSG_RPLINE_END',
-  17: 'MSG_HDR_NAME', 22: 'MSG_HDR_VAL', 25: 'MSG_LAST_LF'
+  17: 'MSG_HDR_NAME', 22: 'MSG_HDR_VAL', 25: 'MSG_LAST_LF',
+  26: 'MSG_CHUNK_SIZE', 28: 'MSG_CHUNK_CRLF', 29: 'MSG_TRAILERS'
 }
 
 const isToken = (c: number): boolean =>
@@ -123,7 +126,28 @@ export function captureRequestError (fe: FrontendRuntime, buf: Buffer, src: stri
   const { state, errorAt } = locateError(buf, false)
   fe.lastInvalidRequest = {
     when: Date.now(), event: fe.process.errorEvents++, src, srcPort, buf: Buffer.from(buf.subarray(0, fe.global.tune.bufsize)),
-    state, errorAt, otherEnd: null, server: null
+    state, errorAt, bodyLen: 0, otherEnd: null, server: null
+  }
+}
+
+/** Where a request body went wrong: the bytes of the read where it did (with the
+ *  head when they came together, as HAProxy's input buffer still holds it then), the
+ *  offset and H1 state of the error, the body bytes before it, and the backend the
+ *  request was routed to (none yet when the head came in the same read). */
+export interface BodyError {
+  readonly read: Buffer
+  readonly errorAt: number
+  readonly state: number
+  readonly bodyLen: number
+  readonly be: BackendRuntime | null
+}
+
+/** Keeps an invalid request body (a bad chunk size, say) as <fe>'s last invalid request. */
+export function captureRequestBodyError (fe: FrontendRuntime, e: BodyError, src: string, srcPort: number): void {
+  fe.lastInvalidRequest = {
+    when: Date.now(), event: fe.process.errorEvents++, src, srcPort, buf: Buffer.from(e.read.subarray(0, fe.global.tune.bufsize)),
+    state: e.state, errorAt: e.errorAt, bodyLen: e.bodyLen,
+    otherEnd: e.be === null ? null : { name: e.be.plan.name, id: e.be.plan.id }, server: null
   }
 }
 
@@ -132,6 +156,6 @@ export function captureResponseError (be: BackendRuntime, srv: ServerRuntime, fe
   const { state, errorAt } = locateError(buf, true)
   be.lastInvalidResponse = {
     when: Date.now(), event: fe.process.errorEvents++, src, srcPort, buf: Buffer.from(buf.subarray(0, fe.global.tune.bufsize)),
-    state, errorAt, otherEnd: { name: fe.plan.name, id: fe.plan.id }, server: { name: srv.name, id: srv.id }
+    state, errorAt, bodyLen: 0, otherEnd: { name: fe.plan.name, id: fe.plan.id }, server: { name: srv.name, id: srv.id }
   }
 }

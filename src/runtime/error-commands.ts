@@ -18,7 +18,7 @@ export function captureDate (d: Date): string {
 
 const hex8 = (n: number): string => '0x' + n.toString(16).padStart(8, '0')
 
-/** The head and the dump of one capture. <first>: "frontend fe (#2): invalid request\n  backend …". */
+/** The head and the dump of one capture. <first>: "frontend fe (#2): invalid request\n  backend bk (#3)". */
 function captureText (c: ErrorCapture, first: string, bufsize: number): string {
   const len = c.buf.length
   return ` \n[${captureDate(new Date(c.when))}] ${first}, server ${c.server?.name ?? '<NONE>'} (#${c.server?.id ?? -1}), ` +
@@ -29,11 +29,12 @@ function captureText (c: ErrorCapture, first: string, bufsize: number): string {
     // pocketlb's parser has no H1 mux flags: they are shown as 0, the state is HAProxy's name for where it stopped
     `  H1 connection flags ${hex8(0)}, H1 stream flags ${hex8(0)}\n` +
     `  H1 msg state ${H1_STATE_NAMES[c.state] ?? 'MSG_HDR_NAME'}(${c.state}), H1 msg flags ${hex8(0)}\n` +
-    '  H1 chunk len 0 bytes, H1 body len 0 bytes :\n  \n' + dumpLines(c.buf)
+    `  H1 chunk len 0 bytes, H1 body len ${c.bodyLen} bytes :\n  \n` + dumpLines(c.buf)
 }
 
 export function showErrors (args: readonly string[], s: CliSession): string {
   const gen = s.engine.current
+  const otherEnd = (c: ErrorCapture): string => c.otherEnd === null ? '<NONE> (#-1)' : `${c.otherEnd.name} (#${proxyIid(gen.plan, c.otherEnd.id)})`
   const proxies = proxiesOf(gen)
   const px = args[2]
   let iid = -1
@@ -48,14 +49,13 @@ export function showErrors (args: readonly string[], s: CliSession): string {
   for (const p of proxies) {
     const req = skipRequests ? null : p.fe?.lastInvalidRequest ?? null
     if (req !== null && (iid < 0 || p.iid === iid)) {
-      out += captureText(req, `frontend ${p.name} (#${p.iid}): invalid request\n  backend <NONE> (#-1)`, bufsize)
+      out += captureText(req, `frontend ${p.name} (#${p.iid}): invalid request\n  backend ${otherEnd(req)}`, bufsize)
     }
     const res = skipResponses ? null : p.be?.lastInvalidResponse ?? null
     if (res === null) continue
-    const fe = res.otherEnd
-    const feIid = fe === null ? -1 : proxyIid(gen.plan, fe.id)
+    const feIid = res.otherEnd === null ? -1 : proxyIid(gen.plan, res.otherEnd.id)
     if (iid >= 0 && p.iid !== iid && feIid !== iid) continue
-    out += captureText(res, `backend ${p.name} (#${p.iid}): invalid response\n  frontend ${fe?.name ?? '<NONE>'} (#${feIid})`, bufsize)
+    out += captureText(res, `backend ${p.name} (#${p.iid}): invalid response\n  frontend ${otherEnd(res)}`, bufsize)
   }
   return out
 }

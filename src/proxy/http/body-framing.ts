@@ -11,7 +11,9 @@ export class BodyFraming {
   /** the whole body went by (never set for UntilClose: the close ends it) */
   done = true
   private remaining = 0
-  private readonly chunks = new ChunkedScanner()
+  /** the chunked framing's scanner: where it failed (failedAt in the bytes given to
+   *  take, failedState) and the payload seen, for `show errors` */
+  readonly chunks = new ChunkedScanner()
 
   /** Starts the body of the message whose head produced <m>. */
   start (m: HeadMeta): void {

@@ -57,6 +57,7 @@ function throughHttpLayer (raw: Buffer): Buffer {
 const builtIn = new Map<number, Buffer>()
 for (const [code, [reason, text]] of Object.entries(bodies)) builtIn.set(Number(code), build(Number(code), reason, text))
 const normalisedFiles = new WeakMap<Buffer, Buffer>()
+const viaHttpLayer = new WeakMap<Buffer, Buffer>()
 
 /** Reason phrase HAProxy uses for <code> ("" when unknown). */
 export function reasonOf (code: number): string {
@@ -75,4 +76,14 @@ export function errorResponse (code: number, errorfiles: ReadonlyMap<number, Buf
   const b = builtIn.get(code)
   if (b !== undefined) return b
   return Buffer.from(`HTTP/1.1 ${code} ${reasonOf(code)}\r\ncontent-length: 0\r\ncache-control: no-cache\r\n\r\n`, 'latin1')
+}
+
+/** The answer to a request refused once HAProxy's stream has it (a body found
+ *  invalid after the head was read apart): its HTTP layer writes even a 400. */
+export function streamErrorResponse (code: number, errorfiles: ReadonlyMap<number, Buffer> | null): Buffer {
+  const raw = errorResponse(code, errorfiles)
+  if (!rawCodes.has(code)) return raw
+  let n = viaHttpLayer.get(raw)
+  if (n === undefined) { n = throughHttpLayer(raw); viaHttpLayer.set(raw, n) }
+  return n
 }
