@@ -1,6 +1,9 @@
 /** Where log lines go: the `log` targets of a proxy (or of `global`).
- *  - udp: sendto on one dgram socket per address family owned by the sink,
- *    never blocking; failures are counted in <errors>, never thrown.
+ *  - udp: one dgram socket per target, connected to it once (its address is an
+ *    IP resolved at config time): each line is a plain send, without Node's
+ *    per-send address lookup (about 8 % of the CPU of a logged line). Lines
+ *    framed before the connect completes wait for it (bounded). Never blocking;
+ *    failures are counted in <errors>, never thrown.
  *  - stdout/stderr: one shared buffered sonic-boom (pino.destination, async)
  *    per fd, framed like HAProxy ("log stdout format raw ...").
  *  - unix (/dev/log): Node has no unix datagram sockets; such targets are
@@ -27,6 +30,9 @@ export function fdDestination (fd: 1 | 2): Destination {
   return d
 }
 
+/** lines a UDP target keeps while its socket connects (a burst at start); more are dropped and counted */
+const MAX_WAITING = 256
+
 const OUT_UDP = 0
 const OUT_FD = 1
 const OUT_NONE = 2
@@ -40,10 +46,11 @@ class TargetOut {
     readonly minLevel: number,
     readonly maxLevel: number,
     readonly socket: dgram.Socket | null,
-    readonly host: string,
-    readonly port: number,
     readonly dest: Destination | null
   ) {}
+
+  /** UDP: datagrams framed while the socket connects, sent once it did (then null) */
+  waiting: Buffer[] | null = null
 }
 
 export interface LogSinkOptions {
@@ -72,32 +79,28 @@ export class LogSink {
     this.clock = opts.clock ?? systemClock
     this.onSent = err => { this.pending--; if (err) this.errors++ }
     const ident: SyslogIdent = { tag: opts.tag, pid: opts.pid ?? process.pid, hostname: opts.hostname }
-    let udp4: dgram.Socket | null = null
-    let udp6: dgram.Socket | null = null
     let warned = false
     this.outs = targets.map(t => {
       const frame = compileSyslogFraming(t.format, t.facility, ident, t.formatSet === true)
       if (t.kind === 'udp') {
-        const v6 = isIPv6(t.host)
-        let sock = v6 ? udp6 : udp4
-        if (!sock) {
-          sock = dgram.createSocket(v6 ? 'udp6' : 'udp4')
-          sock.on('error', () => { this.errors++ })
-          sock.unref()
-          this.sockets.push(sock)
-          if (v6) udp6 = sock
-          else udp4 = sock
-        }
-        return new TargetOut(OUT_UDP, frame, t.maxLen, t.minLevel, t.maxLevel, sock, t.host, t.port, null)
+        const sock = dgram.createSocket(isIPv6(t.host) ? 'udp6' : 'udp4')
+        // an unreachable receiver is also reported to the next send, counted there
+        sock.on('error', ignoreSocketError)
+        sock.unref()
+        this.sockets.push(sock)
+        const o = new TargetOut(OUT_UDP, frame, t.maxLen, t.minLevel, t.maxLevel, sock, null)
+        o.waiting = []
+        sock.connect(t.port, t.host, () => { this.connected(o) })
+        return o
       }
       if (t.kind === 'stdout' || t.kind === 'stderr') {
-        return new TargetOut(OUT_FD, frame, t.maxLen, t.minLevel, t.maxLevel, null, '', 0, fdDestination(t.kind === 'stdout' ? 1 : 2))
+        return new TargetOut(OUT_FD, frame, t.maxLen, t.minLevel, t.maxLevel, null, fdDestination(t.kind === 'stdout' ? 1 : 2))
       }
       if (!warned) {
         warned = true
         process.stderr.write(`[WARNING]  (${process.pid}) : log: unix datagram target '${t.path}' is not supported by this runtime; its lines are dropped.\n`)
       }
-      return new TargetOut(OUT_NONE, frame, t.maxLen, t.minLevel, t.maxLevel, null, '', 0, null)
+      return new TargetOut(OUT_NONE, frame, t.maxLen, t.minLevel, t.maxLevel, null, null)
     })
   }
 
@@ -117,12 +120,9 @@ export class LogSink {
       if (level > o.maxLevel) continue
       const framed = o.frame(level < o.minLevel ? o.minLevel : level, msg, now)
       if (o.out === OUT_UDP) {
-        try {
-          (o.socket as dgram.Socket).send(datagram(framed, o.maxLen), o.port, o.host, this.onSent)
-          this.pending++
-        } catch {
-          this.errors++ // socket already closed
-        }
+        const d = datagram(framed, o.maxLen)
+        if (o.waiting === null) this.sendUdp(o, d)
+        else if (o.waiting.length < MAX_WAITING) { o.waiting.push(d); this.pending++ } else this.errors++
       } else if (o.out === OUT_FD) {
         // the common short line skips the byte-exact cut
         (o.dest as Destination).write(framed.length < o.maxLen >> 2 ? framed + '\n' : datagram(framed, o.maxLen).toString('utf8'))
@@ -132,8 +132,26 @@ export class LogSink {
     }
   }
 
+  /** <d> on <o>'s connected socket. */
+  private sendUdp (o: TargetOut, d: Buffer): void {
+    try {
+      (o.socket as dgram.Socket).send(d, this.onSent)
+      this.pending++
+    } catch {
+      this.errors++ // socket already closed
+    }
+  }
+
+  /** <o>'s socket is connected: the lines waiting for it go. */
+  private connected (o: TargetOut): void {
+    const w = o.waiting ?? []
+    o.waiting = null
+    this.pending -= w.length
+    for (const d of w) this.sendUdp(o, d)
+  }
+
   /** Flushes the fd writers, waits (at most <timeoutMs>) for the UDP sends
-   *  in progress, then closes the sockets. Never rejects. */
+   *  in progress (and those waiting for a connect), then closes the sockets. Never rejects. */
   async close (timeoutMs = 1000): Promise<void> {
     for (const o of this.outs) {
       try { o.dest?.flushSync() } catch { /* a write is in flight: it completes on its own */ }
@@ -144,3 +162,5 @@ export class LogSink {
     this.sockets.length = 0
   }
 }
+
+function ignoreSocketError (): void {}

@@ -64,3 +64,14 @@ test('unix datagram targets are counted as unsupported', async (t) => {
   sink.send(6, 'x')
   assert.equal(sink.unsupported, 1)
 })
+
+test('lines sent before the socket is connected wait for it, in order, up to 256', async (t) => {
+  const r = await receiver()
+  const sink = new LogSink([target(r.port, { format: 'raw' })], { tag: 'plb', hostname: null, clock })
+  t.after(() => { r.sock.close() })
+  for (let i = 0; i < 300; i++) sink.send(6, `line ${i}`)
+  assert.equal(sink.errors, 300 - 256, 'the lines beyond the bound are counted as failed')
+  await sink.close()
+  await until(() => r.got.length >= 256)
+  assert.deepEqual(r.got, Array.from({ length: 256 }, (_, i) => `line ${i}\n`))
+})
