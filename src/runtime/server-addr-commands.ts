@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6, SocketAddress } from 'node:net'
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
+import type { CheckControl } from '../checks/types.ts'
 
 /** Moving a server or its checks at run time: `set server <b>/<s> addr |
  *  check-addr | check-port`. Answers and error texts are HAProxy 2.6's (found by
@@ -62,24 +63,29 @@ export function setServerAddr (srv: ServerRuntime, args: readonly string[]): str
   return said.join(', ') + BY_CLI
 }
 
+/** The checks a `set server … check-*` command changes, and its argument; or the
+ *  answer when there is nothing to change: no argument (<usage>), no checks. */
+function checksToSet (srv: ServerRuntime, args: readonly string[], usage: string): { c: CheckControl; text: string } | string {
+  const text = args[4]
+  if (text === undefined || text === '') return usage
+  return srv.checkControl === null ? 'health checks are not enabled on this server' : { c: srv.checkControl, text }
+}
+
 /** `set server <b>/<s> check-port <port>`: the health checks go to <port> (0: the server's). */
 export function setCheckPort (srv: ServerRuntime, args: readonly string[]): string {
-  const text = args[4]
-  if (text === undefined || text === '') return 'set server <b>/<s> check-port requires a port.\n'
-  const c = srv.checkControl
-  if (c === null) return 'health checks are not enabled on this server'
-  const port = checkPortValue(text)
+  const t = checksToSet(srv, args, 'set server <b>/<s> check-port requires a port.\n')
+  if (typeof t === 'string') return t
+  const port = checkPortValue(t.text)
   if (typeof port === 'string') return port
-  c.setCheckPort(port)
+  t.c.setCheckPort(port)
   return ''
 }
 
 /** `set server <b>/<s> check-addr <ip> [port <port>]`: the health checks go to <ip>. */
 export function setCheckAddr (srv: ServerRuntime, args: readonly string[]): string {
-  const text = args[4]
-  if (text === undefined || text === '') return 'set server <b>/<s> check-addr requires an address and optionally a port.\n'
-  const c = srv.checkControl
-  if (c === null) return 'health checks are not enabled on this server'
+  const t = checksToSet(srv, args, 'set server <b>/<s> check-addr requires an address and optionally a port.\n')
+  if (typeof t === 'string') return t
+  const { c, text } = t
   const ip = ipLiteral(text)
   if (ip === null) return `invalid addr '${text}'`
   let port = -1
