@@ -301,24 +301,57 @@ function collapseContentLength (head: HttpHead, cl: number): void {
   if (first >= 0) head.values[first] = String(cl)
 }
 
-/** Host rules: one Host field at most; an absolute-form target's authority
- *  must agree with Host (HAProxy answers 400 otherwise). */
+/** Host rules: one Host field at most; an absolute-form target's authority must
+ *  agree with Host, a CONNECT one (host:port) too (HAProxy answers 400 otherwise). As
+ *  HAProxy 2.6's scheme-based normalization, an http/https URI's empty or
+ *  default port (80/443) is dropped, from Host too; a CONNECT's Host loses
+ *  port 80 or 443 (its request line keeps it). */
 function checkHost (head: HttpHead, meta: HeadMeta): number {
-  let host: string | undefined
+  let at = -1
   for (let k = 0; k < head.lnames.length; k++) {
     if (head.lnames[k] !== 'host') continue
-    if (host !== undefined) { meta.error = 'several Host headers'; return 400 }
-    host = head.values[k]
+    if (at >= 0) { meta.error = 'several Host headers'; return 400 }
+    at = k
   }
+  const host = at < 0 ? undefined : head.values[at]
   const uri = head.uri
-  if (uri.charCodeAt(0) !== 47 && uri !== '*') {
-    const s = uri.indexOf('://')
-    if (s > 0) {
-      let e = s + 3
-      while (e < uri.length && uri[e] !== '/' && uri[e] !== '?') e++
-      const authority = uri.slice(s + 3, e)
-      if (host !== undefined && host.toLowerCase() !== authority.toLowerCase()) { meta.error = 'Host does not match the URI authority'; return 400 }
-    }
+  if (head.method === 'CONNECT') {
+    if (!CONNECT_AUTHORITY.test(uri)) { meta.error = 'CONNECT without host:port'; return 400 }
+    if (host === undefined) return 0
+    const bare = withoutPort(host, '80', '443')
+    if (bare.toLowerCase() !== withoutPort(uri, '80', '443').toLowerCase()) { meta.error = 'Host does not match the CONNECT authority'; return 400 }
+    if (bare !== host) head.values[at] = bare
+    return 0
+  }
+  if (uri.charCodeAt(0) === 47 || uri === '*') return 0
+  const s = uri.indexOf('://')
+  if (s <= 0) return 0
+  // the authority ends at the path only (HAProxy: "http://a:80?q" has authority "a:80?q")
+  let e = s + 3
+  while (e < uri.length && uri[e] !== '/') e++
+  const authority = uri.slice(s + 3, e)
+  const scheme = uri.slice(0, s).toLowerCase()
+  const def = scheme === 'http' ? '80' : scheme === 'https' ? '443' : ''
+  if (def === '') {
+    if (host !== undefined && host.toLowerCase() !== authority.toLowerCase()) { meta.error = 'Host does not match the URI authority'; return 400 }
+    return 0
+  }
+  const bare = withoutPort(authority, def, '')
+  if (host !== undefined && withoutPort(host, def, '').toLowerCase() !== bare.toLowerCase()) { meta.error = 'Host does not match the URI authority'; return 400 }
+  if (bare !== authority) {
+    head.uri = uri.slice(0, s + 3) + bare + uri.slice(e)
+    if (host !== undefined) head.values[at] = bare
   }
   return 0
+}
+
+/** the target of a CONNECT: host (or [v6]) and a port (HAProxy refuses any other) */
+const CONNECT_AUTHORITY = /^(?:\[[^\]]*\]|[^:/[\]]+):\d+$/
+
+/** <a> ("name", "name:port", "[v6]:port") without its port when that is empty, <p1> or <p2>. */
+function withoutPort (a: string, p1: string, p2: string): string {
+  const c = a.lastIndexOf(':')
+  if (c < 0 || c < a.lastIndexOf(']')) return a
+  const port = a.slice(c + 1)
+  return port === '' || port === p1 || port === p2 ? a.slice(0, c) : a
 }
