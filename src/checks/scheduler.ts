@@ -104,8 +104,10 @@ export class HealthMonitor<S extends CheckedServer> {
   private targetOf (e: Entry<S>): ProbeTarget {
     const to = this.o.backend.timeouts
     const plan = e.server.plan
+    // the any-address is HAProxy's "no address" (shown as set, but the server's is used)
+    const ownAddr = e.checkAddr !== '' && e.checkAddr !== '0.0.0.0' && e.checkAddr !== '::'
     return {
-      host: e.checkAddr || e.srvHost,
+      host: ownAddr ? e.checkAddr : e.srvHost,
       port: e.checkPort || e.srvPort,
       // timeout check: connect within min(inter, timeout connect), then <timeout check>;
       // without it the whole check must fit in <inter>.

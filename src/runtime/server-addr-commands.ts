@@ -94,8 +94,7 @@ export function setCheckAddr (srv: ServerRuntime, args: readonly string[]): stri
     if (typeof p === 'string') return p
     port = p
   }
-  // the any-address is HAProxy's "no address": the checks go to the server's again
-  c.setCheckAddr(ip === '0.0.0.0' || ip === '::' ? '' : ip)
+  c.setCheckAddr(ip)
   if (port >= 0) c.setCheckPort(port)
   return ''
 }

@@ -84,7 +84,8 @@ function serverStateLine (beIid: number, beName: string, srv: ServerRuntime): st
   const checkAddr = view?.checkAddr ?? ck.addr
   return [beIid, beName, srv.id, srv.name, p.unixPath !== '' ? '-' : srv.host, op, admin,
     srv.userWeight, p.weight, since, ...checkFields(srv, view), 0, 0, '-', srv.port, '-', p.ssl ? 1 : 0, view?.checkPort ?? ck.port,
-    checkAddr === '' ? '-' : checkAddr, '-', ck.agent?.port ?? 0].join(' ') + '\n'
+    // HAProxy's `addr` and `port` server keywords set the agent's address and (unless agent-port) port too
+    checkAddr === '' ? '-' : checkAddr, ck.addr === '' ? '-' : ck.addr, ck.agent?.port || ck.port].join(' ') + '\n'
 }
 
 /** `show servers state [<backend>]` */

@@ -50,6 +50,8 @@ listen l
   server s3 127.0.0.3:${appPort} check inter 100 rise 1 fall 1 port ${deadPort}
   server s4 127.0.0.1
   server s5 ${join(dir.path, 'nowhere.sock')}
+backend b2
+  server s6 127.0.0.1:${appPort} check inter 100 addr 127.0.0.4 port ${deadPort}
 `
 }
 
@@ -76,10 +78,10 @@ async function both (lines: readonly string[]): Promise<[string[], string[]]> {
   return [await run(sides.hap!), await run(sides.plb!)]
 }
 
-/** Columns of `show servers state l` that an address change moves: name, addr, port, check port, check addr. */
+/** Columns of `show servers state l` that an address change moves: name, addr, port, check port and addr, agent addr and port. */
 async function addresses (s: Side): Promise<string[]> {
-  const out = await cli(s.sock, 'show servers state l')
-  return out.split('\n').filter(l => /^\d+ l /.test(l)).map(l => { const f = l.split(' '); return [f[3], f[4], f[18], f[21], f[22]].join(' ') })
+  const out = await cli(s.sock, 'show servers state')
+  return out.split('\n').filter(l => /^\d+ /.test(l)).map(l => { const f = l.split(' '); return [f[3], f[4], f[18], f[21], f[22], f[23], f[24]].join(' ') })
 }
 
 /** Operational state (srv_op_state: 0 down, 2 up) of each server, by name. */
@@ -144,7 +146,10 @@ test('set server addr / check-addr / check-port: answers and errors as HAProxy, 
     'set server l/s2 check-addr 127.0.0.3 port x',
     'set server l/s2 check-port 0',
     'set server l/s2 check-addr 0.0.0.0',
-    'set server l/s2 check-addr ::1 port 0'
+    'set server l/s2 check-addr ::1 port 0',
+    'set server l/s2 check-addr 0.0.0.0',
+    'set server b2/s6 check-addr 127.0.0.5 port 9',
+    'set server b2/s6 addr 127.0.0.2 port 7'
   ]
   const [h, p] = await both(lines)
   for (let i = 0; i < lines.length; i++) assert.equal(p[i], h[i])
@@ -173,10 +178,8 @@ test('health checks follow the address unless the server has its own check port 
     for (let i = 0; i < 30; i++) { st = await states(); if (want.test(st[0]) && want.test(st[1])) break; await sleep(100) }
     return st
   }
-  for (const s of [sides.hap!, sides.plb!]) {
-    await cli(s.sock, 'set server l/s2 check-addr 0.0.0.0 port 0')
-    await cli(s.sock, `set server l/s3 check-port ${deadPort}`)
-  }
+  // the any-address is "none": s2's checks go to the server again
+  for (const s of [sides.hap!, sides.plb!]) await cli(s.sock, 'set server l/s2 check-addr 0.0.0.0 port 0')
   // s2 and s3 check 127.0.0.3, where nothing listens: both down
   let [h, p] = await settled(/s2=0 s3=0/)
   assert.match(h, /s2=0 s3=0/)
