@@ -29,19 +29,22 @@ export function serializeHead (startLine: string, head: HttpHead, connToken: str
 }
 
 /** All Connection field tokens except close/keep-alive (and upgrade unless
- *  <connToken> is "upgrade"), followed by <connToken>. */
+ *  <connToken> is "upgrade"), followed by <connToken> unless it was there:
+ *  an upgrade token kept stays where and as the message wrote it (HAProxy). */
 function mergeConnection (head: HttpHead, connToken: string): string {
   let v = ''
+  let tok = connToken
   for (let k = 0; k < head.lnames.length; k++) {
     if (head.lnames[k] !== 'connection') continue
     for (const raw of head.values[k].split(',')) {
       const t = raw.trim()
       const lt = t.toLowerCase()
-      if (t === '' || lt === 'close' || lt === 'keep-alive' || lt === 'upgrade') continue
+      if (lt === 'upgrade' && tok === 'upgrade') tok = ''
+      else if (t === '' || lt === 'close' || lt === 'keep-alive' || lt === 'upgrade') continue
       v += (v === '' ? '' : ', ') + t
     }
   }
-  if (connToken !== '') v += (v === '' ? '' : ', ') + connToken
+  if (tok !== '') v += (v === '' ? '' : ', ') + tok
   return v
 }
 
