@@ -6,7 +6,6 @@ import type { StatsPagePlan } from '../config/plan.ts'
 import { effectiveConnMode } from '../config/conn-mode.ts'
 import { BodyKind, findHeadEnd, impossibleRequestStart, parseRequestHead, skipLeadingEmptyLines } from './http/head-parser.ts'
 import { errorResponse, streamErrorResponse } from './http/errors.ts'
-import { H1ChunkState } from './http/chunked.ts'
 import { redirectReply, returnReply, saysConnectionClose, withConnectionHeader } from './http/local-reply.ts'
 import { authReply } from './http/auth-reply.ts'
 import { applyForwardFor } from './http/forwardfor.ts'
@@ -158,18 +157,9 @@ export class HttpSession extends HttpServerSide {
    *  together), then answered 400: by HAProxy's H1 parser with the head, by its
    *  HTTP layer once the stream had the request. */
   private invalidBody (d: Buffer, headRead: Buffer | null): void {
-    const ch = this.reqBody.chunks
-    const read = headRead ?? d
-    // HAProxy reports a bad trailer at the end of the request head, wherever it is
-    const errorAt = ch.failedState === H1ChunkState.trailers ? this.reqHeadLen : read.length - d.length + ch.failedAt
-    captureRequestBodyError(this.fe, { read, errorAt, state: ch.failedState, bodyLen: ch.payload, be: this.be }, this.srcAddr, this.srcPort)
-    if (headRead !== null) {
-      // logged as a bad request, as one with a bad head
-      this.log.term('P', 'R')
-      this.log.badRequest()
-      this.answerError(400)
-      return
-    }
+    captureRequestBodyError(this.fe, this.be, this.reqBody.chunks, { d, headRead, headLen: this.reqHeadLen }, this.srcAddr, this.srcPort)
+    // logged as a bad request (as one with a bad head) when it came with the head
+    if (headRead !== null) { this.log.term('P', 'R'); this.log.badRequest(); this.answerError(400); return }
     this.log.term('P', this.resStarted ? 'D' : 'H')
     this.answerRaw(streamErrorResponse(400, this.be?.plan.errorfiles ?? this.fe.plan.errorfiles), 400)
   }
