@@ -1,6 +1,7 @@
 import type { FrontendRuntime } from '../proxy/frontend-runtime.ts'
 import type { BackendRuntime } from '../proxy/backend-runtime.ts'
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
+import { H1ChunkState, type ChunkedScanner } from '../proxy/http/chunked.ts'
 
 /** The last invalid request of each frontend and the last invalid response
  *  of each backend, kept for `show errors` (HAProxy proxy_capture_error).
@@ -130,24 +131,23 @@ export function captureRequestError (fe: FrontendRuntime, buf: Buffer, src: stri
   }
 }
 
-/** Where a request body went wrong: the bytes of the read where it did (with the
- *  head when they came together, as HAProxy's input buffer still holds it then), the
+/** Where a request body went wrong: body bytes <d>, which came in the read of the
+ *  head (<headRead>, whose head is <headLen> bytes) or in a read of their own. */
+export interface BodyRead { readonly d: Buffer; readonly headRead: Buffer | null; readonly headLen: number }
+
+/** Keeps an invalid request body (a bad chunk size, say) as <fe>'s last invalid
+ *  request, as HAProxy keeps it: the bytes of the read where it went wrong (with
+ *  the head when they came together, its input buffer still holds it then), the
  *  offset and H1 state of the error, the body bytes before it, and the backend the
  *  request was routed to (none yet when the head came in the same read). */
-export interface BodyError {
-  readonly read: Buffer
-  readonly errorAt: number
-  readonly state: number
-  readonly bodyLen: number
-  readonly be: BackendRuntime | null
-}
-
-/** Keeps an invalid request body (a bad chunk size, say) as <fe>'s last invalid request. */
-export function captureRequestBodyError (fe: FrontendRuntime, e: BodyError, src: string, srcPort: number): void {
+export function captureRequestBodyError (fe: FrontendRuntime, be: BackendRuntime | null, chunks: ChunkedScanner, at: BodyRead, src: string, srcPort: number): void {
+  const read = at.headRead ?? at.d
+  // HAProxy reports a bad trailer at the end of the request head, wherever it is
+  const errorAt = chunks.failedState === H1ChunkState.trailers ? at.headLen : read.length - at.d.length + chunks.failedAt
   fe.lastInvalidRequest = {
-    when: Date.now(), event: fe.process.errorEvents++, src, srcPort, buf: Buffer.from(e.read.subarray(0, fe.global.tune.bufsize)),
-    state: e.state, errorAt: e.errorAt, bodyLen: e.bodyLen,
-    otherEnd: e.be === null ? null : { name: e.be.plan.name, id: e.be.plan.id }, server: null
+    when: Date.now(), event: fe.process.errorEvents++, src, srcPort, buf: Buffer.from(read.subarray(0, fe.global.tune.bufsize)),
+    state: chunks.failedState, errorAt, bodyLen: chunks.payload,
+    otherEnd: be === null ? null : { name: be.plan.name, id: be.plan.id }, server: null
   }
 }
 

@@ -6,12 +6,15 @@ import { startPocketlb } from '../../helpers/pocketlb.ts'
 import { freePorts, rawExchange, statusOf } from '../../helpers/net.ts'
 import type { Engine } from '../../../src/proxy/engine.ts'
 
-// The request target's authority and Host as HAProxy 2.6 checks and normalizes
-// them: an absolute http/https URI loses an empty or default port (80/443), in
-// Host too; Host must agree with the authority once both are normalized; a
-// CONNECT needs host:port, its Host must agree, and loses port 80 or 443 (its
-// request line keeps it). Compared on the same requests: the status, and the
-// head the server receives.
+// Request heads as HAProxy 2.6 checks, normalizes and forwards them, compared on
+// the same requests: the head the server receives and the answer the client gets.
+// - The target's authority and Host: an absolute http/https URI loses an empty
+//   or default port (80/443), in Host too; Host must agree with the authority
+//   once both are normalized; a CONNECT needs host:port, its Host must agree,
+//   and loses port 80 or 443 (its request line keeps it).
+// - A protocol upgrade: Connection loses close/keep-alive and keeps its other
+//   tokens, the upgrade one where and as written ("Upgrade" stays "Upgrade"), in
+//   the request and in the 101.
 
 const closers: (() => Promise<void>)[] = []
 after(async () => { for (const c of closers.reverse()) await c() })
@@ -26,7 +29,13 @@ before(async () => {
     conns.add(s)
     s.on('close', () => conns.delete(s))
     s.on('error', () => {})
-    s.once('data', d => { received.push(d.toString('latin1')); s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n') })
+    s.once('data', d => {
+      const head = d.toString('latin1')
+      received.push(head)
+      if (!/\r\nupgrade:/i.test(head)) { s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'); return }
+      s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n' +
+        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n')
+    })
   })
   await new Promise<void>(resolve => app.listen(0, '127.0.0.1', () => resolve()))
   closers.push(() => new Promise(resolve => { for (const s of conns) s.destroy(); app.close(() => resolve()) }))
@@ -48,11 +57,11 @@ listen l
   closers.push(() => plb.stop())
 })
 
-/** The status and the head the server got (or "-" when it got nothing). */
+/** The head the server got (or "-" when it got nothing), then the answer the client got. */
 async function exchange (p: number, req: string): Promise<string> {
   const before = received.length
-  const status = statusOf(await rawExchange(p, req, 300))
-  return `${status} ${received.length > before ? received[before] : '-'}`
+  const answer = await rawExchange(p, req, 300)
+  return `${received.length > before ? received[before] : '-'}\n${answer}`
 }
 
 const close = 'connection: close\r\n\r\n'
@@ -87,7 +96,18 @@ for (const req of requests) {
   test(`authority and Host of ${JSON.stringify(req.slice(0, req.indexOf('\r\n\r\n')))}: as HAProxy`, async () => {
     const h = await exchange(port.hap, req)
     const p = await exchange(port.plb, req)
-    assert.match(h, /^(200|400) /)
+    assert.ok([200, 400].includes(statusOf(h.slice(h.indexOf('\nHTTP/') + 1))), h)
+    assert.equal(p, h)
+  })
+}
+
+const KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n'
+for (const conn of ['keep-alive, Upgrade', 'UPGRADE, foo', 'Upgrade']) {
+  test(`an upgrade with "Connection: ${conn}": heads as HAProxy's`, async () => {
+    const req = `GET /ws HTTP/1.1\r\nHost: a\r\nConnection: ${conn}\r\nUpgrade: WebSocket\r\n${KEY}\r\n`
+    const h = await exchange(port.hap, req)
+    const p = await exchange(port.plb, req)
+    assert.match(h, /\nHTTP\/1\.1 101 /)
     assert.equal(p, h)
   })
 }
