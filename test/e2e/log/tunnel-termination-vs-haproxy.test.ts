@@ -17,9 +17,10 @@ import type { Engine } from '../../../src/proxy/engine.ts'
 const SHORT = 300
 const LONG = 1500
 
-/** listen sections: name → timeouts (client, server, tunnel) */
+/** listen sections: name → timeouts (client, server, tunnel, client-fin and server-fin) */
 const PROXIES = {
   plain: [LONG, LONG, 0],
+  fin: [LONG, LONG, 0, SHORT],
   cli: [SHORT, LONG, 0],
   srv: [LONG, SHORT, 0],
   tun: [LONG, LONG, SHORT]
@@ -116,6 +117,10 @@ function masked (line: string): string {
 /** The total time of a log line (tcplog %Tt, httplog %Ta: the last timer). */
 const totalMs = (line: string): number => Number(/ -?\d+(?:\/-?\d+){2,4} /.exec(line)?.[0].trim().split('/').pop())
 
+function finTimeouts (t: readonly number[]): string {
+  return t[3] === undefined ? '' : `  timeout client-fin ${t[3]}ms\n  timeout server-fin ${t[3]}ms\n`
+}
+
 interface Side { port: Record<ProxyName, number>; lines: string[] }
 const sides: Record<Mode, { hap: Side; plb: Side }> = {} as Record<Mode, { hap: Side; plb: Side }>
 
@@ -133,7 +138,7 @@ defaults
   timeout connect 1s
 ${names.map((n, i) => `listen ${n}
   bind 127.0.0.1:${ports[base + i]}
-${PROXIES[n][0] > 0 ? `  timeout client ${PROXIES[n][0]}ms\n` : ''}${PROXIES[n][1] > 0 ? `  timeout server ${PROXIES[n][1]}ms\n` : ''}${PROXIES[n][2] > 0 ? `  timeout tunnel ${PROXIES[n][2]}ms\n` : ''}  server s1 127.0.0.1:${appPort}
+${PROXIES[n][0] > 0 ? `  timeout client ${PROXIES[n][0]}ms\n` : ''}${PROXIES[n][1] > 0 ? `  timeout server ${PROXIES[n][1]}ms\n` : ''}${PROXIES[n][2] > 0 ? `  timeout tunnel ${PROXIES[n][2]}ms\n` : ''}${finTimeouts(PROXIES[n])}  server s1 127.0.0.1:${appPort}
 `).join('')}listen probe
   bind 127.0.0.1:${ports[base + names.length]}
   timeout client 1s
@@ -173,13 +178,15 @@ const cases: ReadonlyArray<readonly [Ending, ProxyName]> = [
   ['client-fin, server stays', 'tun'],
   ['server-fin, client stays', 'cli'],
   ['server-fin, client stays', 'srv'],
-  ['server-fin, client stays', 'tun']
+  ['server-fin, client stays', 'tun'],
+  ['client-fin, server stays', 'fin'],
+  ['server-fin, client stays', 'fin']
 ]
 
 for (const opening of ['tcp', 'websocket', 'CONNECT'] as const) {
   const mode = opening === 'tcp' ? 'tcp' : 'http'
   for (const [ending, proxy] of cases) {
-    const timeout = `timeout ${proxy === 'cli' ? 'client' : proxy === 'srv' ? 'server' : 'tunnel'}`
+    const timeout = `timeout ${proxy === 'cli' ? 'client' : proxy === 'srv' ? 'server' : proxy === 'fin' ? 'client-fin/server-fin' : 'tunnel'}`
     test(`${opening} tunnel ended by ${ending === 'quiet' ? timeout : ending + (proxy === 'plain' ? '' : ` (${timeout})`)}: log line as HAProxy`, async () => {
       const { hap, plb } = sides[mode]
       const hBefore = linesOf(hap.lines, proxy).length
