@@ -20,11 +20,12 @@ export function l4StatsSection (list: readonly L4ServiceStatus[]): string {
   if (!list.length) return ''
   let out = '<h2>Layer 4 in the kernel (keepalived virtual_server on nftables)</h2>\n' +
     '<p>pocketlb&#39;s own section, not HAProxy&#39;s: these flows are forwarded by the kernel, so they are not in the CSV ' +
-    'export nor in <code>show stat</code>. Counters are nftables&#39; (packets and bytes of both directions), read every ' +
-    '2 s; <code>show l4 json</code> has the same figures.</p>\n'
+    'export nor in <code>show stat</code>. Counters are nftables&#39; (packets and bytes: both directions with lb_kind NAT, ' +
+    'client to server only with DR, whose replies go straight to the client), read every 2 s; <code>show l4 json</code> has ' +
+    'the same figures.</p>\n'
   for (const s of list) {
     const addrs = s.addresses.map(a => `${a.addr}:${a.port}`).join(', ')
-    const title = `${s.name} ${s.protocol.toUpperCase()} ${addrs} lb_algo ${s.algo}${s.persistenceTimeout ? `, persistence ${s.persistenceTimeout / 1000} s` : ''}`
+    const title = `${s.name} ${s.protocol.toUpperCase()} ${addrs} lb_algo ${s.algo}, lb_kind ${s.kind}${s.persistenceTimeout ? `, persistence ${s.persistenceTimeout / 1000} s` : ''}`
     out += `<table class="l4">\n<tr class="backend"><th colspan="${HEADINGS.length}">${escapeHtml(title)}</th></tr>\n` +
       `<tr>${HEADINGS.map(h => `<th>${h}</th>`).join('')}</tr>\n`
     for (const r of s.realServers) out += serverRow(r, '')

@@ -124,5 +124,6 @@ test('the L4 page lists the virtual_server, its real servers up and down', async
   await page.goto(`http://${UI}/#/l4`)
   await page.waitForSelector(`[data-real="${VIP}:80/10.77.0.2:8080"] .status:has-text("UP")`, { timeout: 15_000 })
   await page.waitForSelector(`[data-real="${VIP}:80/10.77.0.9:8080"] .status:has-text("DOWN")`)
+  assert.match(await page.textContent(`[data-service="${VIP}:80"] p`) ?? '', /^TCP on 10\.77\.0\.\d+:80, lb_algo rr, lb_kind NAT$/)
   await shot('13-l4')
 })

@@ -6,7 +6,7 @@ interface Real {
   flows: number; packets: number; bytes: number; checks: { checker: string; lastStatus: string; lastInfo: string }[]
 }
 interface Service {
-  name: string; protocol: string; algo: string; addresses: { addr: string; port: number }[]; persistenceTimeout: number
+  name: string; kind: 'NAT' | 'DR'; protocol: string; algo: string; addresses: { addr: string; port: number }[]; persistenceTimeout: number
   sorryServer: Real | null; sorryActive: boolean; realServers: Real[]
 }
 
@@ -31,7 +31,8 @@ export function l4Page (root: HTMLElement): () => void {
     }
     mount(root, h('h2', {}, 'L4 (kernel)'), v.services.map(s => h('div', { class: 'card', 'data-service': s.name },
       h('h3', {}, s.name),
-      h('p', {}, `${s.protocol.toUpperCase()} on ${s.addresses.map(a => `${a.addr}:${a.port}`).join(', ')}, lb_algo ${s.algo}${s.persistenceTimeout ? `, persistence ${s.persistenceTimeout / 1000} s` : ''}`),
+      h('p', {}, `${s.protocol.toUpperCase()} on ${s.addresses.map(a => `${a.addr}:${a.port}`).join(', ')}, lb_algo ${s.algo}, lb_kind ${s.kind}${s.persistenceTimeout ? `, persistence ${s.persistenceTimeout / 1000} s` : ''}` +
+        (s.kind === 'DR' ? ' (packets and bytes: client to server only, the replies go straight to the client)' : '')),
       h('table', {}, h('tr', {}, ['', 'Real server', 'State', 'Weight (now / configured)', 'Flows', 'Packets', 'Bytes', 'Checks'].map(t => h('th', {}, t))),
         s.realServers.map(r => serverRow(s.name, r, 'real')),
         s.sorryServer === null ? null : serverRow(s.name, s.sorryServer, s.sorryActive ? 'sorry (active)' : 'sorry')))))

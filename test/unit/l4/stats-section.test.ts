@@ -23,11 +23,17 @@ test('the stats page section: nothing without services; one table per service wi
   const html = l4StatsSection([SERVICE])
   assert.match(html, /<h2>Layer 4 in the kernel \(keepalived virtual_server on nftables\)<\/h2>/)
   assert.match(html, /not in the CSV export nor in <code>show stat<\/code>/)
-  assert.ok(html.includes('<th colspan="7">group WEB TCP 10.0.0.1:80, 10.0.0.2:80 lb_algo wrr, persistence 50 s</th>'), html)
+  assert.ok(html.includes('<th colspan="7">group WEB TCP 10.0.0.1:80, 10.0.0.2:80 lb_algo wrr, lb_kind NAT, persistence 50 s</th>'), html)
+  assert.match(html, /both directions with lb_kind NAT, client to server only with DR/)
   const rows = [...html.matchAll(/<tr class="(active_up|active_down)">(.*?)<\/tr>/g)].map(m => [m[1], [...m[2]!.matchAll(/<td>(.*?)<\/td>/g)].map(c => c[1])])
   assert.deepEqual(rows, [
     ['active_down', ['10.0.1.1:8080', 'DOWN (inhibited)', '0/2', '7', '70', '7000', 'HTTP_GET L7STS (status &lt;503&gt;)']],
     ['active_down', ['10.0.1.2:8080', 'DOWN', '0/2', '7', '70', '7000', 'HTTP_GET L4CON (Connection refused)']],
     ['active_up', ['sorry_server (active) 10.0.1.9:8080', 'UP', '1/1', '1', '4', '300', '']]
   ])
+})
+
+test('a DR service says so in its title', () => {
+  const html = l4StatsSection([{ ...SERVICE, kind: 'DR', persistenceTimeout: 0 }])
+  assert.ok(html.includes('<th colspan="7">group WEB TCP 10.0.0.1:80, 10.0.0.2:80 lb_algo wrr, lb_kind DR</th>'), html)
 })
