@@ -28,8 +28,10 @@ export function ipForwarding (): boolean {
   try { return readFileSync(IP_FORWARD, 'utf8').trim() === '1' } catch { return false }
 }
 
-function enableForwarding (log: (msg: string) => void): void {
-  if (ipForwarding()) return
+/** lb_kind NAT needs the kernel to forward; DR alone does not (netdev ingress `fwd`),
+ *  and the box is then left as it was. */
+function enableForwarding (plans: readonly VirtualServerPlan[], log: (msg: string) => void): void {
+  if (ipForwarding() || !plans.some(p => p.kind === 'NAT')) return
   writeFileSync(IP_FORWARD, '1\n')
   log('net.ipv4.ip_forward set to 1: lb_kind NAT forwards the balanced flows')
 }
@@ -64,7 +66,7 @@ export class L4Service {
    *  nft refuses the ruleset. */
   async start (): Promise<void> {
     if (this.plans.length) {
-      enableForwarding(this.o.log)
+      enableForwarding(this.plans, this.o.log)
       await this.apply()
       this.o.log(`Activated ${this.plans.length} virtual server(s) in nftables table ip ${L4_TABLE}`)
     }
@@ -150,7 +152,7 @@ export class L4Service {
     if (this.stopped) return
     const change = this.health.change(plans)
     const next = plans.length ? buildModel(plans.map(plan => change.state(plan)), resolveDrLinks(plans)) : null
-    if (next !== null) enableForwarding(this.o.log)
+    if (next !== null) enableForwarding(plans, this.o.log)
     const text = next !== null ? nftTransaction(this.model, next) : this.model !== null ? deleteTableText : null
     if (text !== null) {
       const r = await nftApply(text)

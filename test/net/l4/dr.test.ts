@@ -34,8 +34,11 @@ before(async () => {
     sh(['ip', '-n', lan.ns('lb'), 'addr', 'add', `${v}/32`, 'dev', 'eth0'])
     for (let i = 1; i <= 3; i++) sh(['ip', '-n', lan.ns(`s${i}`), 'addr', 'add', `${v}/32`, 'dev', 'lo'])
   }
+  // DR sends frames from netdev ingress: the balancer needs no IP forwarding, and pocketlb leaves it off
+  sh(['ip', 'netns', 'exec', lan.ns('lb'), 'sysctl', '-qw', 'net.ipv4.ip_forward=0'])
   lan.runVrrp(CONF)
   assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 5 virtual server(s)')), 15_000), lan.lines.join('\n'))
+  assert.equal(sh(['ip', 'netns', 'exec', lan.ns('lb'), 'sysctl', '-n', 'net.ipv4.ip_forward']).trim(), '0')
 })
 
 after(async () => { await lan.destroy() })
