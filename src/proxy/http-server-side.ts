@@ -1,4 +1,4 @@
-import { captureResponseError } from '../runtime/error-capture.ts'
+import { captureResponseBodyError, captureResponseError } from '../runtime/error-capture.ts'
 import type { Socket } from 'node:net'
 import { newHead, type HttpHead } from '../core/http-head.ts'
 import type { ActionTarget, RuleOutcome } from '../rules/types.ts'
@@ -49,6 +49,8 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   protected readonly resHead = newHead()
   protected readonly resMeta = new HeadMeta()
   protected readonly resBody = new BodyFraming()
+  /** length of the current response's head (where HAProxy reports a bad trailer) */
+  private resHeadLen = 0
   /** bytes of a response head being accumulated */
   private resBuf: Buffer | null = null
   protected resStarted = false
@@ -190,6 +192,17 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
       if (end < buf.length) this.feedResponseHead(buf.subarray(end))
       return
     }
+    this.resHeadLen = end
+    // the connection becomes a tunnel: protocols switched (a 101 to anything but an upgrade was refused above), or CONNECT accepted
+    const tunnel = status === 101 || (status < 300 && this.reqHead.method === 'CONNECT')
+    // the body bytes read with the head are checked first, as HAProxy's H1 parser does:
+    // invalid chunks there make a bad response, before anything goes out
+    let n = 0
+    if (!tunnel) {
+      this.resBody.start(this.resMeta)
+      n = this.resBody.done || end === buf.length ? 0 : this.resBody.take(buf.subarray(end))
+      if (n < 0) { this.invalidResponseBody(buf.subarray(end), buf); return }
+    }
     this.res = head
     this.resStarted = true
     this.log.responseHead(head)
@@ -202,8 +215,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     if (be.plan.cookie !== null) responseCookie(be.plan.cookie, head, this.srv!, this.ck, this.reqHead.method)
     if (be.plan.stickRules !== undefined) stickStore(be, this, this.srv!, 'response')
     const m = this.resMeta
-    // the connection becomes a tunnel: protocols switched (a 101 to anything but an upgrade was refused above), or CONNECT accepted
-    if (status === 101 || (status < 300 && this.reqHead.method === 'CONNECT')) {
+    if (tunnel) {
       this.writeClient(Buffer.from(serializeHead(statusLine(head), head, status === 101 ? 'upgrade' : ''), 'latin1'))
       this.enterTunnel()
       if (end < buf.length) this.writeClient(buf.subarray(end))
@@ -213,12 +225,9 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     this.clientKeepAlive = this.clientMayStay() && m.bodyKind !== BodyKind.UntilClose
     const tok = !this.clientKeepAlive ? 'close' : (rq.v11 ? '' : 'keep-alive')
     const text = serializeHead(statusLine(head), head, tok, true)
-    this.resBody.start(m)
     // the head and the body bytes read with it leave in one write (extra bytes after a bodiless response are ignored)
-    const n = this.resBody.done || end === buf.length ? 0 : this.resBody.take(buf.subarray(end))
-    if (n < 0 || !joinsHead(n)) {
+    if (!joinsHead(n)) {
       this.writeClient(headWithBody(text, null, 0))
-      if (n < 0) { this.log.term('S', 'D'); this.finish(true); return }
       this.writeClient(buf.subarray(end, end + n))
     } else this.writeClient(headWithBody(text, buf.subarray(end), n))
     if (this.resBody.done) this.maybeTxnDone()
@@ -226,7 +235,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
 
   private forwardResponseBody (d: Buffer): void {
     const n = this.resBody.take(d)
-    if (n < 0) { this.log.term('S', 'D'); this.finish(true); return }
+    if (n < 0) { this.invalidResponseBody(d, null); return }
     if (n > 0) this.writeClient(n === d.length ? d : d.subarray(0, n))
     if (this.resBody.done) this.maybeTxnDone()
   }
@@ -249,11 +258,27 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
   /** <received>: the invalid response bytes, kept for `show errors` */
   private badResponse (received?: Buffer): void {
     if (received !== undefined) captureResponseError(this.be!, this.srv!, this.fe, received, this.srcAddr, this.srcPort)
+    this.refuseResponse('S')
+  }
+
+  /** The response is answered 502 here instead; <cause>: the log's S (the server's
+   *  fault) or P (the proxy refused what its parser found). */
+  private refuseResponse (cause: 'S' | 'P'): void {
     this.srv!.respErrors++
     this.be!.respErrors++
-    this.log.term('S', 'H')
+    this.log.term(cause, 'H')
     this.dropServer(false)
     this.answerError(502)
+  }
+
+  /** The chunked framing of response body bytes <d> is invalid: kept for `show
+   *  errors`. In the read of the head (<headRead>) nothing went out yet: HAProxy
+   *  answers 502 (logged PH); later the transfer is cut (SD). */
+  private invalidResponseBody (d: Buffer, headRead: Buffer | null): void {
+    captureResponseBodyError(this.be!, this.srv!, this.fe, this.resBody.chunks, { d, headRead, headLen: this.resHeadLen }, this.srcAddr, this.srcPort)
+    if (headRead !== null) { this.refuseResponse('P'); return }
+    this.log.term('S', 'D')
+    this.finish(true)
   }
 
   /** The server sent its FIN. A websocket tunnel is then over, normally: logged,

@@ -131,23 +131,36 @@ export function captureRequestError (fe: FrontendRuntime, buf: Buffer, src: stri
   }
 }
 
-/** Where a request body went wrong: body bytes <d>, which came in the read of the
- *  head (<headRead>, whose head is <headLen> bytes) or in a read of their own. */
+/** Where a body went wrong: body bytes <d>, which came in the read of the head
+ *  (<headRead>, whose head is <headLen> bytes) or in a read of their own. */
 export interface BodyRead { readonly d: Buffer; readonly headRead: Buffer | null; readonly headLen: number }
 
-/** Keeps an invalid request body (a bad chunk size, say) as <fe>'s last invalid
- *  request, as HAProxy keeps it: the bytes of the read where it went wrong (with
- *  the head when they came together, its input buffer still holds it then), the
- *  offset and H1 state of the error, the body bytes before it, and the backend the
- *  request was routed to (none yet when the head came in the same read). */
-export function captureRequestBodyError (fe: FrontendRuntime, be: BackendRuntime | null, chunks: ChunkedScanner, at: BodyRead, src: string, srcPort: number): void {
+/** What `show errors` keeps of an invalid body, as HAProxy keeps it: the bytes of
+ *  the read where it went wrong (with the head when they came together, its input
+ *  buffer still holds it then), the offset and H1 state of the error, the body
+ *  bytes before it. */
+function bodyError (fe: FrontendRuntime, chunks: ChunkedScanner, at: BodyRead): Pick<ErrorCapture, 'buf' | 'state' | 'errorAt' | 'bodyLen'> {
   const read = at.headRead ?? at.d
-  // HAProxy reports a bad trailer at the end of the request head, wherever it is
+  // HAProxy reports a bad trailer at the end of the message head, wherever it is
   const errorAt = chunks.failedState === H1ChunkState.trailers ? at.headLen : read.length - at.d.length + chunks.failedAt
+  return { buf: Buffer.from(read.subarray(0, fe.global.tune.bufsize)), state: chunks.failedState, errorAt, bodyLen: chunks.payload }
+}
+
+/** Keeps an invalid request body (a bad chunk size, say) as <fe>'s last invalid
+ *  request, with the backend the request was routed to (none yet when the body
+ *  came in the read of the head). */
+export function captureRequestBodyError (fe: FrontendRuntime, be: BackendRuntime | null, chunks: ChunkedScanner, at: BodyRead, src: string, srcPort: number): void {
   fe.lastInvalidRequest = {
-    when: Date.now(), event: fe.process.errorEvents++, src, srcPort, buf: Buffer.from(read.subarray(0, fe.global.tune.bufsize)),
-    state: chunks.failedState, errorAt, bodyLen: chunks.payload,
+    when: Date.now(), event: fe.process.errorEvents++, src, srcPort, ...bodyError(fe, chunks, at),
     otherEnd: be === null ? null : { name: be.plan.name, id: be.plan.id }, server: null
+  }
+}
+
+/** Keeps an invalid response body of <srv> as <be>'s last invalid response, for the client of <fe>. */
+export function captureResponseBodyError (be: BackendRuntime, srv: ServerRuntime, fe: FrontendRuntime, chunks: ChunkedScanner, at: BodyRead, src: string, srcPort: number): void {
+  be.lastInvalidResponse = {
+    when: Date.now(), event: fe.process.errorEvents++, src, srcPort, ...bodyError(fe, chunks, at),
+    otherEnd: { name: fe.plan.name, id: fe.plan.id }, server: { name: srv.name, id: srv.id }
   }
 }
 
