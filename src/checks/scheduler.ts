@@ -42,6 +42,10 @@ interface Entry<S> {
   /** the checks' own address and port (config `addr`/`port`, `set server check-addr/check-port`); ''/0: the server's */
   checkAddr: string
   checkPort: number
+  /** the agent's address, port and text (config `addr`/`port`/`agent-*`, `set server agent-*`) */
+  agentAddr: string
+  agentPort: number
+  agentSend: string
   state: HealthState
   /** last agent verdict: false after "down"/"stopped"/"fail" until "up" */
   agentUp: boolean
@@ -81,6 +85,10 @@ export class HealthMonitor<S extends CheckedServer> {
         srvPort: server.plan.port,
         checkAddr: cfg.addr,
         checkPort: cfg.port,
+        // HAProxy's `addr` and `port` server keywords set the agent's address and (unless agent-port) port too
+        agentAddr: cfg.addr,
+        agentPort: cfg.agent?.port || cfg.port,
+        agentSend: cfg.agent?.send ?? '',
         probe: o.probers[o.backend.check.kind] ?? o.probers.tcp ?? tcpProbe,
         state: initialHealth(cfg, server.plan.disabled),
         agentUp: true,
@@ -104,10 +112,8 @@ export class HealthMonitor<S extends CheckedServer> {
   private targetOf (e: Entry<S>): ProbeTarget {
     const to = this.o.backend.timeouts
     const plan = e.server.plan
-    // the any-address is HAProxy's "no address" (shown as set, but the server's is used)
-    const ownAddr = e.checkAddr !== '' && e.checkAddr !== '0.0.0.0' && e.checkAddr !== '::'
     return {
-      host: ownAddr ? e.checkAddr : e.srvHost,
+      host: ownAddress(e.checkAddr) ? e.checkAddr : e.srvHost,
       port: e.checkPort || e.srvPort,
       // timeout check: connect within min(inter, timeout connect), then <timeout check>;
       // without it the whole check must fit in <inter>.
@@ -202,7 +208,10 @@ export class HealthMonitor<S extends CheckedServer> {
       // the next probe goes to the new place (one running finishes where it started)
       serverMoved: (host, port) => { e.srvHost = host; e.srvPort = port; e.target = this.targetOf(e) },
       setCheckPort: port => { e.checkPort = port; e.target = this.targetOf(e) },
-      setCheckAddr: addr => { e.checkAddr = addr; e.target = this.targetOf(e) }
+      setCheckAddr: addr => { e.checkAddr = addr; e.target = this.targetOf(e) },
+      setAgentAddr: addr => { e.agentAddr = addr },
+      setAgentPort: port => { e.agentPort = port },
+      setAgentSend: text => { e.agentSend = text }
     }
   }
 
@@ -241,6 +250,8 @@ export class HealthMonitor<S extends CheckedServer> {
       inProgress: e.running !== null,
       checkAddr: e.checkAddr,
       checkPort: e.checkPort,
+      agentAddr: e.agentAddr,
+      agentPort: e.agentPort,
       agent: e.cfg.agent === null ? null : { enabled: !e.agentOff, up: e.agentUp, inProgress: e.agentRunning !== null, last: e.lastAgent }
     }
   }
@@ -303,8 +314,8 @@ export class HealthMonitor<S extends CheckedServer> {
     if (agent === null) return
     const ctl = new AbortController()
     e.agentRunning = ctl
-    const target: ProbeTarget = { ...e.target, port: agent.port }
-    runAgentCheck(target, agent.send, ctl.signal).then(result => {
+    const target: ProbeTarget = { ...e.target, host: ownAddress(e.agentAddr) ? e.agentAddr : e.srvHost, port: e.agentPort }
+    runAgentCheck(target, e.agentSend, ctl.signal).then(result => {
       if (ctl.signal.aborted) return
       e.agentRunning = null
       e.lastAgent = result
@@ -318,3 +329,7 @@ export class HealthMonitor<S extends CheckedServer> {
     }, () => {})
   }
 }
+
+/** A check or agent address of its own: the any-address is HAProxy's "none"
+ *  (shown as set, but the server's address is used). */
+function ownAddress (addr: string): boolean { return addr !== '' && addr !== '0.0.0.0' && addr !== '::' }

@@ -100,6 +100,9 @@ export interface CheckView {
   /** the checks' own address and port (config, or set from the runtime API); ''/0: the server's */
   readonly checkAddr: string
   readonly checkPort: number
+  /** the agent's address and port (config, or set from the runtime API) */
+  readonly agentAddr: string
+  readonly agentPort: number
   /** agent-check state, null without `agent-check` */
   readonly agent: AgentView | null
 }
@@ -126,6 +129,10 @@ export interface CheckControl {
   /** `set server check-port` / `check-addr`: the checks' own port / address (0/'': the server's) */
   setCheckPort (port: number): void
   setCheckAddr (addr: string): void
+  /** `set server agent-addr / agent-port / agent-send` */
+  setAgentAddr (addr: string): void
+  setAgentPort (port: number): void
+  setAgentSend (text: string): void
 }
 
 /** The agent's side of a server's check state (HAProxy agent_* stats columns). */

@@ -2,8 +2,8 @@ import { isIPv4, isIPv6, SocketAddress } from 'node:net'
 import type { ServerRuntime } from '../proxy/server-runtime.ts'
 import type { CheckControl } from '../checks/types.ts'
 
-/** Moving a server or its checks at run time: `set server <b>/<s> addr |
- *  check-addr | check-port`. Answers and error texts are HAProxy 2.6's (found by
+/** Moving a server, its checks or its agent at run time: `set server <b>/<s> addr |
+ *  check-addr | check-port | agent-addr | agent-port | agent-send`. Answers and error texts are HAProxy 2.6's (found by
  *  running it); a text without a final "\n" is one of its short errors, which its
  *  CLI ends with a single "\n". */
 
@@ -63,12 +63,24 @@ export function setServerAddr (srv: ServerRuntime, args: readonly string[]): str
   return said.join(', ') + BY_CLI
 }
 
-/** The checks a `set server … check-*` command changes, and its argument; or the
- *  answer when there is nothing to change: no argument (<usage>), no checks. */
-function checksToSet (srv: ServerRuntime, args: readonly string[], usage: string): { c: CheckControl; text: string } | string {
+/** The checks a `set server … check-*|agent-*` command changes, and its argument;
+ *  or the answer when there is nothing to change: no argument (<usage>), no
+ *  checks (no agent for <agent>). */
+function checksToSet (srv: ServerRuntime, args: readonly string[], usage: string, agent = false): { c: CheckControl; text: string } | string {
   const text = args[4]
   if (text === undefined || text === '') return usage
-  return srv.checkControl === null ? 'health checks are not enabled on this server' : { c: srv.checkControl, text }
+  const c = srv.checkControl
+  if (c === null || (agent && !c.hasAgent)) return `${agent ? 'agent' : 'health'} checks are not enabled on this server`
+  return { c, text }
+}
+
+/** "<ip> [port <port>]" of check-addr and agent-addr: the address and the port (-1: none), or an error text. */
+function addrAndPort (args: readonly string[], text: string): { ip: string; port: number } | string {
+  const ip = ipLiteral(text)
+  if (ip === null) return `invalid addr '${text}'`
+  if (args[5] !== 'port') return { ip, port: -1 }
+  const port = checkPortValue(args[6] ?? '')
+  return typeof port === 'string' ? port : { ip, port }
 }
 
 /** `set server <b>/<s> check-port <port>`: the health checks go to <port> (0: the server's). */
@@ -85,16 +97,38 @@ export function setCheckPort (srv: ServerRuntime, args: readonly string[]): stri
 export function setCheckAddr (srv: ServerRuntime, args: readonly string[]): string {
   const t = checksToSet(srv, args, 'set server <b>/<s> check-addr requires an address and optionally a port.\n')
   if (typeof t === 'string') return t
-  const { c, text } = t
-  const ip = ipLiteral(text)
-  if (ip === null) return `invalid addr '${text}'`
-  let port = -1
-  if (args[5] === 'port') {
-    const p = checkPortValue(args[6] ?? '')
-    if (typeof p === 'string') return p
-    port = p
-  }
-  c.setCheckAddr(ip)
-  if (port >= 0) c.setCheckPort(port)
+  const a = addrAndPort(args, t.text)
+  if (typeof a === 'string') return a
+  t.c.setCheckAddr(a.ip)
+  if (a.port >= 0) t.c.setCheckPort(a.port)
+  return ''
+}
+
+/** `set server <b>/<s> agent-addr <ip> [port <port>]`: the agent is asked there. */
+export function setAgentAddr (srv: ServerRuntime, args: readonly string[]): string {
+  const t = checksToSet(srv, args, 'set server <b>/<s> agent-addr requires an address and optionally a port.\n', true)
+  if (typeof t === 'string') return t
+  const a = addrAndPort(args, t.text)
+  if (typeof a === 'string') return a
+  t.c.setAgentAddr(a.ip)
+  if (a.port >= 0) t.c.setAgentPort(a.port)
+  return ''
+}
+
+/** `set server <b>/<s> agent-port <port>` */
+export function setAgentPort (srv: ServerRuntime, args: readonly string[]): string {
+  const t = checksToSet(srv, args, 'set server <b>/<s> agent-port requires a port.\n', true)
+  if (typeof t === 'string') return t
+  const port = checkPortValue(t.text)
+  if (typeof port === 'string') return port
+  t.c.setAgentPort(port)
+  return ''
+}
+
+/** `set server <b>/<s> agent-send <text>`: what the agent is sent (none without <text>). */
+export function setAgentSend (srv: ServerRuntime, args: readonly string[]): string {
+  const c = srv.checkControl
+  if (c === null || !c.hasAgent) return 'agent checks are not enabled on this server.\n'
+  c.setAgentSend(args[4] ?? '')
   return ''
 }

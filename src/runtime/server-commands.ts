@@ -3,7 +3,7 @@ import type { ServerRuntime } from '../proxy/server-runtime.ts'
 import { forceAgentVerdict, forceServerHealth, setServerAdmin } from './server-state.ts'
 import type { CliSession, CommandHandler } from './cli-context.ts'
 import { findServer } from './proxies.ts'
-import { setCheckAddr, setCheckPort, setServerAddr } from './server-addr-commands.ts'
+import { setAgentAddr, setAgentPort, setAgentSend, setCheckAddr, setCheckPort, setServerAddr } from './server-addr-commands.ts'
 
 /** Server commands of the runtime API; answers and error texts are HAProxy 2.6's. */
 
@@ -73,7 +73,8 @@ const SET_SERVER_USAGE = 'usage: set server <backend>/<server> addr | agent | ag
   'check-addr | check-port | fqdn | health | ssl | state | weight\n'
 
 /** `set server <b>/<s> state ready|drain|maint | weight <w> | health up|stopping|down |
- *  agent up|down | addr <ip> [port <p>] | check-addr <ip> [port <p>] | check-port <p>` */
+ *  agent up|down | addr|check-addr|agent-addr <ip> [port <p>] | check-port|agent-port <p> |
+ *  agent-send <text>`; fqdn and ssl are refused with HAProxy's words */
 export function setServer (args: readonly string[], s: CliSession): string {
   return withServer(args[2], s, (be, srv) => {
     const v = args[4]
@@ -96,6 +97,17 @@ export function setServer (args: readonly string[], s: CliSession): string {
         return setCheckAddr(srv, args)
       case 'check-port':
         return setCheckPort(srv, args)
+      case 'agent-addr':
+        return setAgentAddr(srv, args)
+      case 'agent-port':
+        return setAgentPort(srv, args)
+      case 'agent-send':
+        return setAgentSend(srv, args)
+      case 'fqdn':
+        // pocketlb has no resolvers section
+        return 'set server <b>/<s> fqdn failed because no resolution is configured.\n'
+      case 'ssl':
+        return "'set server <srv> ssl' cannot be set.  default-server should define ssl settings\n"
       default:
         return SET_SERVER_USAGE
     }

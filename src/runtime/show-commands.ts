@@ -82,10 +82,11 @@ function serverStateLine (beIid: number, beName: string, srv: ServerRuntime): st
   const op = !srv.usable ? 0 : srv.nolb ? 3 : 2
   const view = srv.checkView?.() ?? null
   const checkAddr = view?.checkAddr ?? ck.addr
+  const orDash = (a: string): string => a === '' ? '-' : a
   return [beIid, beName, srv.id, srv.name, p.unixPath !== '' ? '-' : srv.host, op, admin,
     srv.userWeight, p.weight, since, ...checkFields(srv, view), 0, 0, '-', srv.port, '-', p.ssl ? 1 : 0, view?.checkPort ?? ck.port,
     // HAProxy's `addr` and `port` server keywords set the agent's address and (unless agent-port) port too
-    checkAddr === '' ? '-' : checkAddr, ck.addr === '' ? '-' : ck.addr, ck.agent?.port || ck.port].join(' ') + '\n'
+    orDash(checkAddr), orDash(view?.agentAddr ?? ck.addr), view?.agentPort ?? (ck.agent?.port || ck.port)].join(' ') + '\n'
 }
 
 /** `show servers state [<backend>]` */

@@ -1,8 +1,9 @@
-/** `set server <b>/<s> addr <ip> [port <p>]`, `check-addr` and `check-port` on the
- *  stats socket, compared with HAProxy 2.6 on the same configuration: the answers
- *  and errors word for word, `show servers state` afterwards, where new and
- *  established connections go, and where the health checks go. Servers are
- *  reached on 127.0.0.1 and 127.0.0.2 (both loopback) on the same port. */
+/** `set server <b>/<s> addr <ip> [port <p>]`, `check-addr`, `check-port` and the
+ *  `agent-*` ones on the stats socket, compared with HAProxy 2.6 on the same
+ *  configuration: the answers and errors word for word, `show servers state`
+ *  afterwards, where new and established connections go, and where the health
+ *  checks and agents go. Servers are reached on 127.0.0.1 and 127.0.0.2 (both
+ *  loopback) on the same port. */
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, connect, type Server, type Socket } from 'node:net'
@@ -34,6 +35,7 @@ interface Side { sock: string; port: number }
 const sides: { hap?: Side; plb?: Side } = {}
 let appPort = 0
 let deadPort = 0
+let agentPort = 0
 
 function config (sock: string, port: number): string {
   return `global
@@ -52,13 +54,19 @@ listen l
   server s5 ${join(dir.path, 'nowhere.sock')}
 backend b2
   server s6 127.0.0.1:${appPort} check inter 100 addr 127.0.0.4 port ${deadPort}
+  server s7 127.0.0.1:${appPort} check inter 100 agent-check agent-port ${agentPort} agent-inter 100
 `
 }
 
 before(async () => {
-  const ports = await freePorts(4)
+  const ports = await freePorts(5)
   appPort = ports[0]
   deadPort = ports[1]
+  agentPort = ports[4]
+  // an agent on 127.0.0.2 only, which says "down" (on 127.0.0.1 nothing answers: no verdict)
+  const agent = createServer(s => { s.on('error', () => {}); s.end('down\n') })
+  await new Promise<void>(resolve => agent.listen(agentPort, '127.0.0.2', () => resolve()))
+  closers.push(() => new Promise(resolve => agent.close(() => resolve())))
   // the same port on two loopback addresses: "a" on 127.0.0.1, "b" on 127.0.0.2
   await nameApp('127.0.0.1', appPort, 'a')
   await nameApp('127.0.0.2', appPort, 'b')
@@ -149,7 +157,18 @@ test('set server addr / check-addr / check-port: answers and errors as HAProxy, 
     'set server l/s2 check-addr ::1 port 0',
     'set server l/s2 check-addr 0.0.0.0',
     'set server b2/s6 check-addr 127.0.0.5 port 9',
-    'set server b2/s6 addr 127.0.0.2 port 7'
+    'set server b2/s6 addr 127.0.0.2 port 7',
+    'set server b2/s6 agent-addr 127.0.0.2',
+    'set server b2/s6 agent-port 80',
+    'set server b2/s6 agent-send x',
+    'set server b2/s7 agent-addr',
+    'set server b2/s7 agent-addr nope',
+    'set server b2/s7 agent-addr 127.0.0.9 port x',
+    'set server b2/s7 agent-port',
+    'set server b2/s7 agent-port 70000',
+    'set server b2/s7 agent-send',
+    'set server b2/s7 fqdn db.example',
+    'set server b2/s7 ssl on'
   ]
   const [h, p] = await both(lines)
   for (let i = 0; i < lines.length; i++) assert.equal(p[i], h[i])
@@ -202,4 +221,15 @@ test('health checks follow the address unless the server has its own check port 
   ;[h, p] = await settled(/s2=0 s3=2/)
   assert.match(h, /s2=0 s3=2/)
   assert.equal(p, h)
+})
+
+test('the agent is asked where agent-addr says', async () => {
+  const b2 = async (side: Side): Promise<string> => (await cli(side.sock, 'show servers state b2')).split('\n').filter(l => / s7 /.test(l)).map(l => `s7=${l.split(' ')[5]}`).join('')
+  // nothing answers on 127.0.0.1: the agent gives no verdict, s7 stays up
+  assert.equal(await b2(sides.hap!), 's7=2')
+  assert.equal(await b2(sides.plb!), 's7=2')
+  for (const s of [sides.hap!, sides.plb!]) await cli(s.sock, 'set server b2/s7 agent-addr 127.0.0.2')
+  let st = ['', '']
+  for (let i = 0; i < 30 && !(st[0] === 's7=0' && st[1] === 's7=0'); i++) { await sleep(100); st = [await b2(sides.hap!), await b2(sides.plb!)] }
+  assert.deepEqual(st, ['s7=0', 's7=0'], 'the agent at the new address says down')
 })
