@@ -63,67 +63,63 @@ export function setServerAddr (srv: ServerRuntime, args: readonly string[]): str
   return said.join(', ') + BY_CLI
 }
 
-/** The checks a `set server … check-*|agent-*` command changes, and its argument;
- *  or the answer when there is nothing to change: no argument (<usage>), no
- *  checks (no agent for <agent>). */
-function checksToSet (srv: ServerRuntime, args: readonly string[], usage: string, agent = false): { c: CheckControl; text: string } | string {
+/** What `set server … check-*` and `agent-*` change: the health checks' or the agent's target. */
+type Prober = 'check' | 'agent'
+const SET_ADDR: Readonly<Record<Prober, (c: CheckControl, ip: string) => void>> = {
+  check: (c, ip) => { c.setCheckAddr(ip) },
+  agent: (c, ip) => { c.setAgentAddr(ip) }
+}
+const SET_PORT: Readonly<Record<Prober, (c: CheckControl, port: number) => void>> = {
+  check: (c, port) => { c.setCheckPort(port) },
+  agent: (c, port) => { c.setAgentPort(port) }
+}
+
+/** The checks a `set server … <p>-*` command changes, and its argument; or the
+ *  answer when there is nothing to change: no argument (<usage>), no checks
+ *  (no agent for <p> agent). */
+function checksToSet (srv: ServerRuntime, args: readonly string[], usage: string, p: Prober): { c: CheckControl; text: string } | string {
   const text = args[4]
   if (text === undefined || text === '') return usage
   const c = srv.checkControl
-  if (c === null || (agent && !c.hasAgent)) return `${agent ? 'agent' : 'health'} checks are not enabled on this server`
+  if (c === null || (p === 'agent' && !c.hasAgent)) return `${p === 'agent' ? 'agent' : 'health'} checks are not enabled on this server`
   return { c, text }
 }
 
-/** "<ip> [port <port>]" of check-addr and agent-addr: the address and the port (-1: none), or an error text. */
-function addrAndPort (args: readonly string[], text: string): { ip: string; port: number } | string {
-  const ip = ipLiteral(text)
-  if (ip === null) return `invalid addr '${text}'`
-  if (args[5] !== 'port') return { ip, port: -1 }
-  const port = checkPortValue(args[6] ?? '')
-  return typeof port === 'string' ? port : { ip, port }
+type ServerCommand = (srv: ServerRuntime, args: readonly string[]) => string
+
+/** `set server <b>/<s> check-port|agent-port <port>`: the checks (the agent) go to <port> (0: the server's). */
+function portCommand (p: Prober): ServerCommand {
+  const usage = `set server <b>/<s> ${p}-port requires a port.\n`
+  return (srv, args) => {
+    const t = checksToSet(srv, args, usage, p)
+    if (typeof t === 'string') return t
+    const port = checkPortValue(t.text)
+    if (typeof port === 'string') return port
+    SET_PORT[p](t.c, port)
+    return ''
+  }
 }
 
-/** `set server <b>/<s> check-port <port>`: the health checks go to <port> (0: the server's). */
-export function setCheckPort (srv: ServerRuntime, args: readonly string[]): string {
-  const t = checksToSet(srv, args, 'set server <b>/<s> check-port requires a port.\n')
-  if (typeof t === 'string') return t
-  const port = checkPortValue(t.text)
-  if (typeof port === 'string') return port
-  t.c.setCheckPort(port)
-  return ''
+/** `set server <b>/<s> check-addr|agent-addr <ip> [port <port>]`: the checks (the agent) go to <ip>. */
+function addrCommand (p: Prober): ServerCommand {
+  const usage = `set server <b>/<s> ${p}-addr requires an address and optionally a port.\n`
+  return (srv, args) => {
+    const t = checksToSet(srv, args, usage, p)
+    if (typeof t === 'string') return t
+    const ip = ipLiteral(t.text)
+    if (ip === null) return `invalid addr '${t.text}'`
+    const port = args[5] === 'port' ? checkPortValue(args[6] ?? '') : -1
+    if (typeof port === 'string') return port
+    SET_ADDR[p](t.c, ip)
+    if (port >= 0) SET_PORT[p](t.c, port)
+    return ''
+  }
 }
 
-/** `set server <b>/<s> check-addr <ip> [port <port>]`: the health checks go to <ip>. */
-export function setCheckAddr (srv: ServerRuntime, args: readonly string[]): string {
-  const t = checksToSet(srv, args, 'set server <b>/<s> check-addr requires an address and optionally a port.\n')
-  if (typeof t === 'string') return t
-  const a = addrAndPort(args, t.text)
-  if (typeof a === 'string') return a
-  t.c.setCheckAddr(a.ip)
-  if (a.port >= 0) t.c.setCheckPort(a.port)
-  return ''
-}
-
-/** `set server <b>/<s> agent-addr <ip> [port <port>]`: the agent is asked there. */
-export function setAgentAddr (srv: ServerRuntime, args: readonly string[]): string {
-  const t = checksToSet(srv, args, 'set server <b>/<s> agent-addr requires an address and optionally a port.\n', true)
-  if (typeof t === 'string') return t
-  const a = addrAndPort(args, t.text)
-  if (typeof a === 'string') return a
-  t.c.setAgentAddr(a.ip)
-  if (a.port >= 0) t.c.setAgentPort(a.port)
-  return ''
-}
-
-/** `set server <b>/<s> agent-port <port>` */
-export function setAgentPort (srv: ServerRuntime, args: readonly string[]): string {
-  const t = checksToSet(srv, args, 'set server <b>/<s> agent-port requires a port.\n', true)
-  if (typeof t === 'string') return t
-  const port = checkPortValue(t.text)
-  if (typeof port === 'string') return port
-  t.c.setAgentPort(port)
-  return ''
-}
+export const setCheckPort = portCommand('check')
+export const setCheckAddr = addrCommand('check')
+export const setAgentPort = portCommand('agent')
+export const setAgentAddr = addrCommand('agent')
 
 /** `set server <b>/<s> agent-send <text>`: what the agent is sent (none without <text>). */
 export function setAgentSend (srv: ServerRuntime, args: readonly string[]): string {

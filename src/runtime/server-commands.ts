@@ -5,6 +5,16 @@ import type { CliSession, CommandHandler } from './cli-context.ts'
 import { findServer } from './proxies.ts'
 import { setAgentAddr, setAgentPort, setAgentSend, setCheckAddr, setCheckPort, setServerAddr } from './server-addr-commands.ts'
 
+/** `set server` subcommands that move the server, its checks or its agent */
+const TARGET_COMMANDS: ReadonlyMap<string, (srv: ServerRuntime, args: readonly string[]) => string> = new Map([
+  ['addr', setServerAddr],
+  ['check-addr', setCheckAddr],
+  ['check-port', setCheckPort],
+  ['agent-addr', setAgentAddr],
+  ['agent-port', setAgentPort],
+  ['agent-send', setAgentSend]
+])
+
 /** Server commands of the runtime API; answers and error texts are HAProxy 2.6's. */
 
 /** Algorithms whose weights are fixed once the farm is built (HAProxy: no BE_LB_PROP_DYN). */
@@ -91,25 +101,15 @@ export function setServer (args: readonly string[], s: CliSession): string {
         if (srv.checkControl?.agentEnabled() !== true) return 'agent checks are not enabled on this server.\n'
         if (v === 'up' || v === 'down') { forceAgentVerdict(be, srv, v === 'up', 'CLI'); return '' }
         return "'set server <srv> agent' expects 'up' or 'down'.\n"
-      case 'addr':
-        return setServerAddr(srv, args)
-      case 'check-addr':
-        return setCheckAddr(srv, args)
-      case 'check-port':
-        return setCheckPort(srv, args)
-      case 'agent-addr':
-        return setAgentAddr(srv, args)
-      case 'agent-port':
-        return setAgentPort(srv, args)
-      case 'agent-send':
-        return setAgentSend(srv, args)
       case 'fqdn':
         // pocketlb has no resolvers section
         return 'set server <b>/<s> fqdn failed because no resolution is configured.\n'
       case 'ssl':
         return "'set server <srv> ssl' cannot be set.  default-server should define ssl settings\n"
-      default:
-        return SET_SERVER_USAGE
+      default: {
+        const move = TARGET_COMMANDS.get(args[3] ?? '')
+        return move === undefined ? SET_SERVER_USAGE : move(srv, args)
+      }
     }
   })
 }
