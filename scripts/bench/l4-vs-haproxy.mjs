@@ -2,7 +2,7 @@
 // The kernel path (keepalived virtual_server on nftables, run by `pocketlb vrrp`)
 // beside HAProxy 2.6 `mode tcp`, in the same namespaces (client, balancer, two
 // Node backends on one bridge): new connections per second, 64 KiB echoed per
-// connection, and the balancer's CPU at 1000 new connections/s. Bounded to ~2.5 min.
+// connection, and the balancer's CPU at 1000 new connections/s. Bounded to ~3 min.
 //   node --import tsx scripts/bench/l4-vs-haproxy.mjs
 //
 // Both balancers run at once in the balancer namespace (nftables on VIP:80,
@@ -139,7 +139,7 @@ function isolateBalancer (lan, pids) {
 const lan = new L4Lan(2)
 let hap = null
 const max = {}; const windows = { direct: [], routed: [], nftables: [], haproxy: [] }
-const cores = { direct: [], nftables: [], haproxy: [] }
+const cores = { direct: [], routed: [], nftables: [], haproxy: [] }
 
 /** The backends' second addresses, reached from the client through the balancer
  *  as a router (their answers from those addresses go back through it too). */
@@ -193,7 +193,7 @@ ${BACKENDS.map((a, i) => `  server s${i + 1} ${a}:8080 check inter 2s\n`).join('
   }
   for (let i = 0; i < ROUNDS; i++) for (const t of Object.keys(TARGETS)) windows[t].push(await pacedWindow(lan, t, pids))
   isolateBalancer(lan, pids)
-  for (let i = 0; i < ROUNDS; i++) for (const t of COMPARED) cores[t].push(await coreWindow(lan, t))
+  for (let i = 0; i < ROUNDS; i++) for (const t of Object.keys(cores)) cores[t].push(await coreWindow(lan, t))
 } finally {
   if (hap !== null && hap.exitCode === null) hap.kill('SIGKILL')
   await lan.destroy()
@@ -212,6 +212,7 @@ const cpu = {
   haproxyProcess: median(windows.haproxy.map(w => w.hap)),
   haproxyWhole: perRound((d, _n, h) => h.path - d.path + h.hap),
   haproxyProcStat: perRound((d, _n, h) => h.kernel - d.kernel + h.hap),
+  routedCore: median(cores.direct.map((d, i) => cores.routed[i].balancer - d.balancer)),
   nftablesCore: median(cores.direct.map((d, i) => cores.nftables[i].balancer - d.balancer)),
   haproxyCore: median(cores.direct.map((d, i) => cores.haproxy[i].balancer - d.balancer))
 }
@@ -232,9 +233,10 @@ row('  nftables vs HAProxy whole (path delta + process)', '', f1(cpu.nftables), 
 row('  /proc/stat system+softirq delta + process', '', f1(cpu.nftablesProcStat), f1(cpu.haproxyProcStat), ratio(cpu.nftablesProcStat, cpu.haproxyProcStat))
 row('  balancer core alone (RPS + pinning), busy % − direct', '', f1(cpu.nftablesCore), f1(cpu.haproxyCore), ratio(cpu.nftablesCore, cpu.haproxyCore))
 row('  pocketlb process alone (checks)', '', f1(cpu.nftablesProcess), '', '')
-row('  of which the plain routed hop (no NAT, no rules)', '', f1(cpu.routed), '', '')
+row('  the plain routed hop (no NAT, no rules): path delta', '', f1(cpu.routed), '', '')
+row('  the plain routed hop: balancer core alone', '', f1(cpu.routedCore), '', '')
 console.log(`routed windows: held ${f1(mean(windows.routed.map(w => w.held)))} conn/s, ${windows.routed.reduce((a, w) => a + w.failed, 0)} failed`)
-console.log(`balancer-core windows: held ${COMPARED.map(t => `${t} ${f1(mean(cores[t].map(w => w.held)))}`).join(', ')} conn/s, ` +
-  `${COMPARED.reduce((a, t) => a + cores[t].reduce((b, w) => b + w.failed, 0), 0)} failed; other core busy ${COMPARED.map(t => `${t} ${f1(mean(cores[t].map(w => w.other)))} %`).join(', ')}`)
+console.log(`balancer-core windows: held ${Object.keys(cores).map(t => `${t} ${f1(mean(cores[t].map(w => w.held)))}`).join(', ')} conn/s, ` +
+  `${Object.keys(cores).reduce((a, t) => a + cores[t].reduce((b, w) => b + w.failed, 0), 0)} failed; other core busy ${Object.keys(cores).map(t => `${t} ${f1(mean(cores[t].map(w => w.other)))} %`).join(', ')}`)
 console.log(`failed connections at full speed: direct ${max.direct.failed}, nftables ${max.nftables.failed}, haproxy ${max.haproxy.failed}`)
 console.log(JSON.stringify({ max, windows, cores, cpu }))
