@@ -10,6 +10,7 @@ import { systemClock, type Timer, type TimerSource } from '../core/clock.ts'
 import { SIMULATED_FAILURE_TRACK, type VrrpInstancePlan, type VrrpPlan, type VrrpScriptPlan, type VrrpStatus, type VrrpTransition } from './types.ts'
 import { VrrpInstance, type TrackSpec } from './instance.ts'
 import { diffInstances } from './reconcile.ts'
+import { reasons } from './reason.ts'
 import { openRawTransport } from './transport-raw.ts'
 import { IprouteVipManager } from './vip.ts'
 import type { ScriptRunner } from './ports.ts'
@@ -89,7 +90,7 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
     const niceChanged = plan.globals.niceness !== this.plan.globals.niceness
     this.plan = plan
     for (const g of this.syncGroups) g.dispose()
-    await Promise.all(d.removed.map(i => i.stop()))
+    await Promise.all(d.removed.map(i => i.stop(reasons.removed())))
     for (const [i, ip] of d.kept) i.reconfigure(ip, this.tracksOf(ip))
     const byName = new Map([...d.kept.map(([i]) => i), ...fresh].map(i => [i.plan.name, i]))
     this.instances.splice(0, this.instances.length, ...plan.instances.map(ip => byName.get(ip.name)!))

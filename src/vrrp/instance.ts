@@ -3,11 +3,12 @@
  *  transport, VIP manager, timers and script runner. */
 import { EventEmitter } from 'node:events'
 import type { Clock, Timer, TimerSource } from '../core/clock.ts'
-import type { VrrpCounters, VrrpInstancePlan, VrrpStatus, VrrpStateName, VrrpTransition } from './types.ts'
+import { RECENT_TRANSITIONS, type VrrpCounters, type VrrpInstancePlan, type VrrpStatus, type VrrpStateName, type VrrpTransition } from './types.ts'
 import type { ScriptRunner, VipManager, VrrpTransport } from './ports.ts'
 import { initialState, masterDownInterval, reconfigure, step, type FsmConfig, type FsmState, type TimerName, type VrrpEffect, type VrrpEvent } from './fsm.ts'
 import { diffVips } from './reconcile.ts'
 import { decodeIpv4, encodeAdvert } from './packet.ts'
+import { reasons, type VrrpReason } from './reason.ts'
 
 export interface InstanceDeps {
   readonly clock: Clock
@@ -38,6 +39,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     priorityZeroSent: 0, priorityZeroReceived: 0, dropped: {}
   }
   private lastTransition = 0
+  private readonly recent: VrrpTransition[] = []
   private garpTimer: Timer | null = null
   /** VIP operations run one after another so that add/del keep their order */
   private vipChain: Promise<void> = Promise.resolve()
@@ -56,12 +58,14 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
   /** Clears stale VIPs, then enters Backup (or Master for priority 255, or Fault). */
   async start (): Promise<void> {
     await this.deps.vips.del(this.plan.vips).catch(e => this.log(`clearing stale VIPs: ${String(e)}`))
-    this.dispatch(this.hasFault() ? { t: 'fault' } : { t: 'start' })
+    const failed = this.faultingTrack()
+    this.dispatch(failed === null ? { t: 'start' } : { t: 'fault', why: reasons.track(failed, false) })
   }
 
-  /** Resigns (priority 0 advert when master), removes VIPs, stops timers and the transport. */
-  async stop (): Promise<void> {
-    this.dispatch({ t: 'shutdown' })
+  /** Resigns (priority 0 advert when master), removes VIPs, stops timers and the transport;
+   *  <why>: a shutdown, or a reload that removed the instance. */
+  async stop (why: VrrpReason = reasons.stop()): Promise<void> {
+    this.dispatch({ t: 'shutdown', why })
     for (const t of this.timers.values()) t.cancel()
     this.timers.clear()
     this.stopGarpRefresh()
@@ -76,7 +80,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     const hadFault = this.hasFault()
     t.ok = ok
     this.log(`track ${name} is now ${ok ? 'OK' : 'FAILED'}`)
-    this.settle(hadFault)
+    this.settle(hadFault, reasons.track(name, ok))
   }
 
   /** A reload's new <plan> and <tracks> for this running instance (same interface,
@@ -101,7 +105,8 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
         this.queueVip(() => this.deps.vips.garp(added, plan.garp.masterRepeat), 'gratuitous ARP')
       }
     }
-    this.settle(hadFault)
+    const failed = this.faultingTrack()
+    this.settle(hadFault, failed === null ? reasons.reloadCleared() : reasons.track(failed, false))
   }
 
   status (): VrrpStatus {
@@ -113,7 +118,8 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
       basePriority: this.plan.priority, effectivePriority: this.fsm.priority,
       masterIp: this.fsm.masterIp, masterPriority: this.fsm.masterPriority,
       lastTransition: this.lastTransition,
-      counters: { ...this.counters, dropped: { ...this.counters.dropped } }, failing
+      counters: { ...this.counters, dropped: { ...this.counters.dropped } }, failing,
+      recentTransitions: [...this.recent]
     }
   }
 
@@ -128,13 +134,13 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
   /** Weight of track <name>, or null when this instance does not track it. */
   trackWeight (name: string): number | null { return this.tracks.get(name)?.weight ?? null }
 
-  /** After tracks or the plan changed: the new effective priority, then Fault entered or left. */
-  private settle (hadFault: boolean): void {
+  /** After tracks or the plan changed (<why>): the new effective priority, then Fault entered or left. */
+  private settle (hadFault: boolean, why: VrrpReason): void {
     const prio = this.effectivePriority()
     if (prio !== this.fsm.priority) this.dispatch({ t: 'priority', prio })
     const fault = this.hasFault()
-    if (fault && !hadFault) this.dispatch({ t: 'fault' })
-    else if (!fault && hadFault) this.dispatch({ t: 'faultCleared' })
+    if (fault && !hadFault) this.dispatch({ t: 'fault', why })
+    else if (!fault && hadFault) this.dispatch({ t: 'faultCleared', why })
   }
 
   private fsmConfig (): FsmConfig {
@@ -142,9 +148,12 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     return { version: p.version, adverInt: p.advertInt, preempt: p.preempt, preemptDelay: p.preemptDelay, primaryIp: this.deps.transport.localAddress }
   }
 
-  private hasFault (): boolean {
-    for (const t of this.tracks.values()) if (t.weight === 0 && !t.ok) return true
-    return false
+  private hasFault (): boolean { return this.faultingTrack() !== null }
+
+  /** The first failed track of weight 0 (it holds the instance in Fault), or null. */
+  private faultingTrack (): string | null {
+    for (const [name, t] of this.tracks) if (t.weight === 0 && !t.ok) return name
+    return null
   }
 
   /** keepalived: the owner (255) is never adjusted; others are clamped to 1..254. */
@@ -166,13 +175,21 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     }
     if (d.src === this.deps.transport.localAddress) return     // our own multicast looped back
     this.counters.advertsReceived++
-    if (d.advert.priority === 0) this.counters.priorityZeroReceived++
+    if (d.advert.priority === 0) {
+      this.counters.priorityZeroReceived++
+      if (this.fsm.state === 'BACKUP') this.log(`(${this.plan.name}) Backup received priority 0 advertisement`)
+    }
     this.dispatch({ t: 'advert', from: d.src, prio: d.advert.priority, adverInt: d.advert.adverInt })
   }
 
   private dispatch (ev: VrrpEvent): void {
+    const ours = this.fsm.priority
     const [next, effects] = step(this.fsm, ev, this.deps.clock.now())
     this.fsm = next
+    // keepalived's line for what caused a master to step down, before its "Entering" line
+    if (ev.t === 'advert' && effects.some(e => e.t === 'transition')) {
+      this.log(`(${this.plan.name}) Master received advert from ${ev.from} with higher priority ${ev.prio}, ours ${ours}`)
+    }
     // an advert from a master we accept ends the wish to become master
     if (ev.t === 'advert' && ev.prio > 0 && effects.some(e => e.t === 'arm' && e.timer === 'masterDown')) this.wanting = false
     for (const e of effects) this.run(e)
@@ -186,7 +203,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
       case 'garp': return this.scheduleGarp()
       case 'arm': return this.arm(e.timer, e.ms)
       case 'cancel': this.timers.get(e.timer)?.cancel(); this.timers.delete(e.timer); return
-      case 'transition': return this.transition(e.from, e.to)
+      case 'transition': return this.transition(e.from, e.to, e.reason)
     }
   }
 
@@ -197,7 +214,10 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
       try { t.send(encodeAdvert(advert, t.localAddress, dst), dst) } catch (err) { this.log(`send to ${dst}: ${String(err)}`) }
     }
     this.counters.advertsSent++
-    if (prio === 0) this.counters.priorityZeroSent++
+    if (prio === 0) {
+      this.counters.priorityZeroSent++
+      this.log(`(${this.plan.name}) sent 0 priority`)
+    }
   }
 
   private arm (name: TimerName, ms: number): void {
@@ -213,6 +233,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
       this.emit('wantMaster')
       return
     }
+    if (this.fsm.state === 'BACKUP') this.log(`(${this.plan.name}) Receive advertisement timeout`)
     this.dispatch({ t: 'masterDownTimeout' })
   }
 
@@ -244,14 +265,17 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     this.garpTimer = null
   }
 
-  private transition (from: VrrpStateName, to: VrrpStateName): void {
+  private transition (from: VrrpStateName, to: VrrpStateName, reason: VrrpReason): void {
     this.lastTransition = this.deps.clock.wall()
     this.wanting = false
     this.counters.transitions++
     if (to === 'MASTER') this.counters.becameMaster++
     if (from === 'MASTER') this.counters.releasedMaster++
     this.log(`(${this.plan.name}) Entering ${to} STATE`)
-    this.emit('transition', { instance: this.plan.name, from, to, at: this.lastTransition, priority: this.fsm.priority })
+    const tr: VrrpTransition = { instance: this.plan.name, from, to, at: this.lastTransition, priority: this.fsm.priority, reason }
+    this.recent.push(tr)
+    if (this.recent.length > RECENT_TRANSITIONS) this.recent.shift()
+    this.emit('transition', tr)
     const run = this.deps.runScript
     if (!run) return
     const n = this.plan.notify

@@ -1,5 +1,6 @@
 import type { Where } from '../core/where.ts'
 import type { VirtualServerPlan } from '../l4/plan.ts'
+import type { VrrpReason } from './reason.ts'
 
 /** The compiled, frozen VRRP configuration (keepalived's `global_defs`,
  *  `vrrp_script`, `vrrp_instance`, `vrrp_sync_group`). Produced by
@@ -162,7 +163,12 @@ export interface VrrpStatus {
   readonly counters: VrrpCounters
   /** Tracks currently failing */
   readonly failing: readonly string[]
+  /** The last RECENT_TRANSITIONS transitions, oldest first, each with its reason */
+  readonly recentTransitions: readonly VrrpTransition[]
 }
+
+/** How many transitions VrrpStatus.recentTransitions keeps per instance */
+export const RECENT_TRANSITIONS = 8
 
 export interface VrrpTransition {
   readonly instance: string
@@ -171,4 +177,6 @@ export interface VrrpTransition {
   /** Wall-clock ms */
   readonly at: number
   readonly priority: number
+  /** Why it happened (reason.ts) */
+  readonly reason: VrrpReason
 }

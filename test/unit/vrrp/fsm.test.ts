@@ -1,7 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { initialState, masterDownInterval, skewTime, step, type FsmConfig, type FsmState, type VrrpEffect, type VrrpEvent } from '../../../src/vrrp/fsm.ts'
+import { reasons } from '../../../src/vrrp/reason.ts'
 
+const failed = reasons.track('script:chk', false)
+const recovered = reasons.track('script:chk', true)
 const v3: FsmConfig = { version: 3, adverInt: 1000, preempt: true, preemptDelay: 0, primaryIp: '10.0.0.2' }
 const at = (cfg: FsmConfig, state: FsmState['state'], prio = 100, over: Partial<FsmState> = {}): FsmState =>
   ({ ...initialState(cfg, prio), state, ...over })
@@ -22,7 +25,7 @@ test('timers: Skew_Time and Master_Down_Interval per version', () => {
 const table: [string, FsmConfig, FsmState['state'], number, Partial<FsmState>, VrrpEvent, FsmState['state'], string[]][] = [
   ['init start → backup', v3, 'INIT', 100, {}, { t: 'start' }, 'BACKUP', ['cancel:adver', 'arm:masterDown', '->BACKUP']],
   ['owner 255 start → master', v3, 'INIT', 255, {}, { t: 'start' }, 'MASTER', ['cancel:masterDown', 'send:255', 'addVips', 'garp', 'arm:adver', '->MASTER']],
-  ['init fault', v3, 'INIT', 100, {}, { t: 'fault' }, 'FAULT', ['->FAULT']],
+  ['init fault', v3, 'INIT', 100, {}, { t: 'fault', why: failed }, 'FAULT', ['->FAULT']],
   ['backup master-down → master', v3, 'BACKUP', 100, {}, { t: 'masterDownTimeout' }, 'MASTER', ['cancel:masterDown', 'send:100', 'addVips', 'garp', 'arm:adver', '->MASTER']],
   ['backup higher advert resets timer', v3, 'BACKUP', 100, {}, advert('10.0.0.1', 150), 'BACKUP', ['arm:masterDown']],
   ['backup equal advert resets timer', v3, 'BACKUP', 100, {}, advert('10.0.0.1', 100), 'BACKUP', ['arm:masterDown']],
@@ -30,18 +33,18 @@ const table: [string, FsmConfig, FsmState['state'], number, Partial<FsmState>, V
   ['backup lower advert with nopreempt accepted', { ...v3, preempt: false }, 'BACKUP', 100, {}, advert('10.0.0.1', 50), 'BACKUP', ['arm:masterDown']],
   ['backup lower advert inside preempt_delay accepted', { ...v3, preemptDelay: 5000 }, 'BACKUP', 100, { preemptAt: 5000 }, advert('10.0.0.1', 50), 'BACKUP', ['arm:masterDown']],
   ['backup prio 0 → skew timer', v3, 'BACKUP', 100, {}, advert('10.0.0.1', 0), 'BACKUP', ['arm:masterDown']],
-  ['backup fault', v3, 'BACKUP', 100, {}, { t: 'fault' }, 'FAULT', ['cancel:adver', 'cancel:masterDown', '->FAULT']],
-  ['backup shutdown', v3, 'BACKUP', 100, {}, { t: 'shutdown' }, 'INIT', ['cancel:adver', 'cancel:masterDown', '->INIT']],
+  ['backup fault', v3, 'BACKUP', 100, {}, { t: 'fault', why: failed }, 'FAULT', ['cancel:adver', 'cancel:masterDown', '->FAULT']],
+  ['backup shutdown', v3, 'BACKUP', 100, {}, { t: 'shutdown', why: reasons.stop() }, 'INIT', ['cancel:adver', 'cancel:masterDown', '->INIT']],
   ['master adver timer', v3, 'MASTER', 100, {}, { t: 'adverTimeout' }, 'MASTER', ['send:100', 'arm:adver']],
   ['master sees higher → backup', v3, 'MASTER', 100, {}, advert('10.0.0.1', 150), 'BACKUP', ['cancel:adver', 'delVips', 'arm:masterDown', '->BACKUP']],
   ['master sees lower → stays', v3, 'MASTER', 100, {}, advert('10.0.0.9', 50), 'MASTER', []],
   ['master equal prio, higher IP wins', v3, 'MASTER', 100, {}, advert('10.0.0.3', 100), 'BACKUP', ['cancel:adver', 'delVips', 'arm:masterDown', '->BACKUP']],
   ['master equal prio, lower IP loses', v3, 'MASTER', 100, {}, advert('10.0.0.1', 100), 'MASTER', []],
   ['master sees prio 0 → advert now', v3, 'MASTER', 100, {}, advert('10.0.0.1', 0), 'MASTER', ['send:100', 'arm:adver']],
-  ['master shutdown → prio 0', v3, 'MASTER', 100, {}, { t: 'shutdown' }, 'INIT', ['cancel:adver', 'cancel:masterDown', 'send:0', 'delVips', '->INIT']],
-  ['master fault → prio 0', v3, 'MASTER', 100, {}, { t: 'fault' }, 'FAULT', ['cancel:adver', 'cancel:masterDown', 'send:0', 'delVips', '->FAULT']],
+  ['master shutdown → prio 0', v3, 'MASTER', 100, {}, { t: 'shutdown', why: reasons.stop() }, 'INIT', ['cancel:adver', 'cancel:masterDown', 'send:0', 'delVips', '->INIT']],
+  ['master fault → prio 0', v3, 'MASTER', 100, {}, { t: 'fault', why: failed }, 'FAULT', ['cancel:adver', 'cancel:masterDown', 'send:0', 'delVips', '->FAULT']],
   ['master priority change adverts it', v3, 'MASTER', 100, {}, { t: 'priority', prio: 80 }, 'MASTER', ['send:80', 'arm:adver']],
-  ['fault cleared → backup', v3, 'FAULT', 100, {}, { t: 'faultCleared' }, 'BACKUP', ['cancel:adver', 'arm:masterDown', '->BACKUP']],
+  ['fault cleared → backup', v3, 'FAULT', 100, {}, { t: 'faultCleared', why: recovered }, 'BACKUP', ['cancel:adver', 'arm:masterDown', '->BACKUP']],
   ['fault ignores adverts', v3, 'FAULT', 100, {}, advert('10.0.0.1', 150), 'FAULT', []]
 ]
 

@@ -69,7 +69,7 @@ const status = (over: Partial<VrrpStatus>): VrrpStatus => ({
   name: 'VI_1', state: 'MASTER', vrid: 51, interface: 'eth0', vips: ['10.0.0.100/24', '10.0.0.101/32'], version: 3,
   basePriority: 150, effectivePriority: 140, masterIp: '10.0.0.1', masterPriority: 140, lastTransition: Date.UTC(2026, 0, 2, 3, 4, 5),
   counters: { advertsSent: 12, advertsReceived: 3, becameMaster: 1, releasedMaster: 0, transitions: 2, priorityZeroSent: 0, priorityZeroReceived: 1, dropped: { ttl: 2, vrid: 0, checksum: 1 } },
-  failing: ['pocketlb:backend/app'], ...over
+  failing: ['pocketlb:backend/app'], recentTransitions: [], ...over
 })
 
 test('show vrrp: one line per instance, json form, and an answer when VRRP is not running', () => {
