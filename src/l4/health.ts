@@ -5,6 +5,7 @@
  *    delay_before_retry → fastinter (the pace while a failing server is retried)
  *    retry              → fall = retry + 1 (the first failure plus <retry> retries)
  *    first success      → up (rise 1)
+ *    alpha              → the checker starts failed (a server starts up otherwise)
  *    connect_timeout    → the probe's connect and exchange deadline.
  *  A real server is up while every one of its checkers is up; a MISC_CHECK with
  *  misc_dynamic also sets its weight (exit status − 2) while it is up.
@@ -81,8 +82,9 @@ export class RealServerHealth {
   constructor (private service: VirtualServerPlan, private server: RealServerPlan, o: L4HealthOptions) {
     server.checkers.forEach((c, i) => {
       const { backend, server: checked } = checkerBackend(service, server, c, i)
-      this.monitors.push(new HealthMonitor({
-        backend, servers: [{ name: checked.name, plan: checked }], clock: o.clock, timers: o.timers, probers: { tcp: probeOf(c) },
+      const watched = { name: checked.name, plan: checked }
+      const monitor = new HealthMonitor({
+        backend, servers: [watched], clock: o.clock, timers: o.timers, probers: { tcp: probeOf(c) },
         onChange: (_s, ev) => {
           const now = this.up
           if (now !== this.wasUp) o.onChange(this, ev, CHECKER_NAMES[c.kind])
@@ -97,8 +99,12 @@ export class RealServerHealth {
               o.onWeight(this, from, w, result.info)
             }
           : undefined
-      }))
+      })
+      // alpha: failed until its first success (rise 1), so that success brings the server up
+      if (c.alpha === true) monitor.control(watched)?.forceHealth(false)
+      this.monitors.push(monitor)
     })
+    this.wasUp = this.up
   }
 
   get vs (): VirtualServerPlan { return this.service }
@@ -153,8 +159,8 @@ export class L4Health {
   stop (): void { this.running = false; for (const h of this.byKey.values()) h.stop() }
 
   /** The change to <services>: a real server kept (same service key, address, port
-   *  and checkers) keeps its state; a new one starts up, as at start (keepalived
-   *  without `alpha`); the others go. */
+   *  and checkers) keeps its state; a new one starts as at start (up, or down
+   *  until its first success with `alpha`); the others go. */
   change (services: readonly VirtualServerPlan[]): HealthChange {
     const next = new Map<string, { h: RealServerHealth; kept: boolean; vs: VirtualServerPlan; rs: RealServerPlan }>()
     for (const vs of services) {
@@ -174,7 +180,7 @@ export class L4Health {
         const weights = new Map<string, number>(); const down = new Set<string>()
         for (const rs of vs.realServers) {
           const n = next.get(healthKey(vs, rs))!
-          const up = !n.kept || n.h.up
+          const up = n.h.up
           weights.set(realServerId(rs), !up ? 0 : n.kept ? n.h.weightUnder(rs) : rs.weight)
           if (!up) down.add(realServerId(rs))
         }

@@ -39,6 +39,8 @@ export interface L4CheckerPlan {
   readonly miscTimeout: number
   /** misc_dynamic: exit status 2..255 = up with weight <status> − 2; 0 = up, weight unchanged; 1 = down */
   readonly miscDynamic: boolean
+  /** alpha: the checker starts failed, so its real server is added only after its first success (absent = false) */
+  readonly alpha?: boolean
   readonly where: Where
 }
 
@@ -50,7 +52,21 @@ export interface RealServerPlan {
   readonly inhibitOnFailure: boolean
   /** no checker = always up */
   readonly checkers: readonly L4CheckerPlan[]
+  /** notify_up / notify_down: command lines run by /bin/sh -c when the server goes up / down (absent = none) */
+  readonly notifyUp?: string | null
+  readonly notifyDown?: string | null
   readonly where: Where
+}
+
+/** quorum, hysteresis, quorum_up, quorum_down of a virtual server (keepalived: quorum 1, hysteresis 0). */
+export interface L4QuorumPlan {
+  /** the least sum of the weights of the live real servers with which the service is "up" */
+  readonly quorum: number
+  /** lost below quorum − hysteresis, gained again at quorum + hysteresis */
+  readonly hysteresis: number
+  /** command lines run by /bin/sh -c when the quorum is gained / lost; null = none */
+  readonly up: string | null
+  readonly down: string | null
 }
 
 export interface VirtualServerPlan {
@@ -73,5 +89,9 @@ export interface VirtualServerPlan {
   /** used while no real server is up */
   readonly sorryServer: L4Endpoint | null
   readonly realServers: readonly RealServerPlan[]
+  /** absent = keepalived's defaults (quorum 1, hysteresis 0, no scripts) */
+  readonly quorum?: L4QuorumPlan
+  /** omega: at stop or removal of the service, the notify_down of its live real servers and its quorum_down are run */
+  readonly omega?: boolean
   readonly where: Where
 }

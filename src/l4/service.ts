@@ -14,11 +14,15 @@ import { L4_TABLE, SORRY_ID, buildModel, deleteTableText, flowCounter, nftTransa
 import { nftApply, readCounters, type CounterValue } from './nft.ts'
 import { resolveDrLinks } from './dr-topology.ts'
 import type { L4RealServerStatus, L4ServiceStatus } from './status.ts'
+import { DEFAULT_QUORUM, ServiceQuorum } from './quorum.ts'
+import { runShell, type L4ScriptRunner } from './scripts.ts'
 
 export interface L4ServiceOptions {
   readonly log: (msg: string) => void
   readonly clock?: Clock
   readonly timers?: TimerSource
+  /** runs notify_up/notify_down and quorum_up/quorum_down (default: /bin/sh -c) */
+  readonly runScript?: L4ScriptRunner
 }
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward'
@@ -39,6 +43,8 @@ function enableForwarding (plans: readonly VirtualServerPlan[], log: (msg: strin
 /** how config/keepalived names a `virtual_server group` service */
 const GROUP_PREFIX = 'group '
 const tag = (proto: string, addr: string, port: number): string => `[${addr}]:${proto}:${port}`
+/** the sum of the weights of the live real servers (<weights>: 0 for those down) */
+const liveWeight = (weights: ReadonlyMap<string, number>): number => { let sum = 0; for (const w of weights.values()) sum += w; return sum }
 const vsTag = (vs: VirtualServerPlan): string => vs.addresses.length === 1 ? tag(vs.protocol, vs.addresses[0]!.addr, vs.addresses[0]!.port) : `[${vs.name}]`
 
 export class L4Service {
@@ -48,17 +54,29 @@ export class L4Service {
   private queue: Promise<void> = Promise.resolve()
   private pending = false
   private stopped = false
+  /** each service's quorum state, by service key */
+  private quorums = new Map<string, ServiceQuorum>()
+  private readonly run: L4ScriptRunner
 
   constructor (private plans: readonly VirtualServerPlan[], private readonly o: L4ServiceOptions) {
+    this.run = o.runScript ?? runShell
     this.health = new L4Health(plans, {
       clock: o.clock ?? systemClock,
       timers: o.timers ?? systemTimers,
-      onChange: (h, ev, checker) => { this.report(h, ev.up, checker, ev.info || ev.reason); this.schedule() },
+      onChange: (h, ev, checker) => {
+        this.report(h, ev.up, checker, ev.info || ev.reason)
+        const script = ev.up ? h.rs.notifyUp : h.rs.notifyDown
+        if (script) this.run(script)
+        this.checkQuorum(h.vs)
+        this.schedule()
+      },
       onWeight: (h, from, to, why) => {
         this.o.log(`Changing weight from ${from} to ${to} for service ${tag(h.vs.protocol, h.rs.addr, h.rs.port)} of VS ${vsTag(h.vs)} (MISC_CHECK ${why})`)
+        this.checkQuorum(h.vs)
         this.schedule()
       }
     })
+    for (const vs of plans) this.quorums.set(vs.key, new ServiceQuorum(vs.quorum ?? DEFAULT_QUORUM, liveWeight(this.weights(vs))))
   }
 
   /** Programs the whole table (replacing any left over), then arms the checks;
@@ -83,8 +101,10 @@ export class L4Service {
     return run
   }
 
-  /** Stops the checks and deletes the table; established flows keep their conntrack NAT. */
+  /** Stops the checks and deletes the table; established flows keep their conntrack NAT.
+   *  Services with omega run their down scripts. */
   async stop (): Promise<void> {
+    if (!this.stopped) for (const vs of this.plans) this.omega(vs, this.health.servers.filter(h => h.vs === vs), true)
     this.stopped = true
     this.health.stop()
     await this.queue
@@ -98,7 +118,7 @@ export class L4Service {
     const counters = await readCounters()
     const byRs = new Map<string, RealServerHealth>(this.health.servers.map(h => [`${h.vs.key} ${realServerId(h.rs)}`, h]))
     return this.plans.map(vs => {
-      const weights = this.weights(vs)
+      const weights = this.chosen(vs, this.weights(vs), this.quorums)
       const real = vs.realServers.map(rs => {
         const h = byRs.get(`${vs.key} ${realServerId(rs)}`)!
         const views = h.views()
@@ -126,8 +146,41 @@ export class L4Service {
     return out
   }
 
+  /** <weights> as programmed: none of the real servers while the quorum is lost and a sorry server takes their place. */
+  private chosen (vs: VirtualServerPlan, weights: Map<string, number>, quorums: ReadonlyMap<string, ServiceQuorum>): Map<string, number> {
+    if (vs.sorryServer === null || quorums.get(vs.key)?.up !== false) return weights
+    return new Map([...weights.keys()].map(id => [id, 0]))
+  }
+
+  /** Re-evaluates the quorum of <vs> after a change of its live weight: keepalived's lines, the sorry server, quorum_up/quorum_down. */
+  private checkQuorum (vs: VirtualServerPlan): boolean {
+    const q = this.quorums.get(vs.key)
+    const change = q?.update(liveWeight(this.weights(vs)), vsTag(vs))
+    if (!q || !change) return false
+    this.o.log(change.line)
+    const sorry = vs.sorryServer && tag(vs.protocol, vs.sorryServer.addr, vs.sorryServer.port)
+    if (sorry) {
+      const lines = change.gained
+        ? [`Adding alive servers to the pool for VS ${vsTag(vs)}`, `Removing sorry server ${sorry} from VS ${vsTag(vs)}`]
+        : [`Adding sorry server ${sorry} to VS ${vsTag(vs)}`, `Removing alive servers from the pool for VS ${vsTag(vs)}`]
+      for (const line of lines) this.o.log(line)
+    }
+    const script = change.gained ? q.plan.up : q.plan.down
+    if (script) this.run(script)
+    return true
+  }
+
+  /** omega: the scripts of <servers> of <vs> that leave while up (stop, reload) — their
+   *  notify_down — and, when the whole service goes with its quorum up, its quorum_down. */
+  private omega (vs: VirtualServerPlan, servers: readonly RealServerHealth[], serviceGoes: boolean): void {
+    if (vs.omega !== true) return
+    for (const h of servers) if (h.up && h.rs.notifyDown) this.run(h.rs.notifyDown)
+    const q = this.quorums.get(vs.key)
+    if (serviceGoes && q?.up && q.plan.down) this.run(q.plan.down)
+  }
+
   private states (): ServiceState[] {
-    return this.plans.map(plan => ({ plan, weights: this.weights(plan), down: new Set(this.health.servers.filter(h => h.vs === plan && !h.up).map(h => realServerId(h.rs))) }))
+    return this.plans.map(plan => ({ plan, weights: this.chosen(plan, this.weights(plan), this.quorums), down: new Set(this.health.servers.filter(h => h.vs === plan && !h.up).map(h => realServerId(h.rs))) }))
   }
 
   /** Coalesces bursts of check transitions into one transaction. */
@@ -151,7 +204,10 @@ export class L4Service {
   private async replace (plans: readonly VirtualServerPlan[]): Promise<void> {
     if (this.stopped) return
     const change = this.health.change(plans)
-    const next = plans.length ? buildModel(plans.map(plan => change.state(plan)), resolveDrLinks(plans)) : null
+    // kept services keep their quorum state; new ones start from their live weight
+    const quorums = new Map(plans.map(vs => [vs.key, this.quorums.get(vs.key) ?? new ServiceQuorum(vs.quorum ?? DEFAULT_QUORUM, liveWeight(change.state(vs).weights))]))
+    const states = plans.map(plan => { const st = change.state(plan); return { ...st, weights: this.chosen(plan, new Map(st.weights), quorums) } })
+    const next = plans.length ? buildModel(states, resolveDrLinks(plans)) : null
     if (next !== null) enableForwarding(plans, this.o.log)
     const text = next !== null ? nftTransaction(this.model, next) : this.model !== null ? deleteTableText : null
     if (text !== null) {
@@ -159,10 +215,15 @@ export class L4Service {
       if (!r.ok) throw new Error(r.stderr)
     }
     const before = this.plans
+    const kept = new Set(plans.map(vs => vs.key))
+    for (const vs of before) this.omega(vs, change.removed.filter(h => h.vs === vs), !kept.has(vs.key))
     this.model = next
     this.plans = plans
+    this.quorums = quorums
+    for (const vs of plans) this.quorums.get(vs.key)!.plan = vs.quorum ?? DEFAULT_QUORUM
     change.commit()
     this.reportReload(before, plans, change.removed)
+    if (plans.map(vs => this.checkQuorum(vs)).some(Boolean)) this.schedule()
   }
 
   /** keepalived's reload lines (clear_diff_services): services and real servers gone. */

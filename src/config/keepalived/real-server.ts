@@ -12,9 +12,27 @@ export interface CheckerDefaults {
   /** null = the checker kind's default (1, MISC_CHECK 0) */
   readonly retry: number | null
   readonly delayBeforeRetry: number
+  /** alpha: checkers start failed */
+  readonly alpha: boolean
 }
 
-export const CHECKER_DEFAULTS_KEYWORDS = new Set(['delay_loop', 'connect_timeout', 'retry', 'delay_before_retry'])
+const BOOLS: Readonly<Record<string, boolean>> = { yes: true, on: true, true: true, no: false, off: false, false: false }
+
+/** `<keyword> [<BOOL>]`: the keyword alone is true (keepalived's yes/no, on/off, true/false). */
+export function boolArg (d: Diag, s: KaStatement): boolean | null {
+  if (!s.args.length) return true
+  const v = BOOLS[s.args[0]!.toLowerCase()]
+  if (v === undefined || s.args.length > 1) { alert(d, s, `${s.kw} '${s.args.join(' ')}' is invalid - expected yes/no, on/off or true/false`); return null }
+  return v
+}
+
+/** `<keyword> <script> [username [groupname]]`: the command line, run by /bin/sh -c as pocketlb's own user. */
+export function scriptArg (d: Diag, s: KaStatement): string | null {
+  const [script, ...user] = s.args
+  if (!script) { alert(d, s, `${s.kw} requires a script`); return null }
+  if (user.length) warn(d, s, `${s.kw}: username/groupname ignored: scripts run as pocketlb's own user`)
+  return script
+}
 
 /** Applies a defaults keyword of <s> to <def>; false when <s> is not one. */
 export function readCheckerDefault (d: Diag, s: KaStatement, def: CheckerDefaults): CheckerDefaults | null {
@@ -23,6 +41,7 @@ export function readCheckerDefault (d: Diag, s: KaStatement, def: CheckerDefault
     case 'connect_timeout': return { ...def, connectTimeout: secondsArg(d, s, 10, 3_600_000) ?? def.connectTimeout }
     case 'retry': case 'nb_get_retry': return { ...def, retry: intArg(d, s, 0, 1000) ?? def.retry }
     case 'delay_before_retry': return { ...def, delayBeforeRetry: secondsArg(d, s, 0, 3_600_000) ?? def.delayBeforeRetry }
+    case 'alpha': return { ...def, alpha: boolArg(d, s) ?? def.alpha }
     default: return null
   }
 }
@@ -92,7 +111,7 @@ function compileChecker (d: Diag, s: KaStatement, inherited: CheckerDefaults): L
       case 'misc_path': if (kind === 'misc') miscPath = commandArg(d, st) ?? ''; else alert(d, st, 'misc_path is only valid in MISC_CHECK'); break
       case 'misc_timeout': miscTimeout = secondsArg(d, st, 10, 3_600_000) ?? 0; break
       case 'misc_dynamic': if (kind === 'misc') miscDynamic = true; else alert(d, st, 'misc_dynamic is only valid in MISC_CHECK'); break
-      case 'warmup': case 'user': case 'bind_port': case 'enable_sni': case 'tls_compliant': case 'alpha':
+      case 'warmup': case 'user': case 'bind_port': case 'enable_sni': case 'tls_compliant':
         warn(d, st, `${st.kw} ignored`); break
       case 'bindto': case 'bind_if': alert(d, st, `${st.kw} is not supported: checks leave from the balancer's own address`); break
       case 'fwmark': alert(d, st, 'fwmark is not supported'); break
@@ -106,7 +125,7 @@ function compileChecker (d: Diag, s: KaStatement, inherited: CheckerDefaults): L
     kind, connectIp, connectPort, connectTimeout: def.connectTimeout,
     retry: def.retry ?? (kind === 'misc' ? 0 : 1),
     delayBeforeRetry: def.delayBeforeRetry, delayLoop: def.delayLoop, urls, miscPath,
-    miscTimeout: miscTimeout || def.delayLoop, miscDynamic, where: s.where
+    miscTimeout: miscTimeout || def.delayLoop, miscDynamic, alpha: def.alpha, where: s.where
   }
 }
 
@@ -117,6 +136,7 @@ export function compileRealServer (d: Diag, s: KaStatement, inherited: CheckerDe
     alert(d, s, `real_server ${addr}: a port 1-65535 is required (lb_kind NAT rewrites the destination port)`); return null
   }
   let weight = 1; let inhibitOnFailure = false; let def = inherited
+  let notifyUp: string | null = null; let notifyDown: string | null = null
   const checkerStmts: KaStatement[] = []
   const before = d.alerts.length
   for (const st of s.block ?? []) {
@@ -130,13 +150,16 @@ export function compileRealServer (d: Diag, s: KaStatement, inherited: CheckerDe
       case 'inhibit_on_failure': inhibitOnFailure = true; break
       case 'uthreshold': case 'lthreshold':
         alert(d, st, `${st.kw} needs the number of active connections per real server, which nftables cannot limit per destination`); break
-      case 'notify_up': case 'notify_down': case 'smtp_alert': case 'alpha': case 'rs_name': case 'warmup':
-        warn(d, st, `${st.kw} ignored`); break
+      case 'notify_up': notifyUp = scriptArg(d, st); break
+      case 'notify_down': notifyDown = scriptArg(d, st); break
+      case 'smtp_alert': warn(d, st, 'smtp_alert ignored: pocketlb sends no mail; use notify_up/notify_down'); break
+      case 'rs_name': warn(d, st, 'rs_name ignored: logs and show l4 name real servers by address and port'); break
+      case 'warmup': warn(d, st, 'warmup ignored: the first checks are not delayed at random'); break
       default: alert(d, st, `Unknown keyword '${st.kw}'`)
     }
   }
   const checkers: L4CheckerPlan[] = []
   for (const st of checkerStmts) { const c = compileChecker(d, st, def); if (c) checkers.push(c) }
   if (d.alerts.length > before) return null
-  return { addr, port: Number(portText), weight, inhibitOnFailure, checkers, where: s.where }
+  return { addr, port: Number(portText), weight, inhibitOnFailure, checkers, notifyUp, notifyDown, where: s.where }
 }

@@ -1,9 +1,9 @@
 /** Compiles keepalived's `virtual_server` and `virtual_server_group` sections into
  *  VirtualServerPlans for the kernel path (l4/). What nftables cannot express is
  *  refused here, at `-c` time, with the reason and file:line. */
-import type { L4Algo, L4Endpoint, RealServerPlan, VirtualServerPlan } from '../../l4/plan.ts'
+import type { L4Algo, L4Endpoint, L4QuorumPlan, RealServerPlan, VirtualServerPlan } from '../../l4/plan.ts'
 import type { KaStatement } from './parse.ts'
-import { compileRealServer, readCheckerDefault, type CheckerDefaults } from './real-server.ts'
+import { boolArg, compileRealServer, readCheckerDefault, scriptArg, type CheckerDefaults } from './real-server.ts'
 import { alert, at, intArg, isIpv4, oneArg, secondsArg, warn, type Diag } from './values.ts'
 
 const ALGOS: Readonly<Record<string, L4Algo>> = { rr: 'rr', wrr: 'wrr', sh: 'sh', mh: 'mh' }
@@ -22,7 +22,7 @@ const REFUSED_ALGOS: Readonly<Record<string, string>> = {
   fo: 'weighted failover is not implemented; use wrr with a sorry_server'
 }
 
-const KEEPALIVED_DEFAULTS: CheckerDefaults = { delayLoop: 60_000, connectTimeout: 5000, retry: null, delayBeforeRetry: 1000 }
+const KEEPALIVED_DEFAULTS: CheckerDefaults = { delayLoop: 60_000, connectTimeout: 5000, retry: null, delayBeforeRetry: 1000, alpha: false }
 /** keepalived's persistence_timeout without a value: 6 minutes */
 const DEFAULT_PERSISTENCE = 360_000
 
@@ -64,6 +64,22 @@ function checkDrPorts (d: Diag, s: KaStatement, addresses: readonly L4Endpoint[]
   if (sorry && sorry.ep.port !== port) alert(d, sorry.at, `sorry_server ${sorry.ep.addr} ${sorry.ep.port}: port differs from the virtual server's ${port ?? ''}: ${why}`)
 }
 
+/** keepalived's own corrections at load: a quorum above the total weight of the real
+ *  servers could never be gained, a hysteresis of quorum or more could never be lost. */
+function checkQuorum (d: Diag, s: KaStatement, name: string, q: L4QuorumPlan, realServers: readonly RealServerPlan[]): L4QuorumPlan {
+  const total = realServers.reduce((sum, r) => sum + r.weight, 0)
+  let { quorum, hysteresis } = q
+  if (quorum > total && realServers.length) {
+    warn(d, s, `quorum ${quorum} for ${name} exceeds total weight of real servers ${total}, reducing quorum to ${Math.max(total, 1)}`)
+    quorum = Math.max(total, 1)
+  }
+  if (hysteresis >= quorum) {
+    warn(d, s, `virtual server ${name}: hysteresis ${hysteresis} >= quorum ${quorum}; setting hysteresis to ${quorum - 1}`)
+    hysteresis = quorum - 1
+  }
+  return { ...q, quorum, hysteresis }
+}
+
 function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4Endpoint[]>): VirtualServerPlan | null {
   let addresses: L4Endpoint[]; let name: string; let key: string
   if (s.args[0] === 'group') {
@@ -82,6 +98,8 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
   let algo: L4Algo | null = null; let protocol: 'tcp' | 'udp' = 'tcp'; let kind: VirtualServerPlan['kind'] = 'NAT'
   let persistenceTimeout = 0; let sorryServer: L4Endpoint | null = null; let sorryAt: KaStatement | null = null
   const rsStmts: KaStatement[] = []
+  let quorum = 1; let hysteresis = 0; let quorumUp: string | null = null; let quorumDown: string | null = null; let omega = false
+  let quorumAt: KaStatement | null = null
   const before = d.alerts.length
   for (const st of s.block ?? []) {
     const next = readCheckerDefault(d, st, def)
@@ -117,11 +135,19 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
         break
       case 'sorry_server': sorryServer = endpoint(d, st, st.args[0], st.args[1], 'sorry_server'); sorryAt = st; break
       case 'real_server': rsStmts.push(st); break
-      case 'quorum': intArg(d, st, 1, 65535); warn(d, st, 'quorum ignored: the service stays up while one real server is up'); break
-      case 'ha_suspend': warn(d, st, 'ha_suspend ignored: checks keep running; the service only matches while this node holds the VIP'); break
-      case 'sorry_server_inhibit': case 'alpha': case 'omega': case 'hysteresis': case 'quorum_up': case 'quorum_down':
-      case 'virtualhost': case 'smtp_alert': case 'warmup': case 'ops': case 'one_packet_scheduling': case 'vs_name':
-        warn(d, st, `${st.kw} ignored`); break
+      case 'quorum': quorum = intArg(d, st, 1, 65535) ?? quorum; quorumAt = st; break
+      case 'hysteresis': hysteresis = intArg(d, st, 0, 65535) ?? hysteresis; break
+      case 'quorum_up': quorumUp = scriptArg(d, st); break
+      case 'quorum_down': quorumDown = scriptArg(d, st); break
+      case 'omega': omega = boolArg(d, st) ?? omega; break
+      case 'ha_suspend': warn(d, st, 'ha_suspend ignored: checks keep running on a backup (so a new master starts with current states); the service only matches while this node holds the VIP'); break
+      case 'sorry_server_inhibit': warn(d, st, 'sorry_server_inhibit ignored: the sorry server is added and removed, never kept at weight 0'); break
+      case 'virtualhost': warn(d, st, 'virtualhost ignored: the Host header of HTTP_GET is the checked address'); break
+      case 'smtp_alert': warn(d, st, 'smtp_alert ignored: pocketlb sends no mail; use quorum_up/quorum_down'); break
+      case 'warmup': warn(d, st, 'warmup ignored: the first checks are not delayed at random'); break
+      case 'ops': warn(d, st, 'ops ignored: UDP flows are kept by conntrack, not scheduled one packet at a time'); break
+      case 'one_packet_scheduling': warn(d, st, 'one_packet_scheduling ignored: UDP flows are kept by conntrack, not scheduled one packet at a time'); break
+      case 'vs_name': warn(d, st, 'vs_name ignored: logs and show l4 name services by address and port'); break
       default: alert(d, st, `Unknown keyword '${st.kw}'`)
     }
   }
@@ -138,11 +164,12 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
     if (first) alert(d, r.where, `real_server ${k} listed twice in ${name} (first at ${at(first.where)})`)
     seen.set(k, r)
   }
+  const quorumPlan = checkQuorum(d, quorumAt ?? s, name, { quorum, hysteresis, up: quorumUp, down: quorumDown }, realServers)
   if (kind === 'DR') checkDrPorts(d, s, addresses, realServers, sorryServer && sorryAt && { ep: sorryServer, at: sorryAt })
   if (d.alerts.length > before) return null
   return {
     name, key: `${key}_${protocol}`, addresses, protocol, algo: algo!, kind, delayLoop: def.delayLoop,
-    persistenceTimeout, sorryServer, realServers, where: s.where
+    persistenceTimeout, sorryServer, realServers, quorum: quorumPlan, omega, where: s.where
   }
 }
 
