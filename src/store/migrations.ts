@@ -54,5 +54,13 @@ export const MIGRATIONS: readonly string[] = [
      bytes_out_rate REAL NOT NULL,
      actconn REAL NOT NULL,
      PRIMARY KEY (period, t)
+   );`,
+  // a transition's reason code (vrrp/reason.ts; '' for rows written before it) and the
+  // device's settings that outlive a restart (the VRRP demo's simulated failure)
+  `ALTER TABLE vrrp_transitions ADD COLUMN reason_code TEXT NOT NULL DEFAULT '';
+   CREATE TABLE device_settings (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL,
+     time INTEGER NOT NULL
    );`
 ]

@@ -5,6 +5,7 @@ import { Users } from './users.ts'
 import { ConfigVersions } from './versions.ts'
 import { Events } from './events.ts'
 import { StatsHistory } from './stats.ts'
+import { DeviceSettings } from './settings.ts'
 
 /** The device's store: one SQLite file, opened by the UI worker only. */
 export class Store {
@@ -12,6 +13,7 @@ export class Store {
   readonly versions: ConfigVersions
   readonly events: Events
   readonly stats: StatsHistory
+  readonly settings: DeviceSettings
   readonly batch: WriteBatcher
 
   private constructor (readonly db: Database, opts: { flushMs?: number; ringSize?: number }) {
@@ -20,6 +22,7 @@ export class Store {
     this.versions = new ConfigVersions(db)
     this.events = new Events(db, this.batch, opts.ringSize)
     this.stats = new StatsHistory(db, this.batch)
+    this.settings = new DeviceSettings(db)
   }
 
   /** <path> ":memory:" for tests; <flushMs>: longest delay of a batched write. */

@@ -46,7 +46,7 @@ export class Live {
       for (const e of entries) store.events.log(logLine(e))
       for (const s of this.subscribers) s(entries)
     }
-    control.onVrrp = t => store.events.vrrp({ time: t.at, instance: t.instance, from: t.from, to: t.to, reason: `priority ${t.priority}` })
+    control.onVrrp = t => store.events.vrrp({ time: t.at, instance: t.instance, from: t.from, to: t.to, reason: t.reason.text, code: t.reason.code })
   }
 
   start (everyMs = 1000): void {

@@ -2,6 +2,8 @@ import type { Api } from './api-schema.ts'
 import { obj } from './api-schema.ts'
 import type { ControlClient } from '../runtime/control.ts'
 import type { Store } from '../store/store.ts'
+import type { SimulatedFailure } from '../store/settings.ts'
+import type { VrrpTransition } from '../store/events.ts'
 import type { VrrpStatus } from '../vrrp/types.ts'
 import { SIMULATED_FAILURE_TRACK } from '../vrrp/types.ts'
 import type { L4ServiceStatus } from '../l4/status.ts'
@@ -14,8 +16,22 @@ const SIMULATED = `pocketlb:${SIMULATED_FAILURE_TRACK}`
 export interface VrrpView {
   readonly configured: boolean
   readonly simulatedFailure: boolean
+  /** The switch as kept in the store: re-applied when the device starts */
+  readonly simulatedFailureKept: SimulatedFailure
   readonly instances: readonly VrrpStatus[]
-  readonly transitions: readonly { time: number; instance: string; from: string; to: string; reason: string }[]
+  readonly transitions: readonly VrrpTransition[]
+}
+
+/** `set vrrp simulate-failure on|off`; the runtime API's answer, '' on success. */
+const simulate = async (control: ControlClient, on: boolean): Promise<string> =>
+  (await control.command(`set vrrp simulate-failure ${on ? 'on' : 'off'}`)).trim()
+
+/** At the UI's start: a simulated failure the teacher left on before a restart is
+ *  switched on again (a device rebooted mid-demo stays as it was). */
+export async function reapplySimulatedFailure (control: ControlClient, store: Store): Promise<void> {
+  if (!store.settings.simulatedFailure().on) return
+  const answer = await simulate(control, true)
+  store.events.audit('system', 'vrrp', `simulate failure on, kept from before the restart${answer === '' ? '' : ' → ' + answer}`)
 }
 
 /** Runs a `show … json` runtime command; an answer that is not JSON (an error text) throws with it. */
@@ -32,6 +48,7 @@ export function deviceRoutes (api: Api, control: ControlClient, store: Store): v
     return {
       configured: instances.length > 0,
       simulatedFailure: instances.some(i => i.failing.includes(SIMULATED)),
+      simulatedFailureKept: store.settings.simulatedFailure(),
       instances,
       transitions: store.events.recentVrrp(100)
     }
@@ -42,12 +59,13 @@ export function deviceRoutes (api: Api, control: ControlClient, store: Store): v
 
   api.route({
     method: 'POST', url: '/api/vrrp/simulate-failure', access: 'change', body: obj({ on: { type: 'boolean' } }, ['on']),
-    summary: 'Demo switch: on makes every instance act as if a tracked check failed (FAULT, mastership given up); off restores'
+    summary: 'Demo switch: on makes every instance act as if a tracked check failed (FAULT, mastership given up); off restores. Kept in the store and re-applied at start'
   }, async (req, reply) => {
     const { on } = req.body as { on: boolean }
-    const answer = (await control.command(`set vrrp simulate-failure ${on ? 'on' : 'off'}`)).trim()
+    const answer = await simulate(control, on)
     store.events.audit(req.session!.user, 'vrrp', `simulate failure ${on ? 'on' : 'off'}${answer === '' ? '' : ' → ' + answer}`)
     if (answer !== '') return reply.code(409).send({ error: answer })
+    store.settings.setSimulatedFailure(on)
     return { ok: true }
   })
 

@@ -7,8 +7,12 @@ interface Instance {
   counters: { advertsSent: number; advertsReceived: number; transitions: number }
   failing: string[]
 }
-interface Transition { time: number; instance: string; from: string; to: string; reason: string }
-interface View { configured: boolean; simulatedFailure: boolean; instances: Instance[]; transitions: Transition[] }
+/** <reason>: the sentence (rows from before reasons say "priority N"); <code>: '' in those rows */
+interface Transition { time: number; instance: string; from: string; to: string; reason: string; code: string }
+interface View {
+  configured: boolean; simulatedFailure: boolean; simulatedFailureKept: { on: boolean; since: number }
+  instances: Instance[]; transitions: Transition[]
+}
 
 const cell = (x: string | number, attrs: Record<string, string> = {}): HTMLElement => h('td', attrs, String(x))
 
@@ -23,12 +27,12 @@ function instancesTable (list: Instance[]): HTMLElement {
       cell(i.failing.length === 0 ? '—' : i.failing.join(', '), { class: i.failing.length === 0 ? 'mute' : 'err' }))))
 }
 
-/** Newest first: one row per transition, the state it entered as a coloured badge. */
+/** Newest first: one row per transition, the state it entered as a coloured badge, then why. */
 function timeline (list: Transition[]): HTMLElement {
   if (list.length === 0) return h('p', { class: 'mute', id: 'vrrp-timeline' }, 'No transition recorded yet.')
   return h('ol', { class: 'timeline', id: 'vrrp-timeline' }, list.map(t => h('li', {},
     h('span', { class: 'mute' }, new Date(t.time).toLocaleString()), ' ', h('b', {}, t.instance), ' ',
-    h('span', { class: `state ${t.from}` }, t.from), ' → ', h('span', { class: `state ${t.to}` }, t.to), ' ', h('span', { class: 'mute' }, t.reason))))
+    h('span', { class: `state ${t.from}` }, t.from), ' → ', h('span', { class: `state ${t.to}` }, t.to), ' ', h('span', { class: 'reason', 'data-code': t.code }, t.reason))))
 }
 
 const HOW_TO_ENABLE = [
@@ -56,11 +60,15 @@ export function vrrpPage (root: HTMLElement): () => void {
       .finally(() => { box.disabled = false })
   })
   const switchRow = h('label', { class: 'switch' }, box, ' Simulate failure (demo): act as if a tracked check failed, so that the peer takes over')
+  const kept = h('p', { class: 'mute', id: 'vrrp-simulate-kept' })
   let stopped = false
   const draw = (v: View): void => {
     if (!v.configured) { mount(root, h('h2', {}, 'VRRP'), h('div', { id: 'vrrp-off' }, HOW_TO_ENABLE)); return }
     if (!box.disabled && (v.simulatedFailure === box.checked || Date.now() > askedUntil)) { box.checked = v.simulatedFailure; askedUntil = 0 }
-    mount(root, h('h2', {}, 'VRRP'), switchRow, msg, instancesTable(v.instances), h('h3', {}, 'Transitions'), timeline(v.transitions))
+    const k = v.simulatedFailureKept
+    kept.textContent = 'The switch is kept on the device: after a restart it is set again as it was left' +
+      (k.on ? ` (on since ${new Date(k.since).toLocaleString()}).` : '.')
+    mount(root, h('h2', {}, 'VRRP'), switchRow, kept, msg, instancesTable(v.instances), h('h3', {}, 'Transitions'), timeline(v.transitions))
   }
   const tick = (): void => { get<View>('/api/vrrp').then(v => { if (!stopped) draw(v) }).catch(() => {}) }
   tick()

@@ -75,12 +75,12 @@ test('batched writes: nothing committed until the flush, then one transaction', 
 test('VRRP transitions: batched, newest first, limited', () => {
   const s = Store.open(':memory:', { flushMs: 60_000 })
   const states = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'MASTER']
-  for (let i = 1; i < states.length; i++) s.events.vrrp({ time: 1000 * i, instance: 'VI_1', from: states[i - 1]!, to: states[i]!, reason: `priority ${150 - i}` })
+  for (let i = 1; i < states.length; i++) s.events.vrrp({ time: 1000 * i, instance: 'VI_1', from: states[i - 1]!, to: states[i]!, reason: `priority ${150 - i}`, code: 'start' })
   assert.deepEqual(s.events.recentVrrp(), [])
   s.batch.flush()
   assert.deepEqual(s.events.recentVrrp(2), [
-    { time: 5000, instance: 'VI_1', from: 'BACKUP', to: 'MASTER', reason: 'priority 145' },
-    { time: 4000, instance: 'VI_1', from: 'FAULT', to: 'BACKUP', reason: 'priority 146' }
+    { time: 5000, instance: 'VI_1', from: 'BACKUP', to: 'MASTER', reason: 'priority 145', code: 'start' },
+    { time: 4000, instance: 'VI_1', from: 'FAULT', to: 'BACKUP', reason: 'priority 146', code: 'start' }
   ])
   assert.equal(s.events.recentVrrp().length, 5)
   s.close()
