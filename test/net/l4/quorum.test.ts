@@ -5,7 +5,7 @@
 // only added after their first successful check.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { L4Lan, VIP, sleep, tally, until } from './topo.ts'
 
@@ -72,7 +72,7 @@ test('alpha: a server is added after its first successful check; one that never 
   assert.ok(!lan.lines.some(l => /Lost quorum.*:81/.test(l)), 'the alpha service has live weight: its quorum stays')
 })
 
-test('quorum 2: one server down loses it (sorry server, quorum_down, notify_down); back up gains it (quorum_up, notify_up); omega runs the down scripts at stop', async () => {
+test('quorum 2: one server down loses it (sorry server, quorum_down, notify_down); back up gains it (quorum_up, notify_up); omega runs the down scripts at reload and stop', async () => {
   assert.deepEqual(tally(lan.clients('tcp', 80, 4)), { s1: 2, s2: 2 })
   assert.deepEqual(events(), [], 'no script at start: every server starts up')
   const from = lan.lines.length
@@ -92,7 +92,16 @@ test('quorum 2: one server down loses it (sorry server, quorum_down, notify_down
   assert.deepEqual(events().slice(2).sort(), ['quorum-up', 's2-up'])
   assert.ok(await until(() => { const t = tally(lan.clients('tcp', 80, 4)); return t.s1 === 2 && t.s2 === 2 }, 5000), 'both real servers serve again')
 
+  // omega on a reload: the live server taken out of the file runs its notify_down (the quorum, reduced to 1 by the load, stays)
+  const reload = lan.lines.length
+  writeFileSync(join(lan.dir, 'keepalived.conf'), conf().replace(/  real_server 10\.88\.0\.11 8080 \{[^}]*\}\n  \}\n/, ''))
+  lan.runner!.kill('SIGHUP')
+  await waitLine('Reload complete', reload)
+  assert.ok(await until(() => events().length === 5, 3000), events().join(','))
+  assert.equal(events()[4], 's1-down')
+  assert.ok(!lan.lines.slice(reload).some(l => /(Lost|Gained) quorum/.test(l)), lan.lines.slice(reload).join('\n'))
+
   assert.equal(await lan.stopRunner(), 0)
   assert.ok(await until(() => events().length === 7, 3000), events().join(','))
-  assert.deepEqual(events().slice(4).sort(), ['quorum-down', 's1-down', 's2-down'], 'omega: the live servers\' notify_down and the quorum_down')
+  assert.deepEqual(events().slice(5).sort(), ['quorum-down', 's2-down'], 'omega: the live servers\' notify_down and the quorum_down')
 })
