@@ -12,6 +12,8 @@ import { startDemoBackends } from './demo/demo-backends.ts'
 import { VERSION, FEATURES, versionText } from './version.ts'
 import { consoleAlert, consoleNotice, consoleWarning } from './log/logger.ts'
 import { ENGINE_CHILD_ARG, loadVrrpBeside, reloadVrrpBeside, startApplianceVrrp, takeVrrpArgs } from './vrrp/appliance.ts'
+import { simulatedFailureKept } from './store/settings.ts'
+import { SIMULATED_FAILURE_TRACK } from './vrrp/types.ts'
 import { defaultTuneOpts, takeTuneOption, type TuneOpts } from './tuning/tune-cli.ts'
 import { computeLimits } from './tuning/limits.ts'
 import { currentInputs } from './tuning/inputs.ts'
@@ -227,6 +229,8 @@ export async function main (argv: string[]): Promise<number> {
   }
   const vrrp = vrrpLoad?.ok ? await startApplianceVrrp(vrrpLoad.plan, engine, consoleNotice).catch((e: Error) => e) : null
   if (vrrp instanceof Error) { consoleAlert(`Starting VRRP: ${vrrp.message}`); return 1 }
+  // the UI's "simulate failure" demo switch, left on before a restart, is on again at once
+  if (vrrp !== null && o.ui !== null && simulatedFailureKept(o.store ?? join(stateDir, 'pocketlb.db'))) vrrp.handle.track(SIMULATED_FAILURE_TRACK, false)
   const observer = ox.spec === null ? null : await startObserve(ox.spec).catch((e: Error) => e)
   if (observer instanceof Error) { consoleAlert(`Starting observe mode: ${observer.message}`); return 1 }
   const pidfile = o.pidfile ?? first.plan.global.pidfile

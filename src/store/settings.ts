@@ -1,4 +1,5 @@
-import type { Database, Statement } from './sqlite.ts'
+import { existsSync } from 'node:fs'
+import { openSqlite, type Database, type Statement } from './sqlite.ts'
 
 /** The VRRP demo's "simulate failure" switch as last set from the UI, and since when. */
 export interface SimulatedFailure { readonly on: boolean; readonly since: number }
@@ -23,4 +24,21 @@ export class DeviceSettings {
   }
 
   setSimulatedFailure (on: boolean, now = Date.now()): void { this.put.run(SIMULATED_FAILURE_KEY, on ? 'on' : 'off', now) }
+}
+
+/** Whether the store at <path> has the simulated failure on, read by the main process
+ *  before the UI worker opens the store: the VRRP engine hears it right after its
+ *  instances start, before a Master_Down timer could make this node master.
+ *  False when there is no store yet or it predates the setting. */
+export function simulatedFailureKept (path: string): boolean {
+  if (!existsSync(path)) return false
+  let db: Database | null = null
+  try {
+    db = openSqlite(path)
+    return new DeviceSettings(db).simulatedFailure().on
+  } catch {
+    return false
+  } finally {
+    db?.close()
+  }
 }
