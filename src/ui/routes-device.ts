@@ -16,22 +16,10 @@ const SIMULATED = `pocketlb:${SIMULATED_FAILURE_TRACK}`
 export interface VrrpView {
   readonly configured: boolean
   readonly simulatedFailure: boolean
-  /** The switch as kept in the store: re-applied when the device starts */
+  /** The switch as kept in the store: the main process re-applies it at start (cli.ts) */
   readonly simulatedFailureKept: SimulatedFailure
   readonly instances: readonly VrrpStatus[]
   readonly transitions: readonly VrrpTransition[]
-}
-
-/** `set vrrp simulate-failure on|off`; the runtime API's answer, '' on success. */
-const simulate = async (control: ControlClient, on: boolean): Promise<string> =>
-  (await control.command(`set vrrp simulate-failure ${on ? 'on' : 'off'}`)).trim()
-
-/** At the UI's start: a simulated failure the teacher left on before a restart is
- *  switched on again (a device rebooted mid-demo stays as it was). */
-export async function reapplySimulatedFailure (control: ControlClient, store: Store): Promise<void> {
-  if (!store.settings.simulatedFailure().on) return
-  const answer = await simulate(control, true)
-  store.events.audit('system', 'vrrp', `simulate failure on, kept from before the restart${answer === '' ? '' : ' → ' + answer}`)
 }
 
 /** Runs a `show … json` runtime command; an answer that is not JSON (an error text) throws with it. */
@@ -62,7 +50,7 @@ export function deviceRoutes (api: Api, control: ControlClient, store: Store): v
     summary: 'Demo switch: on makes every instance act as if a tracked check failed (FAULT, mastership given up); off restores. Kept in the store and re-applied at start'
   }, async (req, reply) => {
     const { on } = req.body as { on: boolean }
-    const answer = await simulate(control, on)
+    const answer = (await control.command(`set vrrp simulate-failure ${on ? 'on' : 'off'}`)).trim()
     store.events.audit(req.session!.user, 'vrrp', `simulate failure ${on ? 'on' : 'off'}${answer === '' ? '' : ' → ' + answer}`)
     if (answer !== '') return reply.code(409).send({ error: answer })
     store.settings.setSimulatedFailure(on)

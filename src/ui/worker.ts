@@ -3,7 +3,6 @@ import { ControlClient } from '../runtime/control.ts'
 import { Store } from '../store/store.ts'
 import { loadAssets } from './assets.ts'
 import { Live } from './live.ts'
-import { reapplySimulatedFailure } from './routes-device.ts'
 import { buildUi } from './server.ts'
 import { SetupToken } from './auth.ts'
 import { recordBaseline } from './routes-config.ts'
@@ -51,7 +50,6 @@ export async function runUiWorker (): Promise<void> {
     const live = new Live(control, store)
     const setup = new SetupToken(store.users.count() === 0)
     await recordBaseline(control, store)
-    await reapplySimulatedFailure(control, store)
     // pino: warnings and errors (failed requests) unless PLB_UI_LOG_LEVEL asks for more
     const logger = { name: 'pocketlb-ui', level: process.env.PLB_UI_LOG_LEVEL ?? 'warn' }
     const app = await buildUi({
