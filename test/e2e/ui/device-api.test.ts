@@ -90,12 +90,14 @@ test('the tuning profile and its limits are on the dashboard status', async () =
 })
 
 test('VRRP and L4 not configured: the views say so, the demo switch answers 409', async () => {
-  assert.deepEqual(body(await send(pc, 'GET', '/api/vrrp')), { configured: false, simulatedFailure: false, instances: [], transitions: [] })
+  const off = { configured: false, simulatedFailure: false, simulatedFailureKept: { on: false, since: 0 }, instances: [], transitions: [] }
+  assert.deepEqual(body(await send(pc, 'GET', '/api/vrrp')), off)
   assert.equal((await send(pc, 'POST', '/api/vrrp/simulate-failure', { on: true }, false)).statusCode, 403)
   const sim = await send(pc, 'POST', '/api/vrrp/simulate-failure', { on: true })
   assert.equal(sim.statusCode, 409)
   assert.match(body<{ error: string }>(sim).error, /VRRP is not running \(start pocketlb with --vrrp/)
   assert.equal((await send(pc, 'POST', '/api/vrrp/simulate-failure', { on: 'yes' })).statusCode, 400)
+  assert.deepEqual(body(await send(pc, 'GET', '/api/vrrp')), off, 'a refused switch is not kept')
   assert.deepEqual(body(await send(pc, 'GET', '/api/l4')), { configured: false, services: [] })
   assert.equal(await control.command('set vrrp simulate-failure maybe'), "'set vrrp simulate-failure' expects 'on' or 'off'.\n\n")
 })
