@@ -12,7 +12,7 @@
  *  change() moves the set to a reloaded configuration, keeping what stays. */
 import type { Clock, TimerSource } from '../core/clock.ts'
 import type { BackendPlan, CheckPlan, ServerPlan, Timeouts } from '../config/plan.ts'
-import type { CheckTransition, CheckView, Probe } from '../checks/types.ts'
+import type { CheckControl, CheckTransition, CheckView, Probe } from '../checks/types.ts'
 import { HealthMonitor } from '../checks/scheduler.ts'
 import { tcpProbe } from '../checks/probes/tcp.ts'
 import type { L4CheckerPlan, RealServerPlan, VirtualServerPlan } from './plan.ts'
@@ -76,8 +76,11 @@ export interface L4HealthOptions {
  *  its state, timers and dynamic weight go on untouched. */
 export class RealServerHealth {
   private readonly monitors: HealthMonitor<{ name: string; plan: ServerPlan }>[] = []
+  private readonly controls: CheckControl[] = []
   private dynamic: number | null = null
   private wasUp = true
+  private started = false
+  private suspended = false
 
   constructor (private service: VirtualServerPlan, private server: RealServerPlan, o: L4HealthOptions) {
     server.checkers.forEach((c, i) => {
@@ -101,8 +104,10 @@ export class RealServerHealth {
           : undefined
       })
       // alpha: failed until its first success (rise 1), so that success brings the server up
-      if (c.alpha === true) monitor.control(watched)?.forceHealth(false)
+      const control = monitor.control(watched)!
+      if (c.alpha === true) control.forceHealth(false)
       this.monitors.push(monitor)
+      this.controls.push(control)
     })
     this.wasUp = this.up
   }
@@ -123,8 +128,21 @@ export class RealServerHealth {
   /** Serves <rs> of <vs> from now on (same address and checkers: see sameCheckers). */
   retarget (vs: VirtualServerPlan, rs: RealServerPlan): void { this.service = vs; this.server = rs }
 
-  start (): void { for (const m of this.monitors) m.start() }
+  start (): void {
+    this.started = true
+    for (const m of this.monitors) m.start()
+    if (this.suspended) for (const c of this.controls) c.setCheckEnabled(false)
+  }
+
   stop (): void { for (const m of this.monitors) m.stop() }
+
+  /** ha_suspend: checks held (the state kept) while <on>; true when that changed. */
+  suspend (on: boolean): boolean {
+    if (on === this.suspended) return false
+    this.suspended = on
+    if (this.started) for (const c of this.controls) c.setCheckEnabled(!on)
+    return true
+  }
 }
 
 const checkersText = (rs: RealServerPlan): string => JSON.stringify(rs.checkers.map(({ where: _where, ...c }) => c))

@@ -93,5 +93,7 @@ export interface VirtualServerPlan {
   readonly quorum?: L4QuorumPlan
   /** omega: at stop or removal of the service, the notify_down of its live real servers and its quorum_down are run */
   readonly omega?: boolean
+  /** ha_suspend: the checks run only while one of the service's VIPs is an address of this node */
+  readonly haSuspend?: boolean
   readonly where: Where
 }

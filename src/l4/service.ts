@@ -7,7 +7,7 @@
  *  the services stop matching here without any reprogramming, and start again
  *  when the VIP comes back. */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { systemClock, systemTimers, type Clock, type TimerSource } from '../core/clock.ts'
+import { systemClock, systemTimers, type Clock, type Timer, type TimerSource } from '../core/clock.ts'
 import type { VirtualServerPlan } from './plan.ts'
 import { CHECKER_NAMES, L4Health, type RealServerHealth } from './health.ts'
 import { L4_TABLE, SORRY_ID, buildModel, deleteTableText, flowCounter, nftTransaction, realServerId, trafficCounter, type NftModel, type ServiceState } from './nft-ruleset.ts'
@@ -16,6 +16,7 @@ import { resolveDrLinks } from './dr-topology.ts'
 import type { L4RealServerStatus, L4ServiceStatus } from './status.ts'
 import { DEFAULT_QUORUM, ServiceQuorum } from './quorum.ts'
 import { runShell, type L4ScriptRunner } from './scripts.ts'
+import { VIP_POLL_MS, checksHeld, localIpv4 } from './ha-suspend.ts'
 
 export interface L4ServiceOptions {
   readonly log: (msg: string) => void
@@ -57,12 +58,16 @@ export class L4Service {
   /** each service's quorum state, by service key */
   private quorums = new Map<string, ServiceQuorum>()
   private readonly run: L4ScriptRunner
+  private readonly timers: TimerSource
+  /** the next look at the VIPs of ha_suspend services */
+  private vipWatch: Timer | null = null
 
   constructor (private plans: readonly VirtualServerPlan[], private readonly o: L4ServiceOptions) {
     this.run = o.runScript ?? runShell
+    this.timers = o.timers ?? systemTimers
     this.health = new L4Health(plans, {
       clock: o.clock ?? systemClock,
-      timers: o.timers ?? systemTimers,
+      timers: this.timers,
       onChange: (h, ev, checker) => {
         this.report(h, ev.up, checker, ev.info || ev.reason)
         const script = ev.up ? h.rs.notifyUp : h.rs.notifyDown
@@ -88,6 +93,7 @@ export class L4Service {
       await this.apply()
       this.o.log(`Activated ${this.plans.length} virtual server(s) in nftables table ip ${L4_TABLE}`)
     }
+    this.followVips()
     this.health.start()
   }
 
@@ -106,6 +112,8 @@ export class L4Service {
   async stop (): Promise<void> {
     if (!this.stopped) for (const vs of this.plans) this.omega(vs, this.health.servers.filter(h => h.vs === vs), true)
     this.stopped = true
+    this.vipWatch?.cancel()
+    this.vipWatch = null
     this.health.stop()
     await this.queue
     if (this.model !== null) await nftApply(deleteTableText)
@@ -179,6 +187,22 @@ export class L4Service {
     if (serviceGoes && q?.up && q.plan.down) this.run(q.plan.down)
   }
 
+  /** ha_suspend: holds the checks of the services whose VIP is not here, resumes the
+   *  others (keepalived's lines for each real server), and looks again in VIP_POLL_MS
+   *  while a service has ha_suspend. */
+  private followVips (): void {
+    this.vipWatch?.cancel()
+    this.vipWatch = null
+    if (this.stopped) return
+    const watching = this.plans.some(vs => vs.haSuspend === true)
+    const local = watching ? localIpv4() : new Set<string>()
+    for (const h of this.health.servers) {
+      const held = checksHeld(h.vs, local)
+      if (h.suspend(held)) this.o.log(`${held ? 'Deactivating' : 'Activating'} healthchecker for service ${tag(h.vs.protocol, h.rs.addr, h.rs.port)} for VS ${vsTag(h.vs)}`)
+    }
+    if (watching) this.vipWatch = this.timers.after(VIP_POLL_MS, () => { this.followVips() })
+  }
+
   private states (): ServiceState[] {
     return this.plans.map(plan => ({ plan, weights: this.chosen(plan, this.weights(plan), this.quorums), down: new Set(this.health.servers.filter(h => h.vs === plan && !h.up).map(h => realServerId(h.rs))) }))
   }
@@ -222,6 +246,7 @@ export class L4Service {
     this.quorums = quorums
     for (const vs of plans) this.quorums.get(vs.key)!.plan = vs.quorum ?? DEFAULT_QUORUM
     change.commit()
+    this.followVips()
     this.reportReload(before, plans, change.removed)
     if (plans.map(vs => this.checkQuorum(vs)).some(Boolean)) this.schedule()
   }

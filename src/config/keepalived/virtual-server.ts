@@ -99,7 +99,7 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
   let persistenceTimeout = 0; let sorryServer: L4Endpoint | null = null; let sorryAt: KaStatement | null = null
   const rsStmts: KaStatement[] = []
   let quorum = 1; let hysteresis = 0; let quorumUp: string | null = null; let quorumDown: string | null = null; let omega = false
-  let quorumAt: KaStatement | null = null
+  let quorumAt: KaStatement | null = null; let haSuspend = false
   const before = d.alerts.length
   for (const st of s.block ?? []) {
     const next = readCheckerDefault(d, st, def)
@@ -140,7 +140,7 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
       case 'quorum_up': quorumUp = scriptArg(d, st); break
       case 'quorum_down': quorumDown = scriptArg(d, st); break
       case 'omega': omega = boolArg(d, st) ?? omega; break
-      case 'ha_suspend': warn(d, st, 'ha_suspend ignored: checks keep running on a backup (so a new master starts with current states); the service only matches while this node holds the VIP'); break
+      case 'ha_suspend': haSuspend = true; break
       case 'sorry_server_inhibit': warn(d, st, 'sorry_server_inhibit ignored: the sorry server is added and removed, never kept at weight 0'); break
       case 'virtualhost': warn(d, st, 'virtualhost ignored: the Host header of HTTP_GET is the checked address'); break
       case 'smtp_alert': warn(d, st, 'smtp_alert ignored: pocketlb sends no mail; use quorum_up/quorum_down'); break
@@ -169,7 +169,7 @@ function compileService (d: Diag, s: KaStatement, groups: ReadonlyMap<string, L4
   if (d.alerts.length > before) return null
   return {
     name, key: `${key}_${protocol}`, addresses, protocol, algo: algo!, kind, delayLoop: def.delayLoop,
-    persistenceTimeout, sorryServer, realServers, quorum: quorumPlan, omega, where: s.where
+    persistenceTimeout, sorryServer, realServers, quorum: quorumPlan, omega, haSuspend, where: s.where
   }
 }
 

@@ -2,12 +2,13 @@
 // quorum lost → the sorry server takes the new flows and quorum_down runs,
 // gained → the real servers are back and quorum_up runs; notify_up/notify_down
 // of the real servers; omega runs the down scripts at stop; alpha servers are
-// only added after their first successful check.
+// only added after their first successful check; ha_suspend holds the checks of
+// a service while its VIP is not on the balancer.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { L4Lan, VIP, sleep, tally, until } from './topo.ts'
+import { L4Lan, VIP, sh, sleep, tally, until } from './topo.ts'
 
 let lan: L4Lan
 const events = (): string[] => existsSync(join(lan.dir, 'events')) ? readFileSync(join(lan.dir, 'events'), 'utf8').trim().split('\n') : []
@@ -48,9 +49,23 @@ virtual_server ${VIP} 81 {
     }
   }
 }
+virtual_server ${SUSPENDED_VIP} 82 {
+  delay_loop 1
+  retry 0
+  lb_algo rr
+  protocol TCP
+  ha_suspend
+  real_server 10.88.0.12 9998 {
+    TCP_CHECK {
+      connect_timeout 1
+    }
+  }
+}
 `
 
 const VS80 = `[${VIP}]:tcp:80`
+/** the VIP of the ha_suspend service: not on the balancer at start */
+const SUSPENDED_VIP = '10.88.0.101'
 const waitLine = async (text: string, from = 0): Promise<void> => {
   assert.ok(await until(() => lan.lines.slice(from).some(l => l.endsWith(text)), 8000), `${text}\n---\n${lan.lines.join('\n')}`)
 }
@@ -59,7 +74,7 @@ before(async () => {
   lan = new L4Lan(3)
   lan.vip(true)
   lan.runVrrp(conf())
-  assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 2 virtual server(s)')), 15_000), lan.lines.join('\n'))
+  assert.ok(await until(() => lan.lines.some(l => l.includes('Activated 3 virtual server(s)')), 15_000), lan.lines.join('\n'))
 })
 
 after(async () => { await lan.destroy() })
@@ -70,6 +85,20 @@ test('alpha: a server is added after its first successful check; one that never 
   await sleep(2500) // two more check rounds of the dead server
   assert.ok(!lan.lines.some(l => l.includes('10.88.0.12]:tcp:9999')), lan.lines.join('\n'))
   assert.ok(!lan.lines.some(l => /Lost quorum.*:81/.test(l)), 'the alpha service has live weight: its quorum stays')
+})
+
+test('ha_suspend: no check while the VIP is not here; checks resume when it is added (the dead server goes), stop when it leaves', async () => {
+  const rs = `[10.88.0.12]:tcp:9998`
+  const vs82 = `[${SUSPENDED_VIP}]:tcp:82`
+  await waitLine(`Deactivating healthchecker for service ${rs} for VS ${vs82}`)
+  await sleep(2500) // two check rounds of the others
+  assert.ok(!lan.lines.some(l => l.includes(`Removing service ${rs}`)), lan.lines.join('\n'))
+  const from = lan.lines.length
+  sh(['ip', '-n', lan.ns('lb'), 'addr', 'add', `${SUSPENDED_VIP}/32`, 'dev', 'eth0'])
+  await waitLine(`Activating healthchecker for service ${rs} for VS ${vs82}`, from)
+  await waitLine(`Removing service ${rs} from VS ${vs82}`, from)
+  sh(['ip', '-n', lan.ns('lb'), 'addr', 'del', `${SUSPENDED_VIP}/32`, 'dev', 'eth0'])
+  await waitLine(`Deactivating healthchecker for service ${rs} for VS ${vs82}`, from)
 })
 
 test('quorum 2: one server down loses it (sorry server, quorum_down, notify_down); back up gains it (quorum_up, notify_up); omega runs the down scripts at reload and stop', async () => {

@@ -8,6 +8,7 @@ import { loadKeepalivedText } from '../../../src/config/keepalived/compile.ts'
 import { systemClock, systemTimers } from '../../../src/core/clock.ts'
 import { L4Health, type RealServerHealth } from '../../../src/l4/health.ts'
 import type { VirtualServerPlan } from '../../../src/l4/plan.ts'
+import { checksHeld } from '../../../src/l4/ha-suspend.ts'
 import { ServiceQuorum } from '../../../src/l4/quorum.ts'
 import { freePort } from '../../helpers/net.ts'
 import { until } from '../../helpers/wait.ts'
@@ -78,11 +79,11 @@ test('keepalived\'s load-time corrections: a quorum above the total weight is re
 })
 
 test('what stays ignored is a -c warning that says why; a bad boolean is an alert', () => {
-  const { warnings } = load('virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  ha_suspend\n  sorry_server_inhibit\n  real_server 10.0.1.1 80 {\n    smtp_alert\n  }\n}\n')
-  assert.equal(warnings.length, 3)
-  assert.match(warnings[0]!, /^ka\.conf:3: ha_suspend ignored: checks keep running on a backup/)
-  assert.match(warnings[1]!, /^ka\.conf:4: sorry_server_inhibit ignored: the sorry server is added and removed/)
-  assert.match(warnings[2]!, /^ka\.conf:6: smtp_alert ignored: pocketlb sends no mail/)
+  const { warnings, services } = load('virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  ha_suspend\n  sorry_server_inhibit\n  real_server 10.0.1.1 80 {\n    smtp_alert\n  }\n}\n')
+  assert.equal(services[0]!.haSuspend, true)
+  assert.equal(warnings.length, 2)
+  assert.match(warnings[0]!, /^ka\.conf:4: sorry_server_inhibit ignored: the sorry server is added and removed/)
+  assert.match(warnings[1]!, /^ka\.conf:6: smtp_alert ignored: pocketlb sends no mail/)
   const r = loadKeepalivedText('virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  alpha maybe\n}\n', 'ka.conf')
   assert.ok(!r.ok)
   assert.match(r.alerts.join('\n'), /ka\.conf:3: alpha 'maybe' is invalid - expected yes\/no/)
@@ -133,5 +134,30 @@ test('alpha: the real server starts down and is added by its first successful ch
   } finally {
     health.stop()
     listener.close()
+  }
+})
+
+test('ha_suspend: checks held while none of the service\'s VIPs is local (the state kept), resumed when one is', async () => {
+  const port = await freePort()
+  const { services } = load(`virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  ha_suspend\n  delay_loop 0.05\n  real_server 127.0.0.1 ${port} {\n    TCP_CHECK {\n    }\n  }\n}\n` +
+    `virtual_server 10.0.0.1 81 {\n  lb_algo rr\n  real_server 127.0.0.1 ${port} {\n  }\n}\n`)
+  const [suspending, plain] = services
+  assert.equal(checksHeld(suspending!, new Set(['127.0.0.1'])), true)
+  assert.equal(checksHeld(suspending!, new Set(['127.0.0.1', '10.0.0.1'])), false)
+  assert.equal(checksHeld(plain!, new Set()), false, 'without ha_suspend, never held')
+  const health = new L4Health([suspending!], { clock: systemClock, timers: systemTimers, onWeight: () => {}, onChange: () => {} })
+  const [h] = health.servers
+  try {
+    assert.equal(h!.suspend(true), true)
+    assert.equal(h!.suspend(true), false, 'no change, nothing to log')
+    health.start()
+    await new Promise(resolve => setTimeout(resolve, 300))
+    assert.equal(h!.views()[0]!.lastStatus, 'INI', 'no check ran while held')
+    assert.equal(h!.up, true, 'the state is kept (a server is not taken out for not being checked)')
+    assert.equal(h!.suspend(false), true)
+    assert.ok(await until(() => h!.views()[0]!.lastStatus !== 'INI', 3000), 'checks run again')
+    assert.equal(h!.up, false, 'nobody listens: the resumed check takes it out')
+  } finally {
+    health.stop()
   }
 })
