@@ -85,3 +85,32 @@ test('master records itself as master; backup records the advertiser', () => {
   assert.equal(b.masterIp, '10.0.0.7')
   assert.equal(b.masterPriority, 120)
 })
+
+test('each transition carries its cause', () => {
+  /** The reason code of the transition <ev> makes from <st>, or null when none */
+  const cause = (st: FsmState, ev: VrrpEvent): string | null => {
+    const tr = step(st, ev, 1000)[1].find(e => e.t === 'transition')
+    return tr?.t === 'transition' ? tr.reason.code : null
+  }
+  /** <st> after the adverts <ads> (at t=1000) */
+  const heard = (st: FsmState, ...ads: VrrpEvent[]): FsmState => ads.reduce((s, ev) => step(s, ev, 1000)[0], st)
+  const down: VrrpEvent = { t: 'masterDownTimeout' }
+  const backup = at(v3, 'BACKUP')
+  assert.equal(cause(at(v3, 'INIT'), { t: 'start' }), 'start')
+  assert.equal(cause(at(v3, 'INIT', 255), { t: 'start' }), 'owner')
+  assert.equal(cause(at(v3, 'INIT'), { t: 'fault', why: failed }), 'track-failed')
+  assert.equal(cause(backup, down), 'master-down')
+  assert.equal(cause(heard(backup, advert('10.0.0.1', 150)), down), 'master-down')
+  assert.equal(cause(heard(backup, advert('10.0.0.1', 50)), down), 'preempted')
+  assert.equal(cause(heard(backup, advert('10.0.0.1', 50), advert('10.0.0.3', 150)), down), 'master-down', 'a higher master took over since')
+  assert.equal(cause(heard(at({ ...v3, preemptDelay: 5000 }, 'BACKUP', 100, { preemptAt: 5000 }), advert('10.0.0.1', 50)), down), 'master-down', 'inside preempt_delay the lower master is accepted')
+  assert.equal(cause(heard(backup, advert('10.0.0.1', 150), advert('10.0.0.1', 0)), down), 'master-resigned')
+  assert.equal(cause(backup, { t: 'priority', prio: 255 }), 'owner')
+  assert.equal(cause(backup, { t: 'syncMaster' }), 'sync-group')
+  assert.equal(cause(at(v3, 'MASTER'), advert('10.0.0.1', 150)), 'higher-priority')
+  assert.equal(cause(at(v3, 'MASTER'), { t: 'syncBackup' }), 'sync-group')
+  assert.equal(cause(at(v3, 'MASTER'), { t: 'fault', why: failed }), 'track-failed')
+  assert.equal(cause(at(v3, 'MASTER'), { t: 'shutdown', why: reasons.removed() }), 'removed')
+  assert.equal(cause(at(v3, 'FAULT'), { t: 'faultCleared', why: recovered }), 'track-recovered')
+  assert.equal(cause(at(v3, 'MASTER'), advert('10.0.0.1', 50)), null)
+})
