@@ -189,15 +189,20 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
     const once = (): void => {
       const child = spawn('/bin/sh', ['-c', s.script], { stdio: 'ignore' })
       const kill = setTimeout(() => child.kill('SIGKILL'), s.timeout)
-      const done = (success: boolean): void => {
+      /** <failure>: how a failed run ended, in keepalived's words */
+      const done = (success: boolean, failure: string): void => {
         clearTimeout(kill)
         if (ended) return
         if (success === ok) streak = 0
-        else if (++streak >= (success ? s.rise : s.fall)) { ok = success; streak = 0; this.setTrack(`script:${s.name}`, ok) }
+        else if (++streak >= (success ? s.rise : s.fall)) {
+          ok = success; streak = 0
+          this.log(`VRRP_Script(${s.name}) ${success ? 'succeeded' : failure}`)
+          this.setTrack(`script:${s.name}`, ok)
+        }
         if (!this.stopped) timer = nodeTimers.after(s.interval, once)
       }
-      child.on('error', () => done(false))
-      child.on('exit', code => done(code === 0))
+      child.on('error', () => done(false, 'failed (could not be run)'))
+      child.on('exit', (code, signal) => done(code === 0, signal === 'SIGKILL' ? 'timed out' : `failed (exited with status ${code ?? -1})`))
     }
     once()
     return () => { ended = true; timer?.cancel() }

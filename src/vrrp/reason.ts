@@ -13,17 +13,17 @@ export interface VrrpReason { readonly code: VrrpReasonCode; readonly text: stri
 const reason = (code: VrrpReasonCode, text: string): VrrpReason => ({ code, text })
 const ms = (n: number): string => `${Math.round(n)} ms`
 
-/** A track name as the engine keys it (`if:`, `script:`, `pocketlb:`, `sync:`) in words. */
-function trackWords (track: string): string {
+/** A track name as the engine keys it (`if:`, `script:`, `pocketlb:`, `sync:`) in words:
+ *  what it says when it fails and when it recovers. */
+function trackWords (track: string): readonly [failed: string, recovered: string] {
   const colon = track.indexOf(':')
-  const kind = track.slice(0, colon)
   const name = track.slice(colon + 1)
-  switch (kind) {
-    case 'if': return `tracked interface ${name}`
-    case 'script': return `tracked script ${name}`
-    case 'pocketlb': return `tracked pocketlb condition ${name}`
-    case 'sync': return `sync group ${name} (another member in FAULT)`
-    default: return `tracked ${track}`
+  switch (track.slice(0, colon)) {
+    case 'if': return [`tracked interface ${name} is down`, `tracked interface ${name} is up again`]
+    case 'script': return [`tracked script ${name} failed`, `tracked script ${name} recovered`]
+    case 'pocketlb': return [`tracked pocketlb condition ${name} failed`, `tracked pocketlb condition ${name} recovered`]
+    case 'sync': return [`sync group ${name}: another member is in FAULT`, `sync group ${name}: no member in FAULT any more`]
+    default: return [`tracked ${track} failed`, `tracked ${track} recovered`]
   }
 }
 
@@ -45,7 +45,8 @@ export const reasons = {
     if (track === `pocketlb:${SIMULATED_FAILURE_TRACK}`) {
       return ok ? reason('simulated-off', 'simulated failure switched off') : reason('simulated-on', 'simulated failure switched on (demo)')
     }
-    return ok ? reason('track-recovered', `${trackWords(track)} recovered`) : reason('track-failed', `${trackWords(track)} failed`)
+    const [failed, recovered] = trackWords(track)
+    return ok ? reason('track-recovered', recovered) : reason('track-failed', failed)
   },
   syncGroup: (to: string): VrrpReason => reason('sync-group', `sync group: another member went ${to}, this one follows`),
   reloadCleared: (): VrrpReason => reason('reload', 'reload: the failed track no longer applies'),

@@ -70,10 +70,12 @@ test('show vrrp json names why: preempt, track failed/recovered, higher-priority
 
   writeFileSync(flag, '')
   assert.deepEqual(await next('MASTER', 'FAULT'), { code: 'track-failed', text: 'tracked script chk failed' })
+  assert.ok(plb.lines.some(l => l.includes('VRRP_Script(chk) failed (exited with status 1)')), plb.lines.join('\n'))
   assert.ok(plb.lines.some(l => l.includes('(VI_1) sent 0 priority')), plb.lines.join('\n'))
   assert.ok(await until(() => ka.state === 'MASTER', 3000), ka.lines.join('\n'))
   rmSync(flag)
   assert.deepEqual(await next('FAULT', 'BACKUP'), { code: 'track-recovered', text: 'tracked script chk recovered' })
+  assert.ok(plb.lines.some(l => l.includes('VRRP_Script(chk) succeeded')), plb.lines.join('\n'))
   assert.equal((await next('BACKUP', 'MASTER')).code, 'preempted')
 
   // a peer of higher priority: pocketlb steps down and names it, with keepalived's log line

@@ -100,7 +100,8 @@ test('a reload that removes the instance says so', async () => {
 test('tracks: each kind named when it fails and when it recovers; the simulated failure as the demo switch', async () => {
   const cases: [string, string, string][] = [
     ['script:chk_haproxy', 'track-failed: tracked script chk_haproxy failed', 'track-recovered: tracked script chk_haproxy recovered'],
-    ['if:eth1', 'track-failed: tracked interface eth1 failed', 'track-recovered: tracked interface eth1 recovered'],
+    ['if:eth1', 'track-failed: tracked interface eth1 is down', 'track-recovered: tracked interface eth1 is up again'],
+    ['sync:G1', 'track-failed: sync group G1: another member is in FAULT', 'track-recovered: sync group G1: no member in FAULT any more'],
     ['pocketlb:backend/app', 'track-failed: tracked pocketlb condition backend/app failed', 'track-recovered: tracked pocketlb condition backend/app recovered'],
     [`pocketlb:${SIMULATED_FAILURE_TRACK}`, 'simulated-on: simulated failure switched on (demo)', 'simulated-off: simulated failure switched off']
   ]
