@@ -56,6 +56,9 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
   private readonly log: (msg: string) => void
   private stopped = false
   private syncGroups: SyncGroup[] = []
+  /** Conditions fed by track() that are failing now: instances a reload adds start with them
+   *  (the demo's simulated failure is not fed again after a reload, unlike the proxy's health) */
+  private readonly failingFed = new Set<string>()
 
   constructor (private plan: VrrpPlan, private readonly opts: EngineOpts = {}) {
     super()
@@ -103,7 +106,12 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
   }
 
   /** Feeds tracked condition <name> (`track_pocketlb` entries) to every instance tracking it. */
-  track (name: string, ok: boolean): void { this.setTrack(`pocketlb:${name}`, ok) }
+  track (name: string, ok: boolean): void {
+    const key = `pocketlb:${name}`
+    if (ok) this.failingFed.delete(key)
+    else this.failingFed.add(key)
+    this.setTrack(key, ok)
+  }
 
   state (): VrrpStatus[] { return this.instances.map(i => i.status()) }
 
@@ -137,10 +145,15 @@ export class VrrpEngine extends EventEmitter<{ transition: [VrrpTransition] }> {
     return [
       ...ip.trackInterfaces.map(t => ({ name: `if:${t.name}`, weight: t.weight ?? 0 })),
       ...ip.trackScripts.map(t => ({ name: `script:${t.name}`, weight: t.weight ?? scriptWeight(t.name) })),
-      ...ip.trackPocketlb.map(t => ({ name: `pocketlb:${t.name}`, weight: t.weight ?? 0 })),
+      ...ip.trackPocketlb.map(t => this.fed(`pocketlb:${t.name}`, t.weight ?? 0)),
       ...this.plan.syncGroups.filter(g => g.members.includes(ip.name)).map(g => ({ name: syncTrack(g.name), weight: 0 })),
-      { name: `pocketlb:${SIMULATED_FAILURE_TRACK}`, weight: 0 }
+      this.fed(`pocketlb:${SIMULATED_FAILURE_TRACK}`, 0)
     ]
+  }
+
+  /** Track <name>, fed by track(), in the state last fed. */
+  private fed (name: string, weight: number): TrackSpec {
+    return { name, weight, ok: !this.failingFed.has(name) }
   }
 
   private groups (): SyncGroup[] {

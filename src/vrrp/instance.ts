@@ -20,8 +20,9 @@ export interface InstanceDeps {
 }
 
 /** A tracked condition: <weight> 0 means failure puts the instance in Fault;
- *  >0 is added to the priority while OK; <0 is added while failing (keepalived). */
-export interface TrackSpec { readonly name: string; readonly weight: number }
+ *  >0 is added to the priority while OK; <0 is added while failing (keepalived).
+ *  <ok>: its state when first tracked (default OK); a track kept by a reload keeps its own. */
+export interface TrackSpec { readonly name: string; readonly weight: number; readonly ok?: boolean }
 
 export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; wantMaster: [] }> {
   private current: VrrpInstancePlan
@@ -48,7 +49,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     super()
     this.current = plan
     this.deps = deps
-    for (const t of tracks) this.tracks.set(t.name, { weight: t.weight, ok: true })
+    for (const t of tracks) this.tracks.set(t.name, { weight: t.weight, ok: t.ok ?? true })
     this.fsm = initialState(this.fsmConfig(), this.effectivePriority())
     deps.transport.onPacket(pkt => this.receive(pkt))
   }
@@ -92,7 +93,7 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     const before = this.current
     const was = new Map(this.tracks)
     this.tracks.clear()
-    for (const t of tracks) this.tracks.set(t.name, { weight: t.weight, ok: was.get(t.name)?.ok ?? true })
+    for (const t of tracks) this.tracks.set(t.name, { weight: t.weight, ok: was.get(t.name)?.ok ?? t.ok ?? true })
     this.current = plan
     const [next, effects] = reconfigure(this.fsm, this.fsmConfig())
     this.fsm = next

@@ -145,3 +145,22 @@ test('status keeps the last transitions with their reasons, bounded', async () =
   assert.deepEqual(recent, a.seen.slice(-RECENT_TRANSITIONS))
   assert.deepEqual(recent.at(-1)!.reason, { code: 'track-recovered', text: 'tracked script chk recovered' })
 })
+
+test('a track given as failing (a condition fed before a reload added it) holds the instance in FAULT from its start, named', async () => {
+  const time = new FakeTime(); const wire = new FakeWire()
+  const simulated = `pocketlb:${SIMULATED_FAILURE_TRACK}`
+  const a = node(time, wire, '10.0.0.1', { priority: 100 }, [{ name: simulated, weight: 0, ok: false }])
+  await a.inst.start()
+  assert.equal(last(a), 'INIT→FAULT simulated-on: simulated failure switched on (demo)')
+  time.advance(5000); await settle()
+  assert.equal(a.inst.state, 'FAULT')
+  // a reload keeps a track's own state over the one given
+  a.inst.reconfigure(a.inst.plan, [{ name: simulated, weight: 0, ok: true }])
+  assert.equal(a.inst.state, 'FAULT')
+  // a reload adding a failing track to a master: FAULT, named
+  const b = node(time, wire, '10.0.0.2', { priority: 100 })
+  await b.inst.start()
+  time.advance(5000); await settle()
+  b.inst.reconfigure(b.inst.plan, [{ name: 'pocketlb:backend/app', weight: 0, ok: false }])
+  assert.equal(last(b), 'MASTER→FAULT track-failed: tracked pocketlb condition backend/app failed')
+})
