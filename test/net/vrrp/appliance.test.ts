@@ -4,47 +4,18 @@
 // the VIP; `show vrrp` on the stats socket reports it; SIGTERM hands the VIP over at once.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createConnection } from 'node:net'
 import { join } from 'node:path'
-import { Lan, until, vrrpConf } from './topo.ts'
+import { applianceProxyCfg, Lan, runtime, until, vrrpConf } from './topo.ts'
 
 const VIP = '10.77.0.100'
 let lan: Lan
 before(() => { lan = new Lan(2) })
 after(async () => { await lan.destroy() })
 
-/** One runtime API command on the unix socket <path> (reachable from every namespace). */
-function runtime (path: string, cmd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(path)
-    let out = ''
-    sock.setTimeout(3000, () => { sock.destroy(); reject(new Error(`no answer to '${cmd}'`)) })
-    sock.on('data', d => { out += d.toString() })
-    sock.on('end', () => resolve(out))
-    sock.on('error', reject)
-    sock.write(`${cmd}\n`)
-  })
-}
-
-const proxyCfg = (sock: string): string => `global
-  stats socket ${sock} level admin
-defaults
-  mode http
-  timeout connect 1s
-  timeout client 5s
-  timeout server 5s
-frontend fe
-  bind 127.0.0.1:28080
-  default_backend app
-backend app
-  server s1 127.0.0.1:28081
-  server s2 127.0.0.1:28082
-`
-
 test('backend without a usable server: the keepalived peer takes over; back in service: preempts back', async t => {
   const sock = join(lan.dir, 'plb1.sock')
   const track = '  track_pocketlb {\n    listeners\n    backend app weight -100\n  }\n'
-  const plb = lan.startAppliance(1, proxyCfg(sock), vrrpConf({ prio: 150, version: 3, advert: '0.1' }).replace('  virtual_ipaddress {', `${track}  virtual_ipaddress {`))
+  const plb = lan.startAppliance(1, applianceProxyCfg(sock, 2), vrrpConf({ prio: 150, version: 3, advert: '0.1' }).replace('  virtual_ipaddress {', `${track}  virtual_ipaddress {`))
   const ka = lan.start(2, 'keepalived', vrrpConf({ prio: 100, version: 3, advert: '0.1' }))
   assert.ok(await until(() => plb.state === 'MASTER' && ka.state === 'BACKUP', 10_000), `plb=${plb.state} ka=${ka.state}\n${plb.lines.join('\n')}`)
   assert.ok(await until(() => lan.hasVip(1, VIP), 2000))

@@ -3,6 +3,7 @@
  *  helpers to start pocketlb's engine or keepalived in them and to watch their
  *  state from the log lines both print ("(VI_1) Entering MASTER STATE"). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { createConnection } from 'node:net'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -160,6 +161,35 @@ export class Lan {
 }
 
 export { sleep, until }
+
+/** One runtime API command on the unix socket <path> (reachable from every namespace). */
+export function runtime (path: string, cmd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = createConnection(path)
+    let out = ''
+    sock.setTimeout(3000, () => { sock.destroy(); reject(new Error(`no answer to '${cmd}'`)) })
+    sock.on('data', d => { out += d.toString() })
+    sock.on('end', () => resolve(out))
+    sock.on('error', reject)
+    sock.write(`${cmd}\n`)
+  })
+}
+
+/** The appliance's proxy side for the VRRP tests: the stats socket <sock> at level
+ *  admin, one HTTP frontend on 127.0.0.1:28080 (the node's own loopback) and backend
+ *  app with <servers> servers s1… on 127.0.0.1:28081…, none of them running. */
+export const applianceProxyCfg = (sock: string, servers: number): string => `global
+  stats socket ${sock} level admin
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:28080
+  default_backend app
+backend app
+${Array.from({ length: servers }, (_, i) => `  server s${i + 1} 127.0.0.1:${28081 + i}\n`).join('')}`
 
 export function vrrpConf (o: { prio: number; version: 2 | 3; advert: string; peers?: string[]; src?: string; nopreempt?: boolean; state?: string }): string {
   return `global_defs {

@@ -5,42 +5,14 @@
 // to a keepalived of priority 200, and takes over when that one is killed.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createConnection } from 'node:net'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Lan, sleep, until, vrrpConf, type Daemon } from './topo.ts'
+import { applianceProxyCfg, Lan, runtime, sleep, until, vrrpConf, type Daemon } from './topo.ts'
 import type { VrrpStatus, VrrpTransition } from '../../../src/vrrp/types.ts'
 
 let lan: Lan
 before(() => { lan = new Lan(2) })
 after(async () => { await lan.destroy() })
-
-/** One runtime API command on the unix socket <path> (reachable from every namespace). */
-function runtime (path: string, cmd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(path)
-    let out = ''
-    sock.setTimeout(3000, () => { sock.destroy(); reject(new Error(`no answer to '${cmd}'`)) })
-    sock.on('data', d => { out += d.toString() })
-    sock.on('end', () => resolve(out))
-    sock.on('error', reject)
-    sock.write(`${cmd}\n`)
-  })
-}
-
-const proxyCfg = (sock: string): string => `global
-  stats socket ${sock} level admin
-defaults
-  mode http
-  timeout connect 1s
-  timeout client 5s
-  timeout server 5s
-frontend fe
-  bind 127.0.0.1:28080
-  default_backend app
-backend app
-  server s1 127.0.0.1:28081
-`
 
 test('show vrrp json names why: preempt, track failed/recovered, higher-priority peer, master down timer', async t => {
   const sock = join(lan.dir, 'plb-reasons.sock')
@@ -50,7 +22,7 @@ test('show vrrp json names why: preempt, track failed/recovered, higher-priority
     .replace('  virtual_ipaddress {', '  track_script {\n    chk\n  }\n  virtual_ipaddress {')
   let ka: Daemon = lan.start(2, 'keepalived', vrrpConf({ prio: 100, version: 3, advert: '0.1' }))
   assert.ok(await until(() => ka.state === 'MASTER', 8000), ka.lines.join('\n'))
-  const plb = lan.startAppliance(1, proxyCfg(sock), conf)
+  const plb = lan.startAppliance(1, applianceProxyCfg(sock, 1), conf)
 
   let seen: readonly VrrpTransition[] = []
   /** Waits until the newest transition in `show vrrp json` is <from> → <to>; returns its reason. */
