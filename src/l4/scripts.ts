@@ -2,8 +2,6 @@
  *  as the VRRP notify scripts are run: /bin/sh -c, output discarded, not awaited. */
 import { spawn } from 'node:child_process'
 
-export type L4ScriptRunner = (commandLine: string) => void
-
-export const runShell: L4ScriptRunner = commandLine => {
+export function runShell (commandLine: string): void {
   spawn('/bin/sh', ['-c', commandLine], { stdio: 'ignore' }).on('error', () => {})
 }

@@ -1,6 +1,7 @@
 /** The kernel path at run time: programs the virtual services into nftables,
  *  runs their checkers and reprograms the table when a real server goes up or
- *  down. Entry points: new L4Service(plans, opts), start(), reload(plans), status(), stop().
+ *  down (with keepalived's quorum, notify and omega scripts, alpha and
+ *  ha_suspend: docs/l4.md). Entry points: new L4Service(plans, opts), start(), reload(plans), status(), stop().
  *
  *  Rules match a VIP only while it is a local address of this node (`fib daddr
  *  type local`): when the VRRP instance holding it goes BACKUP and the VIP moves,
@@ -15,15 +16,13 @@ import { nftApply, readCounters, type CounterValue } from './nft.ts'
 import { resolveDrLinks } from './dr-topology.ts'
 import type { L4RealServerStatus, L4ServiceStatus } from './status.ts'
 import { DEFAULT_QUORUM, ServiceQuorum } from './quorum.ts'
-import { runShell, type L4ScriptRunner } from './scripts.ts'
+import { runShell } from './scripts.ts'
 import { VIP_POLL_MS, checksHeld, localIpv4 } from './ha-suspend.ts'
 
 export interface L4ServiceOptions {
   readonly log: (msg: string) => void
   readonly clock?: Clock
   readonly timers?: TimerSource
-  /** runs notify_up/notify_down and quorum_up/quorum_down (default: /bin/sh -c) */
-  readonly runScript?: L4ScriptRunner
 }
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward'
@@ -57,13 +56,11 @@ export class L4Service {
   private stopped = false
   /** each service's quorum state, by service key */
   private quorums = new Map<string, ServiceQuorum>()
-  private readonly run: L4ScriptRunner
   private readonly timers: TimerSource
   /** the next look at the VIPs of ha_suspend services */
   private vipWatch: Timer | null = null
 
   constructor (private plans: readonly VirtualServerPlan[], private readonly o: L4ServiceOptions) {
-    this.run = o.runScript ?? runShell
     this.timers = o.timers ?? systemTimers
     this.health = new L4Health(plans, {
       clock: o.clock ?? systemClock,
@@ -71,7 +68,7 @@ export class L4Service {
       onChange: (h, ev, checker) => {
         this.report(h, ev.up, checker, ev.info || ev.reason)
         const script = ev.up ? h.rs.notifyUp : h.rs.notifyDown
-        if (script) this.run(script)
+        if (script) runShell(script)
         this.checkQuorum(h.vs)
         this.schedule()
       },
@@ -174,7 +171,7 @@ export class L4Service {
       for (const line of lines) this.o.log(line)
     }
     const script = change.gained ? q.plan.up : q.plan.down
-    if (script) this.run(script)
+    if (script) runShell(script)
     return true
   }
 
@@ -182,9 +179,9 @@ export class L4Service {
    *  notify_down — and, when the whole service goes with its quorum up, its quorum_down. */
   private omega (vs: VirtualServerPlan, servers: readonly RealServerHealth[], serviceGoes: boolean): void {
     if (vs.omega !== true) return
-    for (const h of servers) if (h.up && h.rs.notifyDown) this.run(h.rs.notifyDown)
+    for (const h of servers) if (h.up && h.rs.notifyDown) runShell(h.rs.notifyDown)
     const q = this.quorums.get(vs.key)
-    if (serviceGoes && q?.up && q.plan.down) this.run(q.plan.down)
+    if (serviceGoes && q?.up && q.plan.down) runShell(q.plan.down)
   }
 
   /** ha_suspend: holds the checks of the services whose VIP is not here, resumes the
