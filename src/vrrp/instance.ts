@@ -189,7 +189,9 @@ export class VrrpInstance extends EventEmitter<{ transition: [VrrpTransition]; w
     this.fsm = next
     // keepalived's line for what caused a master to step down, before its "Entering" line
     if (ev.t === 'advert' && effects.some(e => e.t === 'transition')) {
-      this.log(`(${this.plan.name}) Master received advert from ${ev.from} with higher priority ${ev.prio}, ours ${ours}`)
+      this.log(ev.prio > ours
+        ? `(${this.plan.name}) Master received advert from ${ev.from} with higher priority ${ev.prio}, ours ${ours}`
+        : `(${this.plan.name}) Master received advert from ${ev.from} with same priority ${ev.prio} but higher IP address than ours`)
     }
     // an advert from a master we accept ends the wish to become master
     if (ev.t === 'advert' && ev.prio > 0 && effects.some(e => e.t === 'arm' && e.timer === 'masterDown')) this.wanting = false

@@ -72,6 +72,7 @@ test('equal priority: the higher address wins and says so', async () => {
   time.advance(2000); await settle()
   assert.equal(b.inst.state, 'MASTER')
   assert.equal(last(a), 'MASTER→BACKUP higher-priority: advert from 10.0.0.3 at our priority 100 and a higher address')
+  assert.ok(a.logs.includes('(VI_1) Master received advert from 10.0.0.3 with same priority 100 but higher IP address than ours'), a.logs.join('\n'))
 })
 
 test('resign: stop sends priority 0, the backup names the master that resigned', async () => {
