@@ -9,7 +9,7 @@ import { BodyFraming } from './http/body-framing.ts'
 import { serializeHead, requestLine, statusLine, headWithBody, joinsHead } from './http/serialize.ts'
 import type { ServerRuntime } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
-import { StreamBase, ignoreError } from './stream-base.ts'
+import { StreamBase } from './stream-base.ts'
 import { IdleTimeout } from './idle-timeout.ts'
 import type { StreamTimeout, TimeoutHolder } from '../rules/actions/timeout.ts'
 import { KeptConnection, IDEMPOTENT } from './kept-connection.ts'
@@ -99,12 +99,7 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     const be = this.be!
     this.ss = sock
     this.log.connected()
-    ;(sock as ServerSocket).plbHttp = this
-    sock.on('data', onServerData)
-    sock.on('end', onServerEnd)
-    sock.on('close', onServerClose)
-    sock.on('error', ignoreError)
-    sock.on('drain', onServerDrain)
+    this.listenServer(sock)
     this.serverIdle.set(this.serverMs())
     this.state = St.Exchange
     this.resBuf = null
@@ -365,24 +360,12 @@ export abstract class HttpServerSide extends StreamBase implements ActionTarget,
     const s = this.ss
     this.ss = null
     if (s === null) return null
-    s.removeListener('data', onServerData)
-    s.removeListener('end', onServerEnd)
-    s.removeListener('close', onServerClose)
-    s.removeListener('drain', onServerDrain)
-    s.removeListener('error', ignoreError)
+    this.unlistenServer(s)
     this.serverIdle.set(0)
-    ;(s as ServerSocket).plbHttp = null
     s.resume()
     return s
   }
 }
 
-// The server socket's event handlers are shared by every session (no closure
-// per connection): the socket points at the session it serves while attached.
-interface ServerSocket extends Socket { plbHttp: HttpServerSide | null }
-function onServerData (this: ServerSocket, d: Buffer): void { this.plbHttp?.onServerData(d) }
-function onServerEnd (this: ServerSocket): void { this.plbHttp?.onServerEnd() }
-function onServerClose (this: ServerSocket): void { this.plbHttp?.onServerClose() }
-function onServerDrain (this: ServerSocket): void { this.plbHttp?.onServerDrain() }
 function clientQuiet (s: HttpServerSide): void { s.onClientTimeout() }
 function serverQuiet (s: HttpServerSide): void { s.onServerTimeout() }

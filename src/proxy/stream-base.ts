@@ -66,6 +66,11 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
   abstract onClientEnd (): void
   abstract onClientClose (): void
   abstract onClientDrain (): void
+  /** Server socket events, while listenServer() has attached this stream. */
+  abstract onServerData (d: Buffer): void
+  abstract onServerEnd (): void
+  abstract onServerClose (): void
+  abstract onServerDrain (): void
 
   /** Hands the client socket's events to this stream through handlers shared by
    *  every stream (no closure per connection): the socket carries its stream. */
@@ -77,6 +82,26 @@ export abstract class StreamBase implements StreamView, SlotWaiter, ConnectDone,
     cs.on('close', onClientClose)
     cs.on('error', ignoreError) // 'close' follows
     cs.on('drain', onClientDrain)
+  }
+
+  /** Hands server socket <sock>'s events to this stream, through handlers shared
+   *  the same way; unlistenServer() gives the socket back (an idle pooled one). */
+  protected listenServer (sock: Socket): void {
+    ;(sock as ServerSocket).plbServerStream = this
+    sock.on('data', onServerData)
+    sock.on('end', onServerEnd)
+    sock.on('close', onServerClose)
+    sock.on('error', ignoreError)
+    sock.on('drain', onServerDrain)
+  }
+
+  protected unlistenServer (sock: Socket): void {
+    sock.removeListener('data', onServerData)
+    sock.removeListener('end', onServerEnd)
+    sock.removeListener('close', onServerClose)
+    sock.removeListener('drain', onServerDrain)
+    sock.removeListener('error', ignoreError)
+    ;(sock as ServerSocket).plbServerStream = null
   }
 
   // The client's and the local address are read from the socket on first use:
@@ -230,5 +255,11 @@ function onClientData (this: ClientSocket, d: Buffer): void { this.plbStream.onC
 function onClientEnd (this: ClientSocket): void { this.plbStream.onClientEnd() }
 function onClientClose (this: ClientSocket): void { this.plbStream.onClientClose() }
 function onClientDrain (this: ClientSocket): void { this.plbStream.onClientDrain() }
+/** null once the stream let the socket go (pooled): a late event is nobody's */
+interface ServerSocket extends Socket { plbServerStream: StreamBase | null }
+function onServerData (this: ServerSocket, d: Buffer): void { this.plbServerStream?.onServerData(d) }
+function onServerEnd (this: ServerSocket): void { this.plbServerStream?.onServerEnd() }
+function onServerClose (this: ServerSocket): void { this.plbServerStream?.onServerClose() }
+function onServerDrain (this: ServerSocket): void { this.plbServerStream?.onServerDrain() }
 /** 'error' is always followed by 'close', where the stream ends */
 export function ignoreError (): void {}

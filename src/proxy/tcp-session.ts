@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import type { ServerRuntime, ShutdownCode } from './server-runtime.ts'
 import { connectServer } from './server-connect.ts'
 import type { FrontendRuntime } from './frontend-runtime.ts'
-import { StreamBase, ignoreError } from './stream-base.ts'
+import { StreamBase } from './stream-base.ts'
 import { IdleTimeout } from './idle-timeout.ts'
 import { TcpVerdict, runTcpRules } from '../rules/tcp-rules.ts'
 import type { TcpRequestPlan } from '../config/plan.ts'
@@ -83,12 +83,7 @@ export class TcpSession extends StreamBase {
       this.resInspecting = true
       if (tr.inspectDelay > 0) this.timer = setTimeout(() => this.endResponseInspection(), tr.inspectDelay)
     }
-    ;(sock as TcpSocket).plbTcp = this
-    sock.on('data', onServerData)
-    sock.on('drain', onServerDrain)
-    sock.on('end', onServerEnd)
-    sock.on('close', onServerClose)
-    sock.on('error', ignoreError)
+    this.listenServer(sock)
     this.serverIdle.set(this.be!.plan.timeouts.server)
     if (!this.resInspecting) this.enterTunnel()
     for (const b of this.early) this.writeServer(b)
@@ -238,11 +233,3 @@ export class TcpSession extends StreamBase {
 
 function clientQuiet (s: TcpSession): void { s.onIdle('c') }
 function serverQuiet (s: TcpSession): void { s.onIdle('s') }
-
-// Server socket event handlers shared by every TCP session (no closure per
-// connection): the socket points at its session.
-interface TcpSocket extends Socket { plbTcp: TcpSession }
-function onServerData (this: TcpSocket, d: Buffer): void { this.plbTcp.onServerData(d) }
-function onServerEnd (this: TcpSocket): void { this.plbTcp.onServerEnd() }
-function onServerClose (this: TcpSocket): void { this.plbTcp.onServerClose() }
-function onServerDrain (this: TcpSocket): void { this.plbTcp.onServerDrain() }
