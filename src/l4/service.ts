@@ -16,7 +16,7 @@ import { nftApply, readCounters, type CounterValue } from './nft.ts'
 import { resolveDrLinks } from './dr-topology.ts'
 import type { L4RealServerStatus, L4ServiceStatus } from './status.ts'
 import { DEFAULT_QUORUM, ServiceQuorum } from './quorum.ts'
-import { runShell } from './scripts.ts'
+import { runShell } from '../core/run-shell.ts'
 import { VIP_POLL_MS, checksHeld, localIpv4 } from './ha-suspend.ts'
 
 export interface L4ServiceOptions {

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { spawn } from 'node:child_process'
+import { runShell } from '../core/run-shell.ts'
 import { systemClock, type Timer, type TimerSource } from '../core/clock.ts'
 import { SIMULATED_FAILURE_TRACK, type VrrpInstancePlan, type VrrpPlan, type VrrpScriptPlan, type VrrpStatus, type VrrpTransition } from './types.ts'
 import { VrrpInstance, type TrackSpec } from './instance.ts'
@@ -39,10 +40,7 @@ export function linkUp (ifname: string): boolean {
   } catch { return false }
 }
 
-const runScript: ScriptRunner = (cmd, args) => {
-  const full = args.length ? `${cmd} ${args.map(a => `'${a}'`).join(' ')}` : cmd
-  spawn('/bin/sh', ['-c', full], { stdio: 'ignore', detached: false }).on('error', () => {})
-}
+const runScript: ScriptRunner = (cmd, args) => runShell(args.length ? `${cmd} ${args.map(a => `'${a}'`).join(' ')}` : cmd)
 
 const withoutWhere = ({ where: _where, ...rest }: VrrpScriptPlan): object => rest
 const sameScript = (a: VrrpScriptPlan, b: VrrpScriptPlan): boolean => JSON.stringify(withoutWhere(a)) === JSON.stringify(withoutWhere(b))
