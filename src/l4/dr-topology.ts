@@ -3,8 +3,10 @@
  *  a directly connected subnet of the interface the VIP arrives on. That
  *  interface is the one holding the VIP now, or (on a VRRP backup, where the VIP
  *  is elsewhere) the one whose connected subnet contains it. Pure except
- *  readIpv4Addresses(). */
-import { spawnSync } from 'node:child_process'
+ *  readIpv4Addresses(), which asks `ip` (it also lists the addresses of a link
+ *  without carrier, which os.networkInterfaces() leaves out), without blocking:
+ *  it runs at each apply, beside the proxy. */
+import { execFile } from 'node:child_process'
 import type { L4Endpoint, VirtualServerPlan } from './plan.ts'
 import { whereText } from '../core/where.ts'
 
@@ -55,17 +57,20 @@ export function drTopology (plans: readonly VirtualServerPlan[], addrs: readonly
 }
 
 /** This node's IPv4 addresses (`ip -j -4 addr show`); empty when `ip` fails. */
-export function readIpv4Addresses (): InterfaceAddress[] {
-  const r = spawnSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: 5000 })
-  if (r.status !== 0) return []
-  const doc = JSON.parse(r.stdout) as { ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]
-  return doc.flatMap(i => (i.addr_info ?? []).filter(a => a.family === 'inet').map(a => ({ dev: i.ifname, addr: a.local, prefix: a.prefixlen })))
+export function readIpv4Addresses (): Promise<InterfaceAddress[]> {
+  return new Promise(resolve => {
+    execFile('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: 5000 }, (err, stdout) => {
+      if (err !== null) { resolve([]); return }
+      const doc = JSON.parse(stdout) as { ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]
+      resolve(doc.flatMap(i => (i.addr_info ?? []).filter(a => a.family === 'inet').map(a => ({ dev: i.ifname, addr: a.local, prefix: a.prefixlen }))))
+    })
+  })
 }
 
-/** The interfaces of the DR services of <plans> on this node now; throws with the reasons when one has none. */
-export function resolveDrLinks (plans: readonly VirtualServerPlan[]): DrLinks {
+/** The interfaces of the DR services of <plans> on this node now; rejects with the reasons when one has none. */
+export async function resolveDrLinks (plans: readonly VirtualServerPlan[]): Promise<DrLinks> {
   if (!plans.some(vs => vs.kind === 'DR')) return new Map()
-  const t = drTopology(plans, readIpv4Addresses())
+  const t = drTopology(plans, await readIpv4Addresses())
   if (t.alerts.length) throw new Error(t.alerts.join('; '))
   return t.links
 }

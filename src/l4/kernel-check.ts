@@ -34,7 +34,7 @@ const firstLine = (s: string): string => s.split('\n')[0] ?? ''
 export async function checkL4Kernel (plans: readonly VirtualServerPlan[]): Promise<KernelCheck> {
   const alerts: string[] = []; const warnings: string[] = []
   if (!plans.length) return { alerts, warnings }
-  const topology = drTopology(plans, plans.some(vs => vs.kind === 'DR') ? readIpv4Addresses() : [])
+  const topology = drTopology(plans, plans.some(vs => vs.kind === 'DR') ? await readIpv4Addresses() : [])
   alerts.push(...topology.alerts)
   const carried = plans.filter(vs => vs.kind === 'NAT' || topology.links.has(vs.key))
   const r = await nftApply(fullTransaction(carried, topology.links), true)

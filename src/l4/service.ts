@@ -216,7 +216,8 @@ export class L4Service {
   }
 
   private async apply (): Promise<void> {
-    const next = buildModel(this.states(), resolveDrLinks(this.plans))
+    const links = await resolveDrLinks(this.plans)
+    const next = buildModel(this.states(), links)
     const r = await nftApply(nftTransaction(this.model, next))
     if (!r.ok) throw new Error(r.stderr)
     this.model = next
@@ -224,11 +225,13 @@ export class L4Service {
 
   private async replace (plans: readonly VirtualServerPlan[]): Promise<void> {
     if (this.stopped) return
+    // before the health moves: a DR service without its link refuses the reload with nothing changed
+    const links = await resolveDrLinks(plans)
     const change = this.health.change(plans)
     // kept services keep their quorum state; new ones start from their live weight
     const quorums = new Map(plans.map(vs => [vs.key, this.quorums.get(vs.key) ?? new ServiceQuorum(vs.quorum ?? DEFAULT_QUORUM, liveWeight(change.state(vs).weights))]))
     const states = plans.map(plan => { const st = change.state(plan); return { ...st, weights: this.chosen(plan, new Map(st.weights), quorums) } })
-    const next = plans.length ? buildModel(states, resolveDrLinks(plans)) : null
+    const next = plans.length ? buildModel(states, links) : null
     if (next !== null) enableForwarding(plans, this.o.log)
     const text = next !== null ? nftTransaction(this.model, next) : this.model !== null ? deleteTableText : null
     if (text !== null) {
