@@ -229,8 +229,9 @@ export async function main (argv: string[]): Promise<number> {
   }
   const vrrp = vrrpLoad?.ok ? await startApplianceVrrp(vrrpLoad.plan, engine, consoleNotice).catch((e: Error) => e) : null
   if (vrrp instanceof Error) { consoleAlert(`Starting VRRP: ${vrrp.message}`); return 1 }
+  const storePath = o.store ?? join(stateDir, 'pocketlb.db')
   // the UI's "simulate failure" demo switch, left on before a restart, is on again at once
-  if (vrrp !== null && o.ui !== null && simulatedFailureKept(o.store ?? join(stateDir, 'pocketlb.db'))) vrrp.handle.track(SIMULATED_FAILURE_TRACK, false)
+  if (vrrp !== null && o.ui !== null && simulatedFailureKept(storePath)) vrrp.handle.track(SIMULATED_FAILURE_TRACK, false)
   const observer = ox.spec === null ? null : await startObserve(ox.spec).catch((e: Error) => e)
   if (observer instanceof Error) { consoleAlert(`Starting observe mode: ${observer.message}`); return 1 }
   const pidfile = o.pidfile ?? first.plan.global.pidfile
@@ -278,7 +279,6 @@ export async function main (argv: string[]): Promise<number> {
     statsSockets.onReload(reload)
     if (o.ui !== null) {
       const addr = parseUiAddress(o.ui)
-      const storePath = o.store ?? join(stateDir, 'pocketlb.db')
       const configPath = files.length === 1 ? files[0] : null
       if (addr === null) consoleAlert(`--ui expects <addr:port>, got '${o.ui}': web UI not started`)
       else {
